@@ -1,0 +1,117 @@
+# meshline: one non-recursive GNU Makefile.
+
+VERSION = 0.1.0
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+PKG_CONFIG ?= pkg-config
+BUILD   ?= build
+CFLAGS  ?= -O2 -g
+
+WARN    = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+          -Wmissing-prototypes -Wwrite-strings -Wvla -Wformat=2
+PKGS    = yaml-0.1 libcyaml libcurl openssl
+ifdef SANITIZE
+SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all \
+          -fno-omit-frame-pointer
+BUILD   = build-san
+endif
+ifdef WERROR
+WARN   += -Werror
+endif
+
+MESH_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -DMESH_VERSION='"$(VERSION)"' \
+                -Icommon $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+MESH_LDFLAGS  = -Wl,--as-needed
+MESH_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+# Every program present in cmd/ is built.
+CMDS    = $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/mesh-*.c)))
+PROGS   = $(addprefix $(BUILD)/,$(CMDS))
+LIBOBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c))
+UNITS   = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
+
+DEBS    = libyaml-dev libcyaml-dev libssl-dev libcurl4-openssl-dev pkg-config \
+          bats bats-assert bats-support python3
+
+all: $(PROGS)
+
+$(BUILD)/libmesh.a: $(LIBOBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(MESH_CPPFLAGS) $(CPPFLAGS) $(WARN) $(SAN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/mesh-%: $(BUILD)/cmd/mesh-%.o $(BUILD)/libmesh.a
+	$(CC) $(SAN) $(CFLAGS) $(MESH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(MESH_LIBS) $(LDLIBS)
+
+$(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libmesh.a
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(CFLAGS) $(MESH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(MESH_LIBS) $(LDLIBS)
+
+units: $(UNITS)
+
+# bats' TAP output is summed into one plain line, the last one printed.
+check: all units
+	@PATH="$(CURDIR)/$(BUILD):$$PATH" MESH_BUILD="$(CURDIR)/$(BUILD)" \
+	  bats --formatter tap tests 2>&1 | awk '{ print } \
+	  /^ok .* # skip/ { s++; next } /^ok / { p++ } /^not ok / { f++ } \
+	  END { printf "%d passed, %d failed, %d skipped\n", p, f, s; \
+	  exit (f > 0 || p == 0) }'
+
+check-valgrind: all units
+	@MESH_TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+	  $(MAKE) --no-print-directory check
+
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "all dependencies are installed"; exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "run as root: apt-get update && apt-get install -y$$missing"; exit 1; fi; \
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y$$missing
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+	  $(DESTDIR)$(DATADIR)/bash-completion/completions \
+	  $(DESTDIR)$(DATADIR)/zsh/site-functions \
+	  $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	for c in $(CMDS); do \
+	  install -m 0755 $(BUILD)/$$c $(DESTDIR)$(BINDIR)/$$c; \
+	  k=kubectl-$$(echo $$c | tr - _); \
+	  ln -sf $$c $(DESTDIR)$(BINDIR)/$$k; \
+	  if [ -f completions/kubectl_complete-$$(echo $$c | tr - _) ]; then \
+	    install -m 0755 completions/kubectl_complete-$$(echo $$c | tr - _) \
+	      $(DESTDIR)$(BINDIR)/kubectl_complete-$$(echo $$c | tr - _); fi; \
+	  [ ! -f man/$$c.1 ] || install -m 0644 man/$$c.1 $(DESTDIR)$(MANDIR)/man1/$$c.1; \
+	  [ ! -f completions/$$c.bash ] || install -m 0644 completions/$$c.bash \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions/$$c; \
+	  [ ! -f completions/_$$c ] || install -m 0644 completions/_$$c \
+	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_$$c; \
+	  [ ! -f completions/$$c.fish ] || install -m 0644 completions/$$c.fish \
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$c.fish; \
+	done
+	[ ! -f man/mesh.7 ] || install -m 0644 man/mesh.7 $(DESTDIR)$(MANDIR)/man7/mesh.7
+
+uninstall:
+	for c in $(CMDS); do k=$$(echo $$c | tr - _); \
+	  rm -f $(DESTDIR)$(BINDIR)/$$c $(DESTDIR)$(BINDIR)/kubectl-$$k \
+	    $(DESTDIR)$(BINDIR)/kubectl_complete-$$k $(DESTDIR)$(MANDIR)/man1/$$c.1 \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions/$$c \
+	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_$$c \
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$c.fish; done
+	rm -f $(DESTDIR)$(MANDIR)/man7/mesh.7
+
+clean:
+	rm -rf build build-san build-fuzz
+
+format:
+	clang-format -i cmd/*.c common/*.c common/*.h tests/unit/*.c
+
+.PHONY: all units check check-valgrind deps install uninstall clean format
+.SECONDARY:
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

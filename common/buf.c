@@ -1,0 +1,174 @@
+/*
+ * Growable byte buffers, and reading a whole file into one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "xalloc.h"
+
+void
+mesh_buf_init(struct mesh_buf *b)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+mesh_buf_release(struct mesh_buf *b)
+{
+	free(b->data);
+	mesh_buf_init(b);
+}
+
+char *
+mesh_buf_grow(struct mesh_buf *b, size_t n)
+{
+	if (n >= b->cap - b->len || b->data == NULL) {
+		size_t cap = b->cap ? b->cap : 256;
+
+		while (cap - b->len <= n) {
+			if (cap > (size_t)-1 / 2)
+				mesh_die("out of memory");
+			cap *= 2;
+		}
+		b->data = xreallocarray(b->data, cap, 1);
+		b->cap = cap;
+	}
+	return b->data + b->len;
+}
+
+void
+mesh_buf_add(struct mesh_buf *b, const void *p, size_t n)
+{
+	memcpy(mesh_buf_grow(b, n), p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+mesh_buf_adds(struct mesh_buf *b, const char *s)
+{
+	mesh_buf_add(b, s, strlen(s));
+}
+
+void
+mesh_buf_addc(struct mesh_buf *b, char c)
+{
+	mesh_buf_add(b, &c, 1);
+}
+
+void
+mesh_buf_addf(struct mesh_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	mesh_buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+mesh_buf_consume(struct mesh_buf *b, size_t n)
+{
+	if (n >= b->len) {
+		b->len = 0;
+	} else {
+		memmove(b->data, b->data + n, b->len - n);
+		b->len -= n;
+	}
+	if (b->data != NULL)
+		b->data[b->len] = '\0';
+}
+
+char *
+mesh_buf_detach(struct mesh_buf *b, size_t *len)
+{
+	char *p;
+
+	if (b->data == NULL)
+		mesh_buf_grow(b, 0), b->data[0] = '\0';
+	p = b->data;
+	if (len != NULL)
+		*len = b->len;
+	mesh_buf_init(b);
+	return p;
+}
+
+int
+mesh_slurp(const char *path, struct mesh_buf *b, size_t max)
+{
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	size_t start = b->len;
+	int fd, rv = -1;
+	ssize_t n;
+
+	if (strcmp(path, "-") == 0) {
+		fd = STDIN_FILENO;
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		mesh_err(NULL, "cannot open '%s':", path);
+		return -1;
+	}
+	for (;;) {
+		char *p = mesh_buf_grow(b, 65536);
+
+		n = read(fd, p, 65536);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			mesh_err(NULL, "cannot read '%s':", name);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		if (max != 0 && b->len - start > max) {
+			mesh_err(NULL, "'%s' is larger than %zu bytes", name,
+			    max);
+			goto out;
+		}
+	}
+	b->data[b->len] = '\0';
+	rv = 0;
+out:
+	if (rv == -1) {
+		b->len = start;
+		if (b->data != NULL)
+			b->data[start] = '\0';
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return rv;
+}
+
+int
+mesh_write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * A growable byte buffer, always NUL-terminated after its contents.
+ */
+#ifndef MESH_BUF_H
+#define MESH_BUF_H
+
+#include <stddef.h>
+
+struct mesh_buf {
+	char *data;	/* NULL until something is added */
+	size_t len;
+	size_t cap;
+};
+
+#define MESH_BUF_INIT { NULL, 0, 0 }
+
+void mesh_buf_init(struct mesh_buf *b);
+/* Free the contents; the struct may be reused after mesh_buf_init. */
+void mesh_buf_release(struct mesh_buf *b);
+/* Make room for n more bytes; returns where they go. */
+char *mesh_buf_grow(struct mesh_buf *b, size_t n);
+void mesh_buf_add(struct mesh_buf *b, const void *p, size_t n);
+void mesh_buf_adds(struct mesh_buf *b, const char *s);
+void mesh_buf_addc(struct mesh_buf *b, char c);
+void mesh_buf_addf(struct mesh_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Drop the first n bytes. */
+void mesh_buf_consume(struct mesh_buf *b, size_t n);
+/* Hand the contents to the caller (never NULL) and empty the buffer. */
+char *mesh_buf_detach(struct mesh_buf *b, size_t *len);
+
+/*
+ * Read all of path ("-" is stdin) into b, at most max bytes (0: no limit).
+ * Reports "cannot open 'path': ..." or "'path' is larger than N bytes"
+ * and returns -1; b then holds nothing new.
+ */
+int mesh_slurp(const char *path, struct mesh_buf *b, size_t max);
+
+/* Write all of p to fd, retrying short writes. 0, or -1 with errno. */
+int mesh_write_all(int fd, const void *p, size_t n);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * Diagnostics shared by every program: the program's name, one-line error
+ * and warning messages in the form "prog: [where: ]text", exit codes, and
+ * the checks every filter makes on its way out.
+ */
+#ifndef MESH_DIAG_H
+#define MESH_DIAG_H
+
+#include <stdarg.h>
+
+enum mesh_exit {
+	MESH_EXIT_OK = 0,	/* success */
+	MESH_EXIT_FAIL = 1,	/* bad input, I/O, network or crypto error */
+	MESH_EXIT_USAGE = 2,	/* bad option or operand */
+	MESH_EXIT_TIMEOUT = 3	/* mesh-wait: the deadline passed */
+};
+
+/* Remember the program's name (the basename of argv0, minus "kubectl-"). */
+void mesh_setprogname(const char *argv0);
+const char *mesh_getprogname(void);
+
+/*
+ * Print "prog: where: text" (where may be NULL) on stderr.  A format that
+ * ends in ':' gets ": strerror(errno)" appended, as in sbase.
+ */
+void mesh_err(const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void mesh_verr(const char *where, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+/* The same with "src:line:col" as the place; line or col 0 is left out. */
+void mesh_errat(const char *src, unsigned long line, unsigned long col,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* "prog: where: warning: text". */
+void mesh_warn(const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void mesh_warnat(const char *src, unsigned long line, unsigned long col,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Print like mesh_err(NULL, ...) and exit 1. */
+_Noreturn void mesh_die(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/*
+ * Word getopt's complaint after a ':'-prefixed optstring with opterr = 0:
+ * ch is what getopt_long returned, argv and optind as getopt left them.
+ */
+void mesh_bad_option(char *const argv[], int ch);
+
+/* Print "prog (meshline) VERSION" on stdout and exit 0. */
+_Noreturn void mesh_version(void);
+
+/* Flush and close stdout; report a write error once. 0 or -1. */
+int mesh_close_stdout(void);
+
+#endif

@@ -1,0 +1,654 @@
+/*
+ * Document trees: an arena per document, node constructors and accessors,
+ * and the YAML 1.1 rules for what a plain scalar means and when a string
+ * must be quoted.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "node.h"
+#include "xalloc.h"
+
+struct mesh_arena_chunk {
+	struct mesh_arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+#define CHUNK_MIN (32 * 1024)
+
+struct mesh_doc *
+mesh_doc_new(const char *src)
+{
+	struct mesh_doc *doc = xcalloc(1, sizeof(*doc));
+
+	doc->src = mesh_doc_strndup(doc, src, strlen(src));
+	return doc;
+}
+
+void
+mesh_doc_free(struct mesh_doc *doc)
+{
+	struct mesh_arena_chunk *c, *next;
+
+	if (doc == NULL)
+		return;
+	for (c = doc->chunks; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(doc);
+}
+
+void *
+mesh_doc_alloc(struct mesh_doc *doc, size_t n)
+{
+	struct mesh_arena_chunk *c = doc->chunks;
+	size_t a = sizeof(max_align_t);
+	void *p;
+
+	n = (n + a - 1) / a * a;
+	if (c == NULL || c->size - c->used < n) {
+		size_t size = n > CHUNK_MIN / 2 ? n : CHUNK_MIN;
+
+		if (c != NULL && c->size < 1024 * 1024 && size == CHUNK_MIN)
+			size = c->size * 2;
+		c = xmalloc(sizeof(*c) + size);
+		c->used = 0;
+		c->size = size;
+		if (n > CHUNK_MIN / 2 && doc->chunks != NULL) {
+			/* a big block: keep filling the current chunk */
+			c->next = doc->chunks->next;
+			doc->chunks->next = c;
+		} else {
+			c->next = doc->chunks;
+			doc->chunks = c;
+		}
+	}
+	p = (char *)c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+char *
+mesh_doc_strndup(struct mesh_doc *doc, const char *s, size_t n)
+{
+	char *p = mesh_doc_alloc(doc, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static struct mesh_node *
+node_new(struct mesh_doc *doc, enum mesh_node_type type)
+{
+	struct mesh_node *n = mesh_doc_alloc(doc, sizeof(*n));
+
+	memset(n, 0, sizeof(*n));
+	n->type = type;
+	return n;
+}
+
+struct mesh_node *
+mesh_scalar_new(struct mesh_doc *doc, const char *text, size_t len,
+    enum mesh_type type)
+{
+	struct mesh_node *n = node_new(doc, MESH_SCALAR);
+
+	n->style = MESH_STYLE_ANY;
+	n->stype = type;
+	n->u.s.text = mesh_doc_strndup(doc, text, len);
+	n->u.s.len = len;
+	return n;
+}
+
+struct mesh_node *
+mesh_str_new(struct mesh_doc *doc, const char *s)
+{
+	return mesh_scalar_new(doc, s, strlen(s), MESH_T_STR);
+}
+
+struct mesh_node *
+mesh_map_new(struct mesh_doc *doc)
+{
+	struct mesh_node *n = node_new(doc, MESH_MAP);
+
+	n->style = MESH_STYLE_ANY;
+	return n;
+}
+
+struct mesh_node *
+mesh_seq_new(struct mesh_doc *doc)
+{
+	struct mesh_node *n = node_new(doc, MESH_SEQ);
+
+	n->style = MESH_STYLE_ANY;
+	return n;
+}
+
+struct mesh_node *
+mesh_node_copy(struct mesh_doc *doc, const struct mesh_node *src)
+{
+	struct mesh_node *n = node_new(doc, src->type);
+	size_t i;
+
+	n->style = src->style;
+	n->stype = src->stype;
+	n->line = src->line;
+	n->col = src->col;
+	if (src->tag != NULL)
+		n->tag = mesh_doc_strndup(doc, src->tag, strlen(src->tag));
+	if (src->type == MESH_SCALAR) {
+		n->u.s.text = mesh_doc_strndup(doc, src->u.s.text,
+		    src->u.s.len);
+		n->u.s.len = src->u.s.len;
+		return n;
+	}
+	n->u.c.n = n->u.c.cap = src->u.c.n;
+	n->u.c.v = mesh_doc_alloc(doc, sizeof(*n->u.c.v) * (src->u.c.n + 1));
+	for (i = 0; i < src->u.c.n; i++)
+		n->u.c.v[i] = mesh_node_copy(doc, src->u.c.v[i]);
+	return n;
+}
+
+size_t
+mesh_node_count(const struct mesh_node *n)
+{
+	size_t i, count = 1;
+
+	if (n->type != MESH_SCALAR)
+		for (i = 0; i < n->u.c.n; i++)
+			count += mesh_node_count(n->u.c.v[i]);
+	return count;
+}
+
+size_t
+mesh_map_len(const struct mesh_node *map)
+{
+	return map->u.c.n / 2;
+}
+
+struct mesh_node *
+mesh_map_key(const struct mesh_node *map, size_t i)
+{
+	return map->u.c.v[2 * i];
+}
+
+struct mesh_node *
+mesh_map_value(const struct mesh_node *map, size_t i)
+{
+	return map->u.c.v[2 * i + 1];
+}
+
+long
+mesh_map_find(const struct mesh_node *map, const char *key)
+{
+	size_t i, len = strlen(key);
+
+	if (map == NULL || map->type != MESH_MAP)
+		return -1;
+	for (i = 0; i < map->u.c.n; i += 2) {
+		const struct mesh_node *k = map->u.c.v[i];
+
+		if (k->type == MESH_SCALAR && k->u.s.len == len &&
+		    memcmp(k->u.s.text, key, len) == 0)
+			return (long)(i / 2);
+	}
+	return -1;
+}
+
+struct mesh_node *
+mesh_map_get(const struct mesh_node *map, const char *key)
+{
+	long i = mesh_map_find(map, key);
+
+	return i < 0 ? NULL : mesh_map_value(map, (size_t)i);
+}
+
+const char *
+mesh_map_getstr(const struct mesh_node *map, const char *dotted)
+{
+	char key[128];
+	const char *dot;
+	size_t n;
+
+	while (map != NULL) {
+		dot = strchr(dotted, '.');
+		n = dot ? (size_t)(dot - dotted) : strlen(dotted);
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, dotted, n);
+		key[n] = '\0';
+		map = mesh_map_get(map, key);
+		if (dot == NULL)
+			break;
+		dotted = dot + 1;
+	}
+	if (map == NULL || map->type != MESH_SCALAR)
+		return NULL;
+	return map->u.s.text;
+}
+
+static void
+coll_push(struct mesh_doc *doc, struct mesh_node *c, struct mesh_node *n)
+{
+	if (c->u.c.n == c->u.c.cap) {
+		size_t cap = c->u.c.cap ? c->u.c.cap * 2 : 4;
+		struct mesh_node **v = mesh_doc_alloc(doc, sizeof(*v) * cap);
+
+		if (c->u.c.n > 0)
+			memcpy(v, c->u.c.v, sizeof(*v) * c->u.c.n);
+		c->u.c.v = v;
+		c->u.c.cap = cap;
+	}
+	c->u.c.v[c->u.c.n++] = n;
+}
+
+void
+mesh_map_set(struct mesh_doc *doc, struct mesh_node *map, const char *key,
+    struct mesh_node *value)
+{
+	long i = mesh_map_find(map, key);
+
+	if (i >= 0)
+		map->u.c.v[2 * i + 1] = value;
+	else
+		mesh_map_append(doc, map, mesh_str_new(doc, key), value);
+}
+
+void
+mesh_map_append(struct mesh_doc *doc, struct mesh_node *map,
+    struct mesh_node *key, struct mesh_node *value)
+{
+	coll_push(doc, map, key);
+	coll_push(doc, map, value);
+}
+
+void
+mesh_map_remove(struct mesh_node *map, size_t i)
+{
+	memmove(map->u.c.v + 2 * i, map->u.c.v + 2 * i + 2,
+	    sizeof(*map->u.c.v) * (map->u.c.n - 2 * i - 2));
+	map->u.c.n -= 2;
+}
+
+void
+mesh_seq_append(struct mesh_doc *doc, struct mesh_node *seq,
+    struct mesh_node *item)
+{
+	coll_push(doc, seq, item);
+}
+
+void
+mesh_seq_remove(struct mesh_node *seq, size_t i)
+{
+	memmove(seq->u.c.v + i, seq->u.c.v + i + 1,
+	    sizeof(*seq->u.c.v) * (seq->u.c.n - i - 1));
+	seq->u.c.n--;
+}
+
+bool
+mesh_is_scalar(const struct mesh_node *n)
+{
+	return n != NULL && n->type == MESH_SCALAR;
+}
+
+bool
+mesh_is_map(const struct mesh_node *n)
+{
+	return n != NULL && n->type == MESH_MAP;
+}
+
+bool
+mesh_is_seq(const struct mesh_node *n)
+{
+	return n != NULL && n->type == MESH_SEQ;
+}
+
+bool
+mesh_scalar_is(const struct mesh_node *n, const char *s)
+{
+	return mesh_is_scalar(n) && strcmp(n->u.s.text, s) == 0;
+}
+
+bool
+mesh_is_null(const struct mesh_node *n)
+{
+	return n == NULL ||
+	    (n->type == MESH_SCALAR && mesh_scalar_type(n) == MESH_T_NULL);
+}
+
+/* Plain words a YAML 1.1 reader takes for something else. */
+static const char *const null_words[] = { "~", "null", "Null", "NULL" };
+static const char *const true_words[] = { "y", "Y", "yes", "Yes", "YES",
+	"true", "True", "TRUE", "on", "On", "ON" };
+static const char *const false_words[] = { "n", "N", "no", "No", "NO",
+	"false", "False", "FALSE", "off", "Off", "OFF" };
+static const char *const inf_words[] = { ".inf", ".Inf", ".INF", "+.inf",
+	"+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN" };
+
+static bool
+in_list(const char *s, size_t len, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(list[i]) == len && memcmp(list[i], s, len) == 0)
+			return true;
+	return false;
+}
+
+#define IN(s, len, list) in_list(s, len, list, sizeof(list) / sizeof(list[0]))
+
+/* [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+static bool
+is_yaml_float(const char *s)
+{
+	const char *p = s;
+	int digits = 0;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p))
+			p++, digits++;
+		if (digits == 0)
+			return false;
+	} else {
+		while (isdigit((unsigned char)*p))
+			p++, digits++;
+		if (digits == 0)
+			return false;
+		if (*p == '.') {
+			p++;
+			while (isdigit((unsigned char)*p))
+				p++;
+		}
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		digits = 0;
+		while (isdigit((unsigned char)*p))
+			p++, digits++;
+		if (digits == 0)
+			return false;
+	}
+	return *p == '\0';
+}
+
+/*
+ * Go's strconv.ParseInt/ParseUint with base 0: an optional sign, then
+ * 0x, 0o, 0b or a leading 0 for octal, else decimal.
+ */
+static bool
+parse_go_int(const char *s, int64_t *i, uint64_t *u, bool *is_unsigned)
+{
+	const char *p = s;
+	bool neg = false;
+	int base = 10;
+	uint64_t v = 0;
+	int digits = 0;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		base = 16, p += 2;
+	else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O'))
+		base = 8, p += 2;
+	else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B'))
+		base = 2, p += 2;
+	else if (p[0] == '0' && p[1] != '\0')
+		base = 8, p += 1;
+	for (; *p != '\0'; p++) {
+		int d;
+
+		if (isdigit((unsigned char)*p))
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (*p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			return false;
+		if (d >= base)
+			return false;
+		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+			return false;
+		v = v * (uint64_t)base + (uint64_t)d;
+		digits++;
+	}
+	if (digits == 0)
+		return false;
+	if (neg) {
+		if (v > (uint64_t)INT64_MAX + 1)
+			return false;
+		if (i != NULL)
+			*i = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN :
+			    -(int64_t)v;
+		if (is_unsigned != NULL)
+			*is_unsigned = false;
+		return true;
+	}
+	if (v > (uint64_t)INT64_MAX) {
+		if (u != NULL)
+			*u = v;
+		if (is_unsigned != NULL)
+			*is_unsigned = true;
+		return true;
+	}
+	if (i != NULL)
+		*i = (int64_t)v;
+	if (is_unsigned != NULL)
+		*is_unsigned = false;
+	return true;
+}
+
+enum mesh_type
+mesh_resolve_plain(const char *s, size_t len, int64_t *i, uint64_t *u,
+    bool *is_unsigned, double *d)
+{
+	char tmp[64];
+	size_t j, k;
+
+	if (len == 0 || IN(s, len, null_words))
+		return MESH_T_NULL;
+	if (IN(s, len, true_words) || IN(s, len, false_words))
+		return MESH_T_BOOL;
+	if (IN(s, len, inf_words)) {
+		if (d != NULL)
+			*d = s[len - 1] == 'n' || s[len - 1] == 'N' ? NAN :
+			    s[0] == '-' ? -INFINITY : INFINITY;
+		return MESH_T_FLOAT;
+	}
+	if (!(isdigit((unsigned char)s[0]) || s[0] == '-' || s[0] == '+' ||
+	    s[0] == '.') || len >= sizeof(tmp))
+		return MESH_T_STR;
+	/* Underscores are dropped before anything else is tried. */
+	for (j = k = 0; j < len; j++) {
+		if (s[j] == '\0')
+			return MESH_T_STR;
+		if (s[j] != '_')
+			tmp[k++] = s[j];
+	}
+	tmp[k] = '\0';
+	if (parse_go_int(tmp, i, u, is_unsigned))
+		return MESH_T_INT;
+	if (is_yaml_float(tmp)) {
+		if (d != NULL)
+			*d = strtod(tmp, NULL);
+		return MESH_T_FLOAT;
+	}
+	return MESH_T_STR;
+}
+
+enum mesh_type
+mesh_scalar_type(const struct mesh_node *n)
+{
+	const char *t = n->tag;
+
+	if (t != NULL && strncmp(t, "tag:yaml.org,2002:", 18) == 0) {
+		t += 18;
+		if (strcmp(t, "str") == 0 || strcmp(t, "binary") == 0 ||
+		    strcmp(t, "timestamp") == 0)
+			return MESH_T_STR;
+		if (strcmp(t, "int") == 0)
+			return MESH_T_INT;
+		if (strcmp(t, "float") == 0)
+			return MESH_T_FLOAT;
+		if (strcmp(t, "bool") == 0)
+			return MESH_T_BOOL;
+		if (strcmp(t, "null") == 0)
+			return MESH_T_NULL;
+	}
+	if (n->style == MESH_STYLE_ANY)
+		return n->stype;
+	if (n->style != MESH_STYLE_PLAIN)
+		return MESH_T_STR;
+	return mesh_resolve_plain(n->u.s.text, n->u.s.len, NULL, NULL, NULL,
+	    NULL);
+}
+
+bool
+mesh_str_is_ambiguous(const char *s, size_t len)
+{
+	static const char numeric[] = "0123456789abcdefABCDEFxXoO_.:+-";
+	bool digit = false;
+	size_t i;
+
+	if (len == 0 || IN(s, len, null_words) || IN(s, len, true_words) ||
+	    IN(s, len, false_words) || IN(s, len, inf_words))
+		return true;
+	if ((len == 2 && memcmp(s, "<<", 2) == 0) || (len == 1 && *s == '='))
+		return true;
+	/* A timestamp: four digits and a dash. */
+	if (len >= 5 && isdigit((unsigned char)s[0]) &&
+	    isdigit((unsigned char)s[1]) && isdigit((unsigned char)s[2]) &&
+	    isdigit((unsigned char)s[3]) && s[4] == '-')
+		return true;
+	/*
+	 * Anything made only of number characters that starts like a number
+	 * (ints in any base, floats, sexagesimals) is quoted, whether or not
+	 * a given reader would take it for one: quotes never hurt.
+	 */
+	if (!(isdigit((unsigned char)s[0]) || s[0] == '-' || s[0] == '+' ||
+	    s[0] == '.'))
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\0' || strchr(numeric, s[i]) == NULL)
+			return false;
+		if (isdigit((unsigned char)s[i]))
+			digit = true;
+	}
+	return digit;
+}
+
+void
+mesh_format_float(double d, char *buf, size_t len)
+{
+	char *e;
+	int prec;
+
+	if (isnan(d)) {
+		snprintf(buf, len, "NaN");
+		return;
+	}
+	if (isinf(d)) {
+		snprintf(buf, len, d < 0 ? "-Inf" : "+Inf");
+		return;
+	}
+	/* The shortest text that reads back as the same double. */
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	if ((e = strchr(buf, 'e')) != NULL) {
+		double a = fabs(d);
+
+		/* Go prints plain decimals between 1e-6 and 1e21. */
+		if (a >= 1e-6 && a < 1e21) {
+			for (prec = 0; prec <= 40; prec++) {
+				snprintf(buf, len, "%.*f", prec, d);
+				if (strtod(buf, NULL) == d)
+					break;
+			}
+			return;
+		}
+		/* e-07 -> e-07 stays as Go writes "e-07"; drop "+0" pads */
+		if ((e[1] == '+' || e[1] == '-') && e[2] == '0' &&
+		    e[3] != '\0')
+			memmove(e + 2, e + 3, strlen(e + 3) + 1);
+	}
+}
+
+const char *
+mesh_scalar_canon(const struct mesh_node *n, char *buf, size_t len)
+{
+	int64_t i = 0;
+	uint64_t u = 0;
+	bool uns = false;
+	double d = 0;
+
+	switch (mesh_scalar_type(n)) {
+	case MESH_T_NULL:
+		return "<nil>";
+	case MESH_T_BOOL:
+		return IN(n->u.s.text, n->u.s.len, true_words) ? "true" :
+		    IN(n->u.s.text, n->u.s.len, false_words) ? "false" :
+		    n->u.s.text;
+	case MESH_T_INT:
+		if (mesh_resolve_plain(n->u.s.text, n->u.s.len, &i, &u, &uns,
+		    NULL) != MESH_T_INT)
+			return n->u.s.text;
+		if (uns)
+			snprintf(buf, len, "%" PRIu64, u);
+		else
+			snprintf(buf, len, "%" PRId64, i);
+		return buf;
+	case MESH_T_FLOAT:
+		if (mesh_resolve_plain(n->u.s.text, n->u.s.len, NULL, NULL,
+		    NULL, &d) != MESH_T_FLOAT)
+			return n->u.s.text;
+		mesh_format_float(d, buf, len);
+		/* Go's %v uses exponents from 1e21 up, as JSON does. */
+		return buf;
+	case MESH_T_STR:
+		break;
+	}
+	return n->u.s.text;
+}
+
+const char *
+mesh_doc_kind(const struct mesh_doc *doc)
+{
+	if (!mesh_is_map(doc->root))
+		return NULL;
+	return mesh_map_getstr(doc->root, "kind");
+}
+
+const char *
+mesh_doc_describe(const struct mesh_doc *doc, char *buf, size_t len)
+{
+	const char *kind = mesh_doc_kind(doc);
+	const char *name = NULL;
+
+	if (mesh_is_map(doc->root))
+		name = mesh_map_getstr(doc->root, "metadata.name");
+	if (kind != NULL && name != NULL)
+		snprintf(buf, len, "%s/%s", kind, name);
+	else if (kind != NULL)
+		snprintf(buf, len, "%s", kind);
+	else
+		snprintf(buf, len, "document");
+	return buf;
+}

@@ -1,0 +1,22 @@
+/*
+ * Range-checked numbers and sizes from the command line.
+ */
+#ifndef MESH_PARSE_H
+#define MESH_PARSE_H
+
+#include <stddef.h>
+
+/*
+ * A whole decimal number in [min, max] into *out.  0, or -1 after
+ * reporting "invalid value for 'opt': 's'" (the caller exits 2).
+ */
+int mesh_parse_num(const char *opt, const char *s, long long min,
+    long long max, long long *out);
+
+/*
+ * A size: a number with an optional K, M or G suffix (powers of 1024,
+ * "Ki"/"KiB" also read), at most max.  0, or -1 after a report.
+ */
+int mesh_parse_size(const char *opt, const char *s, size_t max, size_t *out);
+
+#endif

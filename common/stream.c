@@ -1,0 +1,1119 @@
+/*
+ * Streams of documents.  The reader feeds libyaml from its own buffer, so
+ * that each document's bytes can be handed on untouched, and builds a
+ * tree per document within the limits.  The writer copies unchanged
+ * documents byte for byte, emits the others with libyaml, or writes JSON,
+ * and holds everything back until the whole run has succeeded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "stream.h"
+#include "xalloc.h"
+
+#define READ_CHUNK (64 * 1024)
+#define MAX_DEPTH_CAP 10000
+
+void
+mesh_limits_init(struct mesh_limits *lim)
+{
+	lim->max_depth = 512;
+	lim->max_doc_size = (size_t)64 << 20;
+	lim->max_input_size = (size_t)1 << 30;
+	lim->max_alias_nodes = 100000;
+	lim->input_seen = 0;
+}
+
+enum read_fail { FAIL_NONE, FAIL_READ, FAIL_INPUT_SIZE, FAIL_DOC_SIZE };
+
+struct anchor {
+	const char *name;
+	struct mesh_node *node;
+};
+
+struct mesh_reader {
+	yaml_parser_t p;
+	char *name;		/* for messages */
+	int fd;			/* -1 when reading memory */
+	const char *mem;
+	size_t memlen, mempos;
+	struct mesh_buf in;	/* the input from stream offset base on */
+	size_t base;
+	size_t fed;		/* stream offset handed to libyaml */
+	bool eof, ended, utf8, quiet;
+	enum read_fail fail;
+	int read_errno;
+	struct mesh_limits *lim;
+
+	/* where libyaml's character marks are in bytes */
+	size_t cur_char, cur_byte;
+	unsigned long cur_line, cur_col;
+	size_t doc_start;	/* stream offset the next document starts at */
+	unsigned long doc_line;
+
+	/* while a document is built */
+	struct mesh_doc *doc;
+	struct anchor *anchors;
+	size_t nanchors, capanchors;
+	size_t own_nodes, alias_nodes;
+	struct mesh_node **stack;
+	size_t nstack, capstack;
+};
+
+static int
+fill(struct mesh_reader *r)
+{
+	size_t n;
+
+	if (r->fd == -1) {
+		n = r->memlen - r->mempos;
+		if (n > READ_CHUNK)
+			n = READ_CHUNK;
+		mesh_buf_add(&r->in, r->mem + r->mempos, n);
+		r->mempos += n;
+	} else {
+		ssize_t got;
+
+		do
+			got = read(r->fd, mesh_buf_grow(&r->in, READ_CHUNK),
+			    READ_CHUNK);
+		while (got == -1 && errno == EINTR);
+		if (got == -1) {
+			r->read_errno = errno;
+			r->fail = FAIL_READ;
+			return -1;
+		}
+		n = (size_t)got;
+		r->in.len += n;
+		r->in.data[r->in.len] = '\0';
+	}
+	if (n == 0) {
+		r->eof = true;
+		return 0;
+	}
+	r->lim->input_seen += n;
+	if (r->lim->max_input_size != 0 &&
+	    r->lim->input_seen > r->lim->max_input_size) {
+		r->fail = FAIL_INPUT_SIZE;
+		return -1;
+	}
+	/* Stop a runaway document before it is all in memory. */
+	if (r->base + r->in.len - r->doc_start >
+	    r->lim->max_doc_size + READ_CHUNK) {
+		r->fail = FAIL_DOC_SIZE;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_handler(void *data, unsigned char *buffer, size_t size,
+    size_t *size_read)
+{
+	struct mesh_reader *r = data;
+	size_t avail = r->base + r->in.len - r->fed;
+
+	if (avail == 0 && !r->eof) {
+		if (fill(r) == -1)
+			return 0;
+		avail = r->base + r->in.len - r->fed;
+	}
+	if (size > avail)
+		size = avail;
+	memcpy(buffer, r->in.data + (r->fed - r->base), size);
+	r->fed += size;
+	*size_read = size;
+	return 1;
+}
+
+static struct mesh_reader *
+reader_new(const char *name, struct mesh_limits *lim)
+{
+	struct mesh_reader *r = xcalloc(1, sizeof(*r));
+
+	r->name = xstrdup(name);
+	r->fd = -1;
+	r->lim = lim;
+	r->utf8 = true;
+	r->doc_line = 1;
+	mesh_buf_init(&r->in);
+	if (!yaml_parser_initialize(&r->p))
+		mesh_die("out of memory");
+	yaml_parser_set_input(&r->p, read_handler, r);
+	return r;
+}
+
+struct mesh_reader *
+mesh_reader_open(const char *path, struct mesh_limits *lim)
+{
+	struct mesh_reader *r;
+	int fd;
+
+	if (strcmp(path, "-") == 0) {
+		r = reader_new("<stdin>", lim);
+		r->fd = STDIN_FILENO;
+		return r;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		mesh_err(NULL, "cannot open '%s':", path);
+		return NULL;
+	}
+	r = reader_new(path, lim);
+	r->fd = fd;
+	return r;
+}
+
+struct mesh_reader *
+mesh_reader_open_mem(const char *name, const char *data, size_t len,
+    struct mesh_limits *lim)
+{
+	struct mesh_reader *r = reader_new(name, lim);
+
+	r->mem = data;
+	r->memlen = len;
+	return r;
+}
+
+void
+mesh_reader_free(struct mesh_reader *r)
+{
+	if (r == NULL)
+		return;
+	yaml_parser_delete(&r->p);
+	if (r->fd > STDIN_FILENO)
+		close(r->fd);
+	mesh_doc_free(r->doc);
+	free(r->anchors);
+	free(r->stack);
+	mesh_buf_release(&r->in);
+	free(r->name);
+	free(r);
+}
+
+/* The stream byte offset of libyaml's character index ch. */
+static size_t
+char_to_byte(struct mesh_reader *r, size_t ch)
+{
+	const unsigned char *p;
+	size_t b, end = r->base + r->in.len;
+
+	if (ch < r->cur_char)	/* never asked, but stay safe */
+		return r->cur_byte;
+	b = r->cur_byte;
+	p = (const unsigned char *)r->in.data - r->base;
+	while (r->cur_char < ch && b < end) {
+		b++;
+		while (b < end && (p[b] & 0xC0) == 0x80)
+			b++;
+		r->cur_char++;
+	}
+	r->cur_byte = b;
+	return b;
+}
+
+/* Line and column (1-based) of stream byte offset off, at or after the
+ * cursor. */
+static void
+byte_place(struct mesh_reader *r, size_t off, unsigned long *line,
+    unsigned long *col)
+{
+	const unsigned char *p = (const unsigned char *)r->in.data - r->base;
+	size_t b = r->cur_byte, end = r->base + r->in.len;
+
+	*line = r->cur_line;
+	*col = r->cur_col;
+	if (off > end)
+		off = end;
+	for (; b < off; b++) {
+		if (p[b] == '\n') {
+			(*line)++;
+			*col = 0;
+		} else if ((p[b] & 0xC0) != 0x80) {
+			(*col)++;
+		}
+	}
+	*line += 1;
+	*col += 1;
+}
+
+static void
+rerr(struct mesh_reader *r, unsigned long line, unsigned long col,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Report a problem in the input, unless the reader is quiet. */
+static void
+rerr(struct mesh_reader *r, unsigned long line, unsigned long col,
+    const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (r->quiet)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rerr(r, line, col, "%s", msg);
+}
+
+static const char *
+human(size_t n, char *buf, size_t len)
+{
+	if (n % ((size_t)1 << 30) == 0)
+		snprintf(buf, len, "%zu GiB", n >> 30);
+	else if (n % ((size_t)1 << 20) == 0)
+		snprintf(buf, len, "%zu MiB", n >> 20);
+	else if (n % 1024 == 0)
+		snprintf(buf, len, "%zu KiB", n >> 10);
+	else
+		snprintf(buf, len, "%zu bytes", n);
+	return buf;
+}
+
+static void
+report_doc_size(struct mesh_reader *r)
+{
+	char b[32];
+
+	rerr(r, r->doc_line, 0,
+	    "document is larger than %s (see --max-document-size)",
+	    human(r->lim->max_doc_size, b, sizeof(b)));
+}
+
+/* Say why libyaml stopped, once. */
+static void
+report_parser(struct mesh_reader *r)
+{
+	yaml_parser_t *p = &r->p;
+	unsigned long line, col;
+	char b[32];
+
+	switch (r->fail) {
+	case FAIL_READ:
+		errno = r->read_errno;
+		if (!r->quiet)
+			mesh_err(NULL, "cannot read '%s':", r->name);
+		return;
+	case FAIL_INPUT_SIZE:
+		rerr(r, 0, 0, "input is larger than %s in all "
+		    "(see --max-input-size)",
+		    human(r->lim->max_input_size, b, sizeof(b)));
+		return;
+	case FAIL_DOC_SIZE:
+		report_doc_size(r);
+		return;
+	case FAIL_NONE:
+		break;
+	}
+	if (p->error == YAML_MEMORY_ERROR)
+		mesh_die("out of memory");
+	if (p->error == YAML_READER_ERROR) {
+		byte_place(r, p->problem_offset, &line, &col);
+		if (p->problem_value == 0 &&
+		    strstr(p->problem, "control") != NULL)
+			rerr(r, line, col,
+			    "NUL byte in input: YAML and JSON are text");
+		else if (strstr(p->problem, "UTF") != NULL ||
+		    strstr(p->problem, "octet") != NULL)
+			rerr(r, line, col,
+			    "invalid UTF-8 (byte 0x%02x): %s",
+			    (unsigned)p->problem_value & 0xff, p->problem);
+		else if (p->problem_value != -1)
+			rerr(r, line, col,
+			    "%s (character 0x%x)", p->problem,
+			    (unsigned)p->problem_value);
+		else
+			rerr(r, line, col, "%s", p->problem);
+		return;
+	}
+	line = p->problem_mark.line + 1;
+	col = p->problem_mark.column + 1;
+	if (p->context != NULL)
+		rerr(r, line, col, "%s %s (from line %lu)",
+		    p->problem ? p->problem : "syntax error", p->context,
+		    (unsigned long)p->context_mark.line + 1);
+	else
+		rerr(r, line, col, "%s",
+		    p->problem ? p->problem : "syntax error");
+}
+
+static int
+next_event(struct mesh_reader *r, yaml_event_t *ev)
+{
+	if (!yaml_parser_parse(&r->p, ev)) {
+		report_parser(r);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+push(struct mesh_reader *r, struct mesh_node *n)
+{
+	if (r->nstack == r->capstack) {
+		r->capstack = r->capstack ? r->capstack * 2 : 64;
+		r->stack = xreallocarray(r->stack, r->capstack,
+		    sizeof(*r->stack));
+	}
+	r->stack[r->nstack++] = n;
+}
+
+static void
+add_anchor(struct mesh_reader *r, const char *name, struct mesh_node *n)
+{
+	if (r->nanchors == r->capanchors) {
+		r->capanchors = r->capanchors ? r->capanchors * 2 : 8;
+		r->anchors = xreallocarray(r->anchors, r->capanchors,
+		    sizeof(*r->anchors));
+	}
+	r->anchors[r->nanchors].name =
+	    mesh_doc_strndup(r->doc, name, strlen(name));
+	r->anchors[r->nanchors].node = n;
+	r->nanchors++;
+}
+
+static struct mesh_node *
+alias(struct mesh_reader *r, yaml_event_t *ev)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	unsigned long line = ev->start_mark.line + 1;
+	unsigned long col = ev->start_mark.column + 1;
+	struct mesh_node *target = NULL;
+	size_t i, count;
+
+	for (i = r->nanchors; i-- > 0;)
+		if (strcmp(r->anchors[i].name, name) == 0) {
+			target = r->anchors[i].node;
+			break;
+		}
+	if (target == NULL) {
+		rerr(r, line, col, "unknown anchor '%s'", name);
+		return NULL;
+	}
+	if (target->busy) {
+		rerr(r, line, col,
+		    "alias '*%s' is inside the node it refers to", name);
+		return NULL;
+	}
+	count = mesh_node_count(target);
+	r->alias_nodes += count;
+	if (r->alias_nodes > r->lim->max_alias_nodes) {
+		rerr(r, line, col,
+		    "aliases expand to more than %zu nodes in one document",
+		    r->lim->max_alias_nodes);
+		return NULL;
+	}
+	return mesh_node_copy(r->doc, target);
+}
+
+static unsigned char
+scalar_style(yaml_scalar_style_t s)
+{
+	switch (s) {
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+		return MESH_STYLE_SINGLE;
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		return MESH_STYLE_DOUBLE;
+	case YAML_LITERAL_SCALAR_STYLE:
+		return MESH_STYLE_LITERAL;
+	case YAML_FOLDED_SCALAR_STYLE:
+		return MESH_STYLE_FOLDED;
+	default:
+		return MESH_STYLE_PLAIN;
+	}
+}
+
+/* Build the node that ev starts; ev is deleted here. NULL after a report. */
+static struct mesh_node *
+build(struct mesh_reader *r, yaml_event_t *ev, unsigned depth)
+{
+	struct mesh_doc *doc = r->doc;
+	struct mesh_node *n = NULL, *child;
+	yaml_char_t *anchor = NULL, *tag = NULL;
+	yaml_event_type_t end;
+	size_t base, count;
+	yaml_event_t cev;
+
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		n = alias(r, ev);
+		yaml_event_delete(ev);
+		return n;
+	case YAML_SCALAR_EVENT:
+		n = mesh_doc_alloc(doc, sizeof(*n));
+		memset(n, 0, sizeof(*n));
+		n->type = MESH_SCALAR;
+		n->style = scalar_style(ev->data.scalar.style);
+		n->u.s.text = mesh_doc_strndup(doc,
+		    (const char *)ev->data.scalar.value,
+		    ev->data.scalar.length);
+		n->u.s.len = ev->data.scalar.length;
+		anchor = ev->data.scalar.anchor;
+		/* "!" alone only says "not plain": the quotes say it too */
+		if (ev->data.scalar.tag != NULL &&
+		    strcmp((char *)ev->data.scalar.tag, "!") != 0)
+			tag = ev->data.scalar.tag;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		n = mesh_doc_alloc(doc, sizeof(*n));
+		memset(n, 0, sizeof(*n));
+		if (ev->type == YAML_SEQUENCE_START_EVENT) {
+			n->type = MESH_SEQ;
+			n->style = ev->data.sequence_start.style ==
+			    YAML_FLOW_SEQUENCE_STYLE ? MESH_STYLE_FLOW :
+			    MESH_STYLE_BLOCK;
+			anchor = ev->data.sequence_start.anchor;
+			tag = ev->data.sequence_start.tag;
+		} else {
+			n->type = MESH_MAP;
+			n->style = ev->data.mapping_start.style ==
+			    YAML_FLOW_MAPPING_STYLE ? MESH_STYLE_FLOW :
+			    MESH_STYLE_BLOCK;
+			anchor = ev->data.mapping_start.anchor;
+			tag = ev->data.mapping_start.tag;
+		}
+		break;
+	default:
+		rerr(r, ev->start_mark.line + 1,
+		    ev->start_mark.column + 1, "unexpected YAML event");
+		yaml_event_delete(ev);
+		return NULL;
+	}
+	n->line = ev->start_mark.line + 1;
+	n->col = ev->start_mark.column + 1;
+	if (tag != NULL)
+		n->tag = mesh_doc_strndup(doc, (const char *)tag,
+		    strlen((const char *)tag));
+	if (anchor != NULL)
+		add_anchor(r, (const char *)anchor, n);
+	r->own_nodes++;
+	if (n->type == MESH_SCALAR) {
+		yaml_event_delete(ev);
+		return n;
+	}
+	end = n->type == MESH_SEQ ? YAML_SEQUENCE_END_EVENT :
+	    YAML_MAPPING_END_EVENT;
+	yaml_event_delete(ev);
+	if (depth >= r->lim->max_depth) {
+		rerr(r, n->line, n->col,
+		    "nesting is deeper than %u levels (see --max-depth)",
+		    r->lim->max_depth);
+		return NULL;
+	}
+	n->busy = 1;
+	base = r->nstack;
+	for (;;) {
+		if (next_event(r, &cev) == -1)
+			return NULL;
+		if (cev.type == end) {
+			yaml_event_delete(&cev);
+			break;
+		}
+		if ((child = build(r, &cev, depth + 1)) == NULL)
+			return NULL;
+		push(r, child);
+	}
+	count = r->nstack - base;
+	n->u.c.n = n->u.c.cap = count;
+	n->u.c.v = mesh_doc_alloc(doc, sizeof(*n->u.c.v) * (count + 1));
+	if (count > 0)
+		memcpy(n->u.c.v, r->stack + base, sizeof(*n->u.c.v) * count);
+	r->nstack = base;
+	n->busy = 0;
+	return n;
+}
+
+static void
+compact(struct mesh_reader *r)
+{
+	size_t dead = r->cur_byte < r->doc_start ? r->cur_byte : r->doc_start;
+
+	dead -= r->base;
+	if (dead >= (size_t)1 << 20 || (dead >= READ_CHUNK &&
+	    dead > r->in.len / 2)) {
+		mesh_buf_consume(&r->in, dead);
+		r->base += dead;
+	}
+}
+
+int
+mesh_reader_next(struct mesh_reader *r, struct mesh_doc **docp)
+{
+	const unsigned char *p;
+	yaml_event_t ev;
+	struct mesh_node *root;
+	size_t start, end;
+	bool explicit_start, directives, explicit_end;
+
+	*docp = NULL;
+	if (r->ended)
+		return 0;
+	for (;;) {
+		if (next_event(r, &ev) == -1)
+			return -1;
+		if (ev.type == YAML_STREAM_START_EVENT) {
+			r->utf8 = ev.data.stream_start.encoding ==
+			    YAML_UTF8_ENCODING ||
+			    ev.data.stream_start.encoding ==
+			    YAML_ANY_ENCODING;
+			if (r->base == 0 && r->in.len >= 3 &&
+			    memcmp(r->in.data, "\xef\xbb\xbf", 3) == 0)
+				r->cur_byte = r->doc_start = 3;
+			yaml_event_delete(&ev);
+			continue;
+		}
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			r->ended = true;
+			return 0;
+		}
+		break;
+	}
+	if (ev.type != YAML_DOCUMENT_START_EVENT) {
+		rerr(r, ev.start_mark.line + 1,
+		    ev.start_mark.column + 1, "unexpected YAML event");
+		yaml_event_delete(&ev);
+		return -1;
+	}
+	explicit_start = !ev.data.document_start.implicit;
+	directives = ev.data.document_start.version_directive != NULL ||
+	    ev.data.document_start.tag_directives.start !=
+	    ev.data.document_start.tag_directives.end;
+	r->doc = mesh_doc_new(r->name);
+	r->doc->line = ev.start_mark.line + 1;
+	r->doc_line = r->doc->line;
+	r->nanchors = r->own_nodes = r->alias_nodes = 0;
+	yaml_event_delete(&ev);
+
+	if (next_event(r, &ev) == -1)
+		return -1;
+	if ((root = build(r, &ev, 0)) == NULL)
+		return -1;
+	if (next_event(r, &ev) == -1)
+		return -1;
+	explicit_end = !ev.data.document_end.implicit;
+
+	/* The document's bytes: from where the last one ended to its own
+	 * end, with the rest of a "..." line. */
+	if (r->utf8) {
+		p = (const unsigned char *)r->in.data - r->base;
+		end = char_to_byte(r, ev.end_mark.index);
+		r->cur_line = ev.end_mark.line;
+		r->cur_col = ev.end_mark.column;
+		start = r->doc_start;
+		if (explicit_end) {
+			size_t lim = r->base + r->in.len;
+
+			while (end < lim && p[end] != '\n')
+				end++;
+			if (end < lim)
+				end++;
+		}
+		if (end - start > r->lim->max_doc_size) {
+			yaml_event_delete(&ev);
+			report_doc_size(r);
+			return -1;
+		}
+		if (!directives) {
+			r->doc->raw = mesh_doc_strndup(r->doc,
+			    (const char *)p + start, end - start);
+			r->doc->rawlen = end - start;
+			r->doc->raw_explicit = explicit_start;
+		}
+		r->doc_start = end;
+		compact(r);
+	}
+	yaml_event_delete(&ev);
+
+	/* A document with nothing in it has no root. */
+	if (!(root->type == MESH_SCALAR && root->u.s.len == 0 &&
+	    root->style == MESH_STYLE_PLAIN && root->tag == NULL))
+		r->doc->root = root;
+	*docp = r->doc;
+	r->doc = NULL;
+	return 1;
+}
+
+int
+mesh_read_all(const char *path, struct mesh_limits *lim,
+    struct mesh_doc ***docs, size_t *n)
+{
+	struct mesh_reader *r;
+	struct mesh_doc *doc;
+	size_t cap = 0;
+	int rv;
+
+	*docs = NULL;
+	*n = 0;
+	if ((r = mesh_reader_open(path, lim)) == NULL)
+		return -1;
+	while ((rv = mesh_reader_next(r, &doc)) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 4;
+			*docs = xreallocarray(*docs, cap, sizeof(**docs));
+		}
+		(*docs)[(*n)++] = doc;
+	}
+	mesh_reader_free(r);
+	if (rv == -1) {
+		while (*n > 0)
+			mesh_doc_free((*docs)[--*n]);
+		free(*docs);
+		*docs = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+struct mesh_doc *
+mesh_parse_string(const char *name, const char *s, struct mesh_limits *lim,
+    bool quiet)
+{
+	struct mesh_reader *r = mesh_reader_open_mem(name, s, strlen(s), lim);
+	struct mesh_doc *doc = NULL, *extra = NULL;
+	int rv;
+
+	r->quiet = quiet;
+	if ((rv = mesh_reader_next(r, &doc)) == 0) {
+		doc = mesh_doc_new(name);
+	} else if (rv == 1 && (rv = mesh_reader_next(r, &extra)) != 0) {
+		if (rv == 1 && !quiet)
+			mesh_err(name, "holds more than one document");
+		mesh_doc_free(extra);
+		mesh_doc_free(doc);
+		doc = NULL;
+	}
+	mesh_reader_free(r);
+	return doc;
+}
+
+int
+mesh_format_parse(const char *s)
+{
+	if (strcmp(s, "yaml") == 0)
+		return MESH_FMT_YAML;
+	if (strcmp(s, "json") == 0)
+		return MESH_FMT_JSON;
+	return -1;
+}
+
+/* Writing */
+
+struct mesh_writer {
+	int fd;
+	enum mesh_format fmt;
+	bool stream;
+	struct mesh_buf out;
+	size_t ndocs;
+	size_t *ends;		/* JSON, held: where each document ends */
+	size_t nends, capends;
+};
+
+struct mesh_writer *
+mesh_writer_new(int fd, enum mesh_format fmt, bool stream)
+{
+	struct mesh_writer *w = xcalloc(1, sizeof(*w));
+
+	w->fd = fd;
+	w->fmt = fmt;
+	w->stream = stream;
+	mesh_buf_init(&w->out);
+	return w;
+}
+
+void
+mesh_writer_free(struct mesh_writer *w)
+{
+	if (w == NULL)
+		return;
+	mesh_buf_release(&w->out);
+	free(w->ends);
+	free(w);
+}
+
+static int
+write_handler(void *data, unsigned char *buffer, size_t size)
+{
+	mesh_buf_add(data, buffer, size);
+	return 1;
+}
+
+static int
+emit(yaml_emitter_t *e, yaml_event_t *ev)
+{
+	if (!yaml_emitter_emit(e, ev)) {
+		if (e->error == YAML_MEMORY_ERROR)
+			mesh_die("out of memory");
+		mesh_err(NULL, "cannot write YAML: %s",
+		    e->problem ? e->problem : "emitter error");
+		return -1;
+	}
+	return 0;
+}
+
+static yaml_scalar_style_t
+pick_style(const struct mesh_node *n, bool json_like)
+{
+	switch (n->style) {
+	case MESH_STYLE_PLAIN:
+		return YAML_PLAIN_SCALAR_STYLE;
+	case MESH_STYLE_SINGLE:
+		return YAML_SINGLE_QUOTED_SCALAR_STYLE;
+	case MESH_STYLE_DOUBLE:
+		if (!json_like)
+			return YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+		break;
+	case MESH_STYLE_LITERAL:
+		return YAML_LITERAL_SCALAR_STYLE;
+	case MESH_STYLE_FOLDED:
+		return YAML_FOLDED_SCALAR_STYLE;
+	default:
+		if (n->stype != MESH_T_STR)
+			return YAML_PLAIN_SCALAR_STYLE;
+		break;
+	}
+	/* A string we made, or one from JSON: quote it only if needed. */
+	if (mesh_str_is_ambiguous(n->u.s.text, n->u.s.len))
+		return YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+	if (memchr(n->u.s.text, '\n', n->u.s.len) != NULL)
+		return YAML_LITERAL_SCALAR_STYLE;
+	return YAML_ANY_SCALAR_STYLE;
+}
+
+static int
+emit_node(yaml_emitter_t *e, const struct mesh_node *n, bool json_like)
+{
+	yaml_char_t *tag = (yaml_char_t *)n->tag;
+	int implicit = n->tag == NULL;
+	yaml_event_t ev;
+	size_t i;
+
+	switch (n->type) {
+	case MESH_SCALAR:
+		yaml_scalar_event_initialize(&ev, NULL, tag,
+		    (yaml_char_t *)n->u.s.text, (int)n->u.s.len, implicit,
+		    implicit, pick_style(n, json_like));
+		return emit(e, &ev);
+	case MESH_MAP:
+		yaml_mapping_start_event_initialize(&ev, NULL, tag, implicit,
+		    n->style == MESH_STYLE_FLOW && !json_like ?
+		    YAML_FLOW_MAPPING_STYLE : YAML_ANY_MAPPING_STYLE);
+		break;
+	default:
+		yaml_sequence_start_event_initialize(&ev, NULL, tag, implicit,
+		    n->style == MESH_STYLE_FLOW && !json_like ?
+		    YAML_FLOW_SEQUENCE_STYLE : YAML_ANY_SEQUENCE_STYLE);
+		break;
+	}
+	if (emit(e, &ev) == -1)
+		return -1;
+	for (i = 0; i < n->u.c.n; i++)
+		if (emit_node(e, n->u.c.v[i], json_like) == -1)
+			return -1;
+	if (n->type == MESH_MAP)
+		yaml_mapping_end_event_initialize(&ev);
+	else
+		yaml_sequence_end_event_initialize(&ev);
+	return emit(e, &ev);
+}
+
+int
+mesh_emit_yaml(struct mesh_buf *out, const struct mesh_node *root,
+    bool json_like)
+{
+	yaml_emitter_t e;
+	yaml_event_t ev;
+	int rv = -1;
+
+	if (!yaml_emitter_initialize(&e))
+		mesh_die("out of memory");
+	yaml_emitter_set_output(&e, write_handler, out);
+	yaml_emitter_set_unicode(&e, 1);
+	yaml_emitter_set_width(&e, -1);
+	yaml_emitter_set_indent(&e, 2);
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	if (emit(&e, &ev) == -1)
+		goto out;
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	if (emit(&e, &ev) == -1)
+		goto out;
+	if (emit_node(&e, root, json_like) == -1)
+		goto out;
+	yaml_document_end_event_initialize(&ev, 1);
+	if (emit(&e, &ev) == -1)
+		goto out;
+	yaml_stream_end_event_initialize(&ev);
+	if (emit(&e, &ev) == -1)
+		goto out;
+	rv = 0;
+out:
+	yaml_emitter_delete(&e);
+	return rv;
+}
+
+static void
+json_string(struct mesh_buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	mesh_buf_addc(b, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+
+		switch (c) {
+		case '"':
+			esc = "\\\"";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		default:
+			if (c < 0x20) {
+				memcpy(u, "\\u00", 4);
+				u[4] = hex[c >> 4];
+				u[5] = hex[c & 15];
+				u[6] = '\0';
+				esc = u;
+			}
+		}
+		if (esc == NULL)
+			continue;
+		mesh_buf_add(b, s + run, i - run);
+		mesh_buf_adds(b, esc);
+		run = i + 1;
+	}
+	mesh_buf_add(b, s + run, len - run);
+	mesh_buf_addc(b, '"');
+}
+
+static void
+indent(struct mesh_buf *b, unsigned level)
+{
+	static const char sp[] = "                                ";
+	size_t n = (size_t)level * 4;
+
+	while (n > 0) {
+		size_t k = n < sizeof(sp) - 1 ? n : sizeof(sp) - 1;
+
+		mesh_buf_add(b, sp, k);
+		n -= k;
+	}
+}
+
+static int
+json_scalar(struct mesh_buf *b, const struct mesh_doc *doc,
+    const struct mesh_node *n, bool key)
+{
+	char canon[64];
+	double d = 0;
+
+	switch (mesh_scalar_type(n)) {
+	case MESH_T_STR:
+		json_string(b, n->u.s.text, n->u.s.len);
+		return 0;
+	case MESH_T_NULL:
+		if (key)
+			json_string(b, "null", 4);
+		else
+			mesh_buf_adds(b, "null");
+		return 0;
+	case MESH_T_FLOAT:
+		if (mesh_resolve_plain(n->u.s.text, n->u.s.len, NULL, NULL,
+		    NULL, &d) == MESH_T_FLOAT && !isfinite(d)) {
+			mesh_errat(doc->src, n->line, n->col,
+			    "'%s' cannot be written as JSON", n->u.s.text);
+			return -1;
+		}
+		/* FALLTHROUGH */
+	case MESH_T_INT:
+	case MESH_T_BOOL:
+		mesh_scalar_canon(n, canon, sizeof(canon));
+		/* a tag can claim a type the text does not have */
+		if (mesh_resolve_plain(canon, strlen(canon), NULL, NULL, NULL,
+		    NULL) == MESH_T_STR) {
+			mesh_errat(doc->src, n->line, n->col,
+			    "'%s' is not a valid %s", n->u.s.text,
+			    n->tag ? n->tag : "value");
+			return -1;
+		}
+		if (key)
+			json_string(b, canon, strlen(canon));
+		else
+			mesh_buf_adds(b, canon);
+		return 0;
+	}
+	return 0;
+}
+
+static int
+json_node(struct mesh_buf *b, const struct mesh_doc *doc,
+    const struct mesh_node *n, unsigned level)
+{
+	bool map = n->type == MESH_MAP;
+	size_t i, step = map ? 2 : 1;
+
+	if (n->type == MESH_SCALAR)
+		return json_scalar(b, doc, n, false);
+	if (n->u.c.n == 0) {
+		mesh_buf_adds(b, map ? "{}" : "[]");
+		return 0;
+	}
+	mesh_buf_adds(b, map ? "{\n" : "[\n");
+	for (i = 0; i < n->u.c.n; i += step) {
+		indent(b, level + 1);
+		if (map) {
+			const struct mesh_node *k = n->u.c.v[i];
+
+			if (k->type != MESH_SCALAR) {
+				mesh_errat(doc->src, k->line, k->col,
+				    "a mapping key that is not a scalar "
+				    "cannot be written as JSON");
+				return -1;
+			}
+			if (json_scalar(b, doc, k, true) == -1)
+				return -1;
+			mesh_buf_adds(b, ": ");
+		}
+		if (json_node(b, doc, n->u.c.v[i + step - 1], level + 1) == -1)
+			return -1;
+		if (i + step < n->u.c.n)
+			mesh_buf_addc(b, ',');
+		mesh_buf_addc(b, '\n');
+	}
+	indent(b, level);
+	mesh_buf_addc(b, map ? '}' : ']');
+	return 0;
+}
+
+static int
+flush(struct mesh_writer *w, const char *p, size_t n)
+{
+	if (mesh_write_all(w->fd, p, n) == -1) {
+		if (errno != EPIPE)
+			mesh_err(NULL, "write error on standard output:");
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+is_json_like(const struct mesh_doc *doc)
+{
+	return doc->root != NULL && doc->root->type != MESH_SCALAR &&
+	    doc->root->style == MESH_STYLE_FLOW;
+}
+
+int
+mesh_writer_put(struct mesh_writer *w, const struct mesh_doc *doc)
+{
+	size_t mark = w->out.len;
+
+	if (w->fmt == MESH_FMT_JSON) {
+		if (doc->root == NULL)
+			return 0;
+		if (json_node(&w->out, doc, doc->root, 0) == -1)
+			goto fail;
+		mesh_buf_addc(&w->out, '\n');
+		if (!w->stream) {
+			if (w->nends == w->capends) {
+				w->capends = w->capends ? w->capends * 2 : 16;
+				w->ends = xreallocarray(w->ends, w->capends,
+				    sizeof(*w->ends));
+			}
+			w->ends[w->nends++] = w->out.len;
+		}
+	} else if (!doc->changed && doc->raw != NULL) {
+		if (w->ndocs > 0 && !doc->raw_explicit)
+			mesh_buf_adds(&w->out, "---\n");
+		mesh_buf_add(&w->out, doc->raw, doc->rawlen);
+		if (doc->rawlen > 0 && doc->raw[doc->rawlen - 1] != '\n')
+			mesh_buf_addc(&w->out, '\n');
+	} else {
+		if (w->ndocs > 0)
+			mesh_buf_adds(&w->out, "---\n");
+		if (doc->root != NULL &&
+		    mesh_emit_yaml(&w->out, doc->root, is_json_like(doc)) == -1)
+			goto fail;
+	}
+	w->ndocs++;
+	if (w->stream) {
+		int rv = flush(w, w->out.data, w->out.len);
+
+		w->out.len = 0;
+		return rv;
+	}
+	return 0;
+fail:
+	w->out.len = mark;
+	return -1;
+}
+
+
+int
+mesh_writer_finish(struct mesh_writer *w)
+{
+	struct mesh_buf list = MESH_BUF_INIT;
+	size_t i, start;
+	int rv;
+
+	if (w->stream || w->fmt != MESH_FMT_JSON || w->nends == 1)
+		return w->out.len > 0 ? flush(w, w->out.data, w->out.len) : 0;
+	/* Several documents, or none, in JSON: a v1 List, as kubectl
+	 * writes it. */
+	mesh_buf_adds(&list, "{\n    \"apiVersion\": \"v1\",\n");
+	if (w->nends == 0) {
+		mesh_buf_adds(&list, "    \"items\": [],\n");
+	} else {
+		mesh_buf_adds(&list, "    \"items\": [\n");
+		for (i = start = 0; i < w->nends; i++) {
+			/* one document's lines, with its own newlines */
+			const char *p = w->out.data + start;
+			size_t len = w->ends[i] - start - 1;
+			const char *q;
+
+			while (len > 0) {
+				q = memchr(p, '\n', len);
+				indent(&list, 2);
+				if (q == NULL) {
+					mesh_buf_add(&list, p, len);
+					break;
+				}
+				mesh_buf_add(&list, p, (size_t)(q - p) + 1);
+				len -= (size_t)(q - p) + 1;
+				p = q + 1;
+			}
+			mesh_buf_adds(&list, i + 1 < w->nends ? ",\n" : "\n");
+			start = w->ends[i];
+		}
+		mesh_buf_adds(&list, "    ],\n");
+	}
+	mesh_buf_adds(&list, "    \"kind\": \"List\",\n"
+	    "    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n");
+	rv = flush(w, list.data, list.len);
+	mesh_buf_release(&list);
+	return rv;
+}

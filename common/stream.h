@@ -1,0 +1,86 @@
+/*
+ * YAML and JSON streams: reading documents into trees with limits, and
+ * writing them back as YAML or JSON, all or nothing.
+ */
+#ifndef MESH_STREAM_H
+#define MESH_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "node.h"
+
+struct mesh_limits {
+	unsigned max_depth;		/* nesting levels (512) */
+	size_t max_doc_size;		/* bytes in one document (64 MiB) */
+	size_t max_input_size;		/* bytes in all input (1 GiB); 0: none */
+	size_t max_alias_nodes;		/* nodes made by aliases, per document */
+	size_t input_seen;		/* bytes read so far, across readers */
+};
+
+/* Fill in the defaults. */
+void mesh_limits_init(struct mesh_limits *lim);
+
+struct mesh_reader;
+
+/*
+ * Read the stream in path ("-" for stdin, named "<stdin>").  lim is
+ * borrowed and must outlive the reader.  Reports and returns NULL when
+ * the file cannot be opened.
+ */
+struct mesh_reader *mesh_reader_open(const char *path,
+    struct mesh_limits *lim);
+/* Read a stream held in memory (borrowed until the reader is freed). */
+struct mesh_reader *mesh_reader_open_mem(const char *name, const char *data,
+    size_t len, struct mesh_limits *lim);
+/*
+ * The next document: returns 1 and sets *doc (the caller frees it), 0 at
+ * the end of the stream, or -1 after reporting "src:line:col: problem".
+ */
+int mesh_reader_next(struct mesh_reader *r, struct mesh_doc **doc);
+void mesh_reader_free(struct mesh_reader *r);
+
+/*
+ * Read every document of path into *docs (a malloc'd array of *n; the
+ * caller frees each and the array).  0, or -1 after a report.
+ */
+int mesh_read_all(const char *path, struct mesh_limits *lim,
+    struct mesh_doc ***docs, size_t *n);
+/*
+ * Parse one document from a string (no document: an empty one); NULL
+ * after a report, or silently when quiet.
+ */
+struct mesh_doc *mesh_parse_string(const char *name, const char *s,
+    struct mesh_limits *lim, bool quiet);
+
+enum mesh_format { MESH_FMT_YAML, MESH_FMT_JSON };
+
+/* Parse "yaml" or "json"; -1 for anything else. */
+int mesh_format_parse(const char *s);
+
+struct mesh_writer;
+
+/*
+ * A writer to fd.  Without stream, nothing reaches fd before
+ * mesh_writer_finish; with it, each document is written whole as soon as
+ * it is put.
+ */
+struct mesh_writer *mesh_writer_new(int fd, enum mesh_format fmt,
+    bool stream);
+/*
+ * Write one document: its input bytes when it did not change and the
+ * format is YAML, else the tree.  -1 after a report (a value JSON cannot
+ * hold, a write error).
+ */
+int mesh_writer_put(struct mesh_writer *w, const struct mesh_doc *doc);
+/* Write what is held, and close a JSON list.  0, or -1 after a report. */
+int mesh_writer_finish(struct mesh_writer *w);
+/* Free the writer; anything not yet written is dropped. */
+void mesh_writer_free(struct mesh_writer *w);
+
+/* A document (or one node) as YAML text, appended to out. 0 or -1. */
+struct mesh_buf;
+int mesh_emit_yaml(struct mesh_buf *out, const struct mesh_node *root,
+    bool json_like);
+
+#endif
