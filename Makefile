@@ -115,3 +115,40 @@ format:
 .PHONY: all units check check-valgrind deps install uninstall clean format
 .SECONDARY:
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
+
+# ---- fuzz: libFuzzer targets (clang); not part of check -------------------
+# make fuzz [FUZZ_SECONDS=60]: build build-fuzz/fuzz_stream and
+# build-fuzz/fuzz_path, run each once over tests/fuzz/regress/, then fuzz
+# each for FUZZ_SECONDS on a copy of its corpus.  Only the modules the
+# targets reach are built, so no library but libyaml is needed.
+FUZZ_CC       ?= clang
+FUZZ_SECONDS  ?= 60
+FUZZ_TARGETS   = stream path
+FUZZ_SAN       = -fsanitize=fuzzer,address,undefined \
+                 -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CPPFLAGS  = -D_POSIX_C_SOURCE=200809L -DMESH_VERSION='"fuzz"' -Icommon \
+                 $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+FUZZ_LIBS      = $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null)
+FUZZ_LIBSRC    = $(addprefix common/,buf.c diag.c merge.c node.c path.c \
+                 stream.c subst.c xalloc.c)
+FUZZ_OPTS      = -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+                 -timeout=10 -close_fd_mask=2
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) -g -O1 $(FUZZ_SAN) -o $@ $< \
+	  $(FUZZ_LIBSRC) $(FUZZ_LIBS)
+
+fuzz: $(addprefix build-fuzz/fuzz_,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  d=build-fuzz/corpus/$$t; rm -rf $$d; mkdir -p $$d; \
+	  cp tests/fuzz/corpus/$$t/* $$d/; \
+	  if [ -n "$$(ls tests/fuzz/regress/$$t 2>/dev/null)" ]; then \
+	    cp tests/fuzz/regress/$$t/* $$d/; \
+	    build-fuzz/fuzz_$$t -close_fd_mask=2 tests/fuzz/regress/$$t/*; fi; \
+	  echo "fuzz_$$t: fuzzing for $(FUZZ_SECONDS)s"; \
+	  build-fuzz/fuzz_$$t $(FUZZ_OPTS) -artifact_prefix=build-fuzz/$$t- $$d; \
+	done
+
+.PHONY: fuzz
+# ---- end fuzz -------------------------------------------------------------

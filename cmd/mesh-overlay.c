@@ -519,6 +519,39 @@ apply_ops(struct opts *o, struct mesh_doc *doc, struct mesh_node **rootp,
 	return 0;
 }
 
+/*
+ * istioctl reads a patch's YAML text with YAML 1.1 rules and writes the
+ * values it found: "yes" is written true, "0777" 511.  Do the same, so
+ * that readers of either YAML version see what istioctl would have made.
+ */
+static void
+canonicalize(struct mesh_doc *doc, struct mesh_node *n)
+{
+	char buf[64];
+	const char *c;
+	size_t i;
+
+	if (n->type != MESH_SCALAR) {
+		for (i = 0; i < n->u.c.n; i++)
+			canonicalize(doc, n->u.c.v[i]);
+		return;
+	}
+	if (n->style != MESH_STYLE_PLAIN || n->tag != NULL)
+		return;
+	switch (mesh_scalar_type(n)) {
+	case MESH_T_STR:
+		return;
+	case MESH_T_NULL:
+		c = "null";
+		break;
+	default:
+		c = mesh_scalar_canon(n, buf, sizeof(buf));
+		break;
+	}
+	n->u.s.text = mesh_doc_strndup(doc, c, strlen(c));
+	n->u.s.len = strlen(c);
+}
+
 /* A k8s.overlays patch value, as istioctl reads it (PATHS.md 4.3). */
 static struct mesh_node *
 overlay_value(struct opts *o, struct mesh_doc *doc, const struct mesh_node *v)
@@ -544,6 +577,7 @@ overlay_value(struct opts *o, struct mesh_doc *doc, const struct mesh_node *v)
 		return mesh_node_copy(doc, v);
 	}
 	n = mesh_node_copy(doc, parsed->root);
+	canonicalize(doc, n);
 	mesh_doc_free(parsed);
 	return n;
 }

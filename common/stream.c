@@ -264,7 +264,7 @@ rerr(struct mesh_reader *r, unsigned long line, unsigned long col,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	rerr(r, line, col, "%s", msg);
+	mesh_errat(r->name, line, col, "%s", msg);
 }
 
 static const char *
@@ -289,6 +289,15 @@ report_doc_size(struct mesh_reader *r)
 	rerr(r, r->doc_line, 0,
 	    "document is larger than %s (see --max-document-size)",
 	    human(r->lim->max_doc_size, b, sizeof(b)));
+}
+
+/* The input byte at stream offset off, for messages. */
+static unsigned
+bad_byte(const struct mesh_reader *r, size_t off)
+{
+	if (off < r->base || off >= r->base + r->in.len)
+		return 0;
+	return (unsigned char)r->in.data[off - r->base];
 }
 
 /* Say why libyaml stopped, once. */
@@ -328,7 +337,7 @@ report_parser(struct mesh_reader *r)
 		    strstr(p->problem, "octet") != NULL)
 			rerr(r, line, col,
 			    "invalid UTF-8 (byte 0x%02x): %s",
-			    (unsigned)p->problem_value & 0xff, p->problem);
+			    bad_byte(r, p->problem_offset), p->problem);
 		else if (p->problem_value != -1)
 			rerr(r, line, col,
 			    "%s (character 0x%x)", p->problem,
@@ -929,6 +938,7 @@ json_scalar(struct mesh_buf *b, const struct mesh_doc *doc,
     const struct mesh_node *n, bool key)
 {
 	char canon[64];
+	const char *c;
 	double d = 0;
 
 	switch (mesh_scalar_type(n)) {
@@ -951,9 +961,9 @@ json_scalar(struct mesh_buf *b, const struct mesh_doc *doc,
 		/* FALLTHROUGH */
 	case MESH_T_INT:
 	case MESH_T_BOOL:
-		mesh_scalar_canon(n, canon, sizeof(canon));
+		c = mesh_scalar_canon(n, canon, sizeof(canon));
 		/* a tag can claim a type the text does not have */
-		if (mesh_resolve_plain(canon, strlen(canon), NULL, NULL, NULL,
+		if (mesh_resolve_plain(c, strlen(c), NULL, NULL, NULL,
 		    NULL) == MESH_T_STR) {
 			mesh_errat(doc->src, n->line, n->col,
 			    "'%s' is not a valid %s", n->u.s.text,
@@ -961,9 +971,9 @@ json_scalar(struct mesh_buf *b, const struct mesh_doc *doc,
 			return -1;
 		}
 		if (key)
-			json_string(b, canon, strlen(canon));
+			json_string(b, c, strlen(c));
 		else
-			mesh_buf_adds(b, canon);
+			mesh_buf_adds(b, c);
 		return 0;
 	}
 	return 0;

@@ -12,12 +12,16 @@ SHARED="$ROOT/../shared"
 : "${MESH_BUILD:=$ROOT/build}"
 export PATH="$MESH_BUILD:$PATH"
 
+# A python3 with PyYAML, to compare documents as parsed data.
+for PYTHON in python3 /usr/bin/python3; do
+	"$PYTHON" -c 'import yaml' 2>/dev/null && break
+done
+export PYTHON
+
 setup() {
 	TMP="$BATS_TEST_TMPDIR"
 	export HOME="$TMP/home" KUBECACHEDIR="$TMP/kubecache"
 	mkdir -p "$HOME"
-	# Each program in the environment is reached through run_mesh so a
-	# wrapper such as valgrind can be put in front of it.
 }
 
 # mesh NAME ARGS...: run one of our programs, through $MESH_TEST_WRAPPER.
@@ -35,7 +39,7 @@ mesh-wait() { mesh mesh-wait "$@"; }
 
 # yaml_eq A B: the two files hold the same YAML stream, as parsed data.
 yaml_eq() {
-	python3 - "$1" "$2" <<'PY'
+	"$PYTHON" - "$1" "$2" <<'PY'
 import sys, yaml
 a = list(yaml.safe_load_all(open(sys.argv[1])))
 b = list(yaml.safe_load_all(open(sys.argv[2])))
@@ -49,5 +53,5 @@ PY
 
 # yq_get FILE EXPR: a Python expression over the stream as `d` (a list).
 py_yaml() {
-	python3 -c "import sys, yaml, json; d = list(yaml.safe_load_all(open(sys.argv[1]))); print(json.dumps($2))" "$1"
+	"$PYTHON" -c "import sys, yaml, json; d = list(yaml.safe_load_all(open(sys.argv[1]))); print(json.dumps($2))" "$1"
 }

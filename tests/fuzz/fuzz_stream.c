@@ -1,0 +1,241 @@
+/*
+ * libFuzzer target for the stream reader and writers.  The input is read
+ * as a stream of documents under small limits; each document is written
+ * as YAML (copied and emitted anew) and as JSON, and both outputs must
+ * read back as one document of the same shape.  A violated property
+ * calls abort(), so that the fuzzer keeps the input.
+ */
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "node.h"
+#include "stream.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int devnull = -1;	/* where the writers go */
+static int scratch = -1;	/* an unlinked file, for the JSON round trip */
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "fuzz_stream: %s\n", what);
+	abort();
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char tmpl[] = "/tmp/fuzz_stream.XXXXXX";
+
+	(void)argc;
+	(void)argv;
+	if ((devnull = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1)
+		die("cannot open /dev/null");
+	if ((scratch = mkstemp(tmpl)) == -1)
+		die("cannot make a scratch file");
+	unlink(tmpl);
+	return 0;
+}
+
+static void
+small_limits(struct mesh_limits *lim)
+{
+	mesh_limits_init(lim);
+	lim->max_depth = 64;
+	lim->max_doc_size = 64 * 1024;
+	lim->max_input_size = 1024 * 1024;
+	lim->max_alias_nodes = 4096;
+}
+
+/*
+ * a and b have the same shape: the same kinds of node with the same
+ * number of children.  With text, scalars must also keep their text and
+ * meaning (a YAML round trip); JSON rewrites both.
+ */
+static bool
+same_shape(const struct mesh_node *a, const struct mesh_node *b, bool text)
+{
+	size_t i;
+
+	if (a->type != b->type)
+		return false;
+	if (a->type == MESH_SCALAR) {
+		if (!text)
+			return true;
+		return a->u.s.len == b->u.s.len &&
+		    memcmp(a->u.s.text, b->u.s.text, a->u.s.len) == 0 &&
+		    mesh_scalar_type(a) == mesh_scalar_type(b);
+	}
+	if (a->u.c.n != b->u.c.n)
+		return false;
+	for (i = 0; i < a->u.c.n; i++)
+		if (!same_shape(a->u.c.v[i], b->u.c.v[i], text))
+			return false;
+	return true;
+}
+
+/* Read back what was written: exactly one document, shaped like doc. */
+static void
+read_back(const char *what, const char *text, size_t len,
+    const struct mesh_doc *doc, bool same_text)
+{
+	struct mesh_limits lim;
+	struct mesh_reader *r;
+	struct mesh_doc *back = NULL, *extra = NULL;
+
+	/* Aliases were expanded, so the copy may be larger than the input. */
+	mesh_limits_init(&lim);
+	r = mesh_reader_open_mem(what, text, len, &lim);
+	if (mesh_reader_next(r, &back) != 1)
+		die("written output does not read back");
+	if (mesh_reader_next(r, &extra) != 0)
+		die("written output reads back as more than one document");
+	if ((back->root == NULL) != (doc->root == NULL) ||
+	    (doc->root != NULL && !same_shape(doc->root, back->root,
+	    same_text)))
+		die("written output reads back as a different document");
+	mesh_doc_free(back);
+	mesh_reader_free(r);
+}
+
+/* JSON, through a file, since the JSON writer only writes to an fd. */
+static void
+json_round_trip(const struct mesh_doc *doc)
+{
+	struct mesh_writer *w;
+	struct mesh_buf out = MESH_BUF_INIT;
+	off_t end;
+	int rv;
+
+	if (doc->root == NULL)
+		return;
+	if (ftruncate(scratch, 0) == -1 || lseek(scratch, 0, SEEK_SET) == -1)
+		die("cannot reset the scratch file");
+	w = mesh_writer_new(scratch, MESH_FMT_JSON, true);
+	rv = mesh_writer_put(w, doc);
+	mesh_writer_free(w);
+	if (rv == -1)
+		return;		/* refused with a report: fine */
+	if ((end = lseek(scratch, 0, SEEK_END)) <= 0)
+		die("the JSON writer wrote nothing");
+	if (pread(scratch, mesh_buf_grow(&out, (size_t)end), (size_t)end,
+	    0) != end)
+		die("cannot read the scratch file");
+	out.len = (size_t)end;
+	out.data[out.len] = '\0';
+	read_back("<json>", out.data, out.len, doc, false);
+	mesh_buf_release(&out);
+}
+
+static void
+yaml_round_trip(struct mesh_doc *doc)
+{
+	struct mesh_buf out = MESH_BUF_INIT;
+
+	if (doc->root == NULL)
+		return;
+	if (mesh_emit_yaml(&out, doc->root, false) == -1)
+		die("a document that was read cannot be emitted");
+	read_back("<yaml>", out.data, out.len, doc, true);
+	mesh_buf_release(&out);
+}
+
+/*
+ * The documents as read, copied byte for byte into one stream, must read
+ * back as the same documents.
+ */
+static void
+copy_round_trip(struct mesh_doc **docs, size_t n)
+{
+	struct mesh_limits lim;
+	struct mesh_reader *r;
+	struct mesh_writer *w;
+	struct mesh_buf out = MESH_BUF_INIT;
+	struct mesh_doc *back;
+	off_t end;
+	size_t i;
+
+	if (ftruncate(scratch, 0) == -1 || lseek(scratch, 0, SEEK_SET) == -1)
+		die("cannot reset the scratch file");
+	w = mesh_writer_new(scratch, MESH_FMT_YAML, false);
+	for (i = 0; i < n; i++)
+		if (mesh_writer_put(w, docs[i]) == -1)
+			die("the YAML writer refused a document");
+	if (mesh_writer_finish(w) == -1)
+		die("the YAML writer failed");
+	mesh_writer_free(w);
+	if ((end = lseek(scratch, 0, SEEK_END)) == -1)
+		die("cannot size the scratch file");
+	if (pread(scratch, mesh_buf_grow(&out, (size_t)end), (size_t)end,
+	    0) != end)
+		die("cannot read the scratch file");
+	out.len = (size_t)end;
+	out.data[out.len] = '\0';
+
+	mesh_limits_init(&lim);
+	r = mesh_reader_open_mem("<copy>", out.data, out.len, &lim);
+	for (i = 0; i < n; i++) {
+		if (mesh_reader_next(r, &back) != 1)
+			die("copied documents do not read back");
+		if ((back->root == NULL) != (docs[i]->root == NULL) ||
+		    (back->root != NULL && !same_shape(docs[i]->root,
+		    back->root, true)))
+			die("a copied document reads back differently");
+		mesh_doc_free(back);
+	}
+	if (n > 0 && mesh_reader_next(r, &back) != 0)
+		die("copied documents read back as more documents");
+	mesh_reader_free(r);
+	mesh_buf_release(&out);
+}
+
+#define MAX_DOCS 64
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct mesh_limits lim;
+	struct mesh_reader *r;
+	struct mesh_writer *yw, *jw, *sw;
+	struct mesh_doc *doc, *docs[MAX_DOCS];
+	size_t i, n = 0;
+
+	small_limits(&lim);
+	r = mesh_reader_open_mem("<fuzz>", (const char *)data, size, &lim);
+	yw = mesh_writer_new(devnull, MESH_FMT_YAML, false);
+	jw = mesh_writer_new(devnull, MESH_FMT_JSON, false);
+	sw = mesh_writer_new(devnull, MESH_FMT_YAML, true);
+	while (n < MAX_DOCS && mesh_reader_next(r, &doc) == 1) {
+		/* as read: copied byte for byte */
+		mesh_writer_put(yw, doc);
+		mesh_writer_put(jw, doc);
+		yaml_round_trip(doc);
+		json_round_trip(doc);
+		docs[n++] = doc;
+	}
+	copy_round_trip(docs, n);
+	for (i = 0; i < n; i++) {
+		/* as changed: emitted anew */
+		docs[i]->changed = true;
+		mesh_writer_put(yw, docs[i]);
+		mesh_writer_put(sw, docs[i]);
+		mesh_doc_free(docs[i]);
+	}
+	mesh_writer_finish(yw);
+	mesh_writer_finish(jw);
+	mesh_writer_finish(sw);
+	mesh_writer_free(yw);
+	mesh_writer_free(jw);
+	mesh_writer_free(sw);
+	mesh_reader_free(r);
+	return 0;
+}
