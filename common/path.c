@@ -113,7 +113,10 @@ add_bracket(struct mesh_path *p, const char *s, size_t len,
 	size_t i;
 	long idx;
 
-	if (len < 2 || s[len - 1] != ']')
+	/* one bracket a piece: "a[0][1]" is not a path istioctl reads */
+	if (len < 2 || s[len - 1] != ']' ||
+	    memchr(s + 1, '[', len - 2) != NULL ||
+	    memchr(s + 1, ']', len - 2) != NULL)
 		return fail(err, NULL, "'%.*s' is not a valid path element",
 		    (int)len, s);
 	in = xstrndup(s + 1, len - 2);

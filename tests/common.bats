@@ -1,0 +1,209 @@
+#!/usr/bin/env bats
+# What every program shares: --help, --version, usage errors, the usage
+# text equal to the man page's SYNOPSIS, completions that know every
+# option, and make install giving working kubectl plugins.
+
+load helpers/common
+
+programs() {
+	local f
+	for f in "$ROOT"/cmd/mesh-*.c; do
+		f=${f##*/}
+		echo "${f%.c}"
+	done
+}
+
+# The SYNOPSIS of an mdoc page, rendered to one line of words.
+synopsis() {
+	"$PYTHON" - "$1" <<'PY'
+import sys
+words, in_syn, name = [], False, None
+def render(args):
+    out, glue = [], False
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "Ns":
+            glue = True; i += 1; continue
+        if a == "Fl":
+            i += 1
+            t = "-" + (args[i] if i < len(args) and args[i] not in ("Ar", "Cm", "Ns") else "")
+            if t == "-":
+                i -= 1
+        elif a in ("Ar", "Cm"):
+            if i + 1 < len(args) and args[i + 1] not in ("Fl", "Ar", "Cm", "Ns"):
+                i += 1; t = args[i]
+            else:
+                t = "file ..."
+        else:
+            t = a
+        if glue and out:
+            out[-1] += t
+        else:
+            out.append(t)
+        glue = False
+        i += 1
+    return " ".join(out)
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    if line.startswith(".Sh "):
+        in_syn = line == ".Sh SYNOPSIS"
+        continue
+    if line.startswith(".Nm") and name is None:
+        name = line.split()[1] if len(line.split()) > 1 else None
+    if not in_syn or not line.startswith("."):
+        continue
+    parts = line[1:].split()
+    if parts[0] == "Nm":
+        words.append(name)
+    elif parts[0] == "Op":
+        words.append("[" + render(parts[1:]) + "]")
+print(" ".join(words))
+PY
+}
+
+# Every long option --help lists.
+long_options() {
+	"$MESH_BUILD/$1" --help | grep -o -- '--[a-z0-9-]*' | grep -v '^--$' | sort -u
+}
+
+@test "common: every program has -h and --help on stdout with exit 0" {
+	local p
+	for p in $(programs); do
+		run --separate-stderr -0 mesh "$p" --help
+		[[ "$output" == "usage: $p "* ]]
+		[ -z "$stderr" ]
+		run --separate-stderr -0 mesh "$p" -h
+		[[ "$output" == "usage: $p "* ]]
+	done
+}
+
+@test "common: every program has --version" {
+	local p
+	for p in $(programs); do
+		run --separate-stderr -0 mesh "$p" --version
+		[[ "$output" == "$p (meshline) "* ]]
+	done
+}
+
+@test "common: an unknown option exits 2 with one line and a hint" {
+	local p
+	for p in $(programs); do
+		run --separate-stderr -2 mesh "$p" --no-such-option < /dev/null
+		[ -z "$output" ]
+		[ "$stderr" = "$p: unknown option '--no-such-option'
+Try '$p --help' for more information." ]
+	done
+}
+
+@test "common: the usage text is the man page's SYNOPSIS, word for word" {
+	local p
+	for p in $(programs); do
+		[ -f "$ROOT/man/$p.1" ]
+		usage=$("$MESH_BUILD/$p" --help | sed -n '/^usage:/,/^$/p' | sed 's/^usage: //' | tr -s ' \n' '  ' | sed 's/ *$//')
+		man=$(synopsis "$ROOT/man/$p.1")
+		[ "$usage" = "$man" ] || { echo "usage: $usage"; echo "man:   $man"; false; }
+	done
+}
+
+@test "common: the man page describes every long option" {
+	local p o
+	for p in $(programs); do
+		for o in $(long_options "$p"); do
+			grep -q -- "^\.It .*Fl -${o#--}\b" "$ROOT/man/$p.1" || { echo "$p.1 lacks $o"; false; }
+		done
+	done
+}
+
+@test "common: the man pages are well-formed mdoc" {
+	command -v groff >/dev/null || skip "groff is not installed"
+	local p
+	for p in $(programs); do
+		run groff -mdoc -Tutf8 -ww -z "$ROOT/man/$p.1"
+		[ -z "$output" ]
+	done
+}
+
+# The long options a completion offers for "--".
+bash_offers() {
+	bash -c "source '$ROOT/completions/$1.bash'; COMP_WORDS=($1 --); COMP_CWORD=1; _$(echo "$1" | tr - _); printf '%s\n' \"\${COMPREPLY[@]}\"" | grep -- '^--' | sort -u
+}
+kubectl_offers() {
+	"$ROOT/completions/kubectl_complete-$(echo "$1" | tr - _)" -- | grep -- '^--' | sort -u
+}
+zsh_offers() {
+	grep -o -- "--[a-z][a-z0-9-]*" "$ROOT/completions/_$1" | sort -u
+}
+fish_offers() {
+	grep -o -- "-l [a-z][a-z0-9-]*" "$ROOT/completions/$1.fish" | sed 's/^-l /--/' | sort -u
+}
+
+@test "common: bash, zsh, fish and kubectl completions offer exactly the long options" {
+	local p c
+	for p in $(programs); do
+		long_options "$p" > "$TMP/want"
+		for c in bash kubectl zsh fish; do
+			"${c}_offers" "$p" > "$TMP/got"
+			diff "$TMP/want" "$TMP/got" || { echo "$c completion of $p differs"; false; }
+		done
+		"$ROOT/completions/kubectl_complete-$(echo "$p" | tr - _)" --s > "$TMP/c"
+		[ "$(tail -n1 "$TMP/c")" = ":4" ]
+	done
+}
+
+@test "common: the bash completion completes options" {
+	local p
+	for p in $(programs); do
+		run bash -c "source '$ROOT/completions/$p.bash'; COMP_WORDS=($p --out); COMP_CWORD=1; _$(echo "${p}" | tr - _); printf '%s\n' \"\${COMPREPLY[@]}\""
+		[ "$status" -eq 0 ]
+		[ "$output" = "--output" ]
+	done
+}
+
+@test "common: make install puts programs, kubectl plugins, man pages and completions under DESTDIR" {
+	run make -s -C "$ROOT" install DESTDIR="$TMP/dest" PREFIX=/usr BUILD="$MESH_BUILD"
+	[ "$status" -eq 0 ]
+	local p k
+	for p in $(programs); do
+		k=$(echo "$p" | tr - _)
+		[ -x "$TMP/dest/usr/bin/$p" ]
+		[ -L "$TMP/dest/usr/bin/kubectl-$k" ]
+		[ "$(readlink "$TMP/dest/usr/bin/kubectl-$k")" = "$p" ]
+		[ -x "$TMP/dest/usr/bin/kubectl_complete-$k" ]
+		[ -f "$TMP/dest/usr/share/man/man1/$p.1" ]
+		[ -f "$TMP/dest/usr/share/bash-completion/completions/$p" ]
+		[ -f "$TMP/dest/usr/share/zsh/site-functions/_$p" ]
+		[ -f "$TMP/dest/usr/share/fish/vendor_completions.d/$p.fish" ]
+	done
+	run make -s -C "$ROOT" uninstall DESTDIR="$TMP/dest" PREFIX=/usr BUILD="$MESH_BUILD"
+	[ "$status" -eq 0 ]
+	[ -z "$(find "$TMP/dest" -type f -o -type l)" ]
+}
+
+@test "common: after make install, kubectl runs every program as a plugin and completes it" {
+	command -v kubectl >/dev/null || skip "kubectl is not installed"
+	make -s -C "$ROOT" install DESTDIR="$TMP/dest" PREFIX=/usr BUILD="$MESH_BUILD"
+	local p k
+	for p in $(programs); do
+		k=$(echo "$p" | tr - _)
+		run --separate-stderr -0 env PATH="$TMP/dest/usr/bin:$PATH" KUBECONFIG="$TMP/none" timeout 20 kubectl "${p}" --version
+		[[ "$output" == "$p (meshline) "* ]]
+		run --separate-stderr -0 env PATH="$TMP/dest/usr/bin:$PATH" KUBECONFIG="$TMP/none" timeout 20 kubectl __complete "$p" --ver
+		[[ "$output" == "--version"*":4"* ]]
+	done
+	# a plugin speaks with its own name, not kubectl's
+	run --separate-stderr -2 env PATH="$TMP/dest/usr/bin:$PATH" KUBECONFIG="$TMP/none" timeout 20 kubectl mesh-overlay --bogus
+	[[ "$stderr" == "mesh-overlay: unknown option '--bogus'"* ]]
+}
+
+@test "common: make check's summary line counts tests" {
+	run awk -f "$ROOT/tests/summary.awk" <<< $'ok 1 a\nok 2 b # skip x\nnot ok 3 c\nok 4 d'
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "2 passed, 1 failed, 1 skipped" ]
+	run awk -f "$ROOT/tests/summary.awk" <<< $'1..1\nok 1 a # skip x'
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "0 passed, 0 failed, 1 skipped" ]
+	run awk -f "$ROOT/tests/summary.awk" <<< $'ok 1 a'
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "1 passed, 0 failed, 0 skipped" ]
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bats
+# The C unit tests of common/, built by make into build/unit/.
+
+load helpers/common
+
+unit() {
+	[ -x "$MESH_BUILD/unit/$1" ] || { echo "build/unit/$1 is missing: run make units"; false; }
+	run --separate-stderr ${MESH_TEST_WRAPPER:-} "$MESH_BUILD/unit/$1"
+	printf '%s\n' "$stderr" | grep -v '^meshline: t:' >&2 || true
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" checks, 0 failed" ]]
+}
+
+@test "unit: node: YAML 1.1 meaning of plain scalars, quoting, floats, trees" {
+	unit node_test
+}
+
+@test "unit: path: grammar, the --set engine, the overlay engine, merge" {
+	unit path_test
+}
+
+@test "unit: stream: document bytes, YAML and JSON writing, substitution" {
+	unit stream_test
+}

@@ -1,0 +1,185 @@
+/*
+ * Unit tests of common/node.c: what plain scalars mean, which strings
+ * must be quoted, float formatting, and the tree operations.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node.h"
+#include "stream.h"
+#include "unit.h"
+
+static enum mesh_type
+res(const char *s)
+{
+	return mesh_resolve_plain(s, strlen(s), NULL, NULL, NULL, NULL);
+}
+
+static long long
+ival(const char *s)
+{
+	int64_t i = -12345;
+
+	mesh_resolve_plain(s, strlen(s), &i, NULL, NULL, NULL);
+	return (long long)i;
+}
+
+static double
+dval(const char *s)
+{
+	double d = -12345;
+
+	mesh_resolve_plain(s, strlen(s), NULL, NULL, NULL, &d);
+	return d;
+}
+
+static const char *
+fmt(double d)
+{
+	static char buf[64];
+
+	mesh_format_float(d, buf, sizeof(buf));
+	return buf;
+}
+
+static void
+test_resolve(void)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+	static const char *const bools[] = { "y", "Y", "yes", "No", "ON",
+		"off", "true", "False", "TRUE", "n" };
+	static const char *const strs[] = { "abc", "nULL", "0x", "1:20",
+		"1.2.3", "--1", "tRUE", "0b102", "1e", "e3", "1-2" };
+	bool uns = false;
+	uint64_t u = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(nulls) / sizeof(*nulls); i++)
+		CHECK(res(nulls[i]) == MESH_T_NULL);
+	for (i = 0; i < sizeof(bools) / sizeof(*bools); i++)
+		CHECK(res(bools[i]) == MESH_T_BOOL);
+	for (i = 0; i < sizeof(strs) / sizeof(*strs); i++)
+		CHECK(res(strs[i]) == MESH_T_STR);
+
+	/* integers as Go's ParseInt(s, 0, 64) reads them, less '_' */
+	CHECK(res("0777") == MESH_T_INT && ival("0777") == 511);
+	CHECK(ival("0x1F") == 31);
+	CHECK(ival("0o17") == 15);
+	CHECK(ival("0b101") == 5);
+	CHECK(ival("1_000") == 1000);
+	CHECK(ival("+5") == 5);
+	CHECK(ival("-3") == -3);
+	CHECK(ival("0") == 0);
+	CHECK(ival("-9223372036854775808") == INT64_MIN);
+	CHECK(mesh_resolve_plain("18446744073709551615", 20, NULL, &u, &uns,
+	    NULL) == MESH_T_INT && uns && u == UINT64_MAX);
+
+	/* floats by YAML's own pattern */
+	CHECK(res("1e3") == MESH_T_FLOAT && dval("1e3") == 1000);
+	CHECK(res(".5") == MESH_T_FLOAT && dval(".5") == 0.5);
+	CHECK(res("1.") == MESH_T_FLOAT);
+	CHECK(res("-1.5E-2") == MESH_T_FLOAT);
+	CHECK(res("08") == MESH_T_FLOAT && dval("08") == 8);
+	CHECK(res(".inf") == MESH_T_FLOAT && isinf(dval(".inf")));
+	CHECK(isinf(dval("-.Inf")) && dval("-.Inf") < 0);
+	CHECK(isnan(dval(".NaN")));
+	CHECK(res("18446744073709551616") == MESH_T_FLOAT);
+}
+
+static void
+test_ambiguous(void)
+{
+	static const char *const yes[] = { "", "on", "Off", "y", "N", "~",
+		"null", "true", "0777", "1e3", "0x10", "1_000", "1:20", ".5",
+		"-1", "+.inf", ".NaN", "2001-12-14", "<<", "=", "12", "1.20",
+		"0o17", "0b1" };
+	static const char *const no[] = { "abc", "on-call", "yesno", "v1",
+		"1.20-alpha", "a: b", "x y", "10.0.0.0/8", "istio-system",
+		"-", ".", "http://x" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(*yes); i++)
+		CHECK(mesh_str_is_ambiguous(yes[i], strlen(yes[i])));
+	for (i = 0; i < sizeof(no) / sizeof(*no); i++)
+		CHECK(!mesh_str_is_ambiguous(no[i], strlen(no[i])));
+}
+
+static void
+test_format_float(void)
+{
+	CHECK_STR(fmt(1000), "1000");
+	CHECK_STR(fmt(1), "1");
+	CHECK_STR(fmt(0.5), "0.5");
+	CHECK_STR(fmt(0.1), "0.1");
+	CHECK_STR(fmt(-2.25), "-2.25");
+	CHECK_STR(fmt(1e20), "100000000000000000000");
+	CHECK_STR(fmt(1e21), "1e+21");
+	CHECK_STR(fmt(1e-6), "0.000001");
+	CHECK_STR(fmt(1e-7), "1e-7");
+	CHECK_STR(fmt(123456789.125), "123456789.125");
+}
+
+static void
+test_tree(void)
+{
+	struct mesh_limits lim;
+	struct mesh_doc *doc, *other;
+	struct mesh_node *m, *s;
+	char buf[64];
+
+	mesh_limits_init(&lim);
+	doc = mesh_parse_string("t", "a: 1\nb: [x, 'y']\nc: {d: on}\n", &lim,
+	    false);
+	CHECK(doc != NULL && mesh_is_map(doc->root));
+	m = doc->root;
+	CHECK(mesh_map_len(m) == 3);
+	CHECK(mesh_map_find(m, "b") == 1);
+	CHECK(mesh_map_find(m, "z") == -1);
+	CHECK_STR(mesh_map_getstr(m, "c.d"), "on");
+	CHECK(mesh_map_getstr(m, "c.d.e") == NULL);
+	CHECK(mesh_map_getstr(m, "b") == NULL);
+	CHECK(mesh_node_count(m) == 11);
+	CHECK(mesh_map_get(m, "a")->line == 1 && mesh_map_get(m, "a")->col == 4);
+
+	/* the quotes say string; the plain word says bool */
+	s = mesh_map_get(m, "b")->u.c.v[1];
+	CHECK(s->style == MESH_STYLE_SINGLE && mesh_scalar_type(s) ==
+	    MESH_T_STR);
+	CHECK(mesh_scalar_type(mesh_map_get(mesh_map_get(m, "c"), "d")) ==
+	    MESH_T_BOOL);
+	CHECK_STR(mesh_scalar_canon(mesh_map_get(mesh_map_get(m, "c"), "d"),
+	    buf, sizeof(buf)), "true");
+
+	mesh_map_set(doc, m, "a", mesh_str_new(doc, "new"));
+	mesh_map_set(doc, m, "e", mesh_scalar_new(doc, "5", 1, MESH_T_INT));
+	CHECK(mesh_map_len(m) == 4);
+	CHECK_STR(mesh_map_getstr(m, "a"), "new");
+	CHECK(mesh_map_find(m, "e") == 3);
+	mesh_map_remove(m, 0);
+	CHECK(mesh_map_find(m, "a") == -1 && mesh_map_find(m, "e") == 2);
+	mesh_seq_remove(mesh_map_get(m, "b"), 0);
+	CHECK(mesh_map_get(m, "b")->u.c.n == 1);
+
+	/* a copy lives in the other document and is independent */
+	other = mesh_doc_new("o");
+	s = mesh_node_copy(other, m);
+	mesh_map_remove(m, 0);
+	CHECK(mesh_map_len(s) == 3 && mesh_map_len(m) == 2);
+	mesh_doc_free(doc);
+	CHECK_STR(mesh_map_getstr(s, "c.d"), "on");
+	mesh_doc_free(other);
+	mesh_doc_free(NULL);
+}
+
+int
+main(void)
+{
+	test_resolve();
+	test_ambiguous();
+	test_format_float();
+	test_tree();
+	return UNIT_DONE();
+}
