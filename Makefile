@@ -34,7 +34,7 @@ LIBOBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c))
 UNITS   = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
 DEBS    = libyaml-dev libcyaml-dev libssl-dev libcurl4-openssl-dev pkg-config \
-          bats bats-assert bats-support python3
+          bats bats-assert bats-support python3 python3-yaml jq openssl
 
 all: $(PROGS)
 
@@ -71,6 +71,10 @@ deps:
 	if [ "$$(id -u)" != 0 ]; then \
 	  echo "run as root: apt-get update && apt-get install -y$$missing"; exit 1; fi; \
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y$$missing
+
+# On a fresh machine: install what is missing, build, run the examples.
+demo: deps all
+	examples/demo.sh $(BUILD)
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
@@ -109,7 +113,7 @@ clean:
 format:
 	clang-format -i cmd/*.c common/*.c common/*.h tests/unit/*.c
 
-.PHONY: all units check check-valgrind deps install uninstall clean format
+.PHONY: all units check check-valgrind deps demo install uninstall clean format
 .SECONDARY:
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
 
