@@ -403,11 +403,9 @@ static void
 report(const struct mesh_doc *doc, const struct mesh_node *root,
     const struct mesh_node *at, const char *fmt, ...)
 {
-	struct mesh_doc view = *doc;
 	char what[256], msg[1024];
 	va_list ap;
 
-	view.root = (struct mesh_node *)root;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -415,7 +413,7 @@ report(const struct mesh_doc *doc, const struct mesh_node *root,
 		at = root;
 	mesh_errat(doc->src, at && at->line ? at->line : doc->line,
 	    at && at->line ? at->col : 0, "%s: %s",
-	    mesh_doc_describe(&view, what, sizeof(what)), msg);
+	    mesh_describe(root, what, sizeof(what)), msg);
 }
 
 static struct mesh_node *

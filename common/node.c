@@ -637,13 +637,14 @@ mesh_doc_kind(const struct mesh_doc *doc)
 }
 
 const char *
-mesh_doc_describe(const struct mesh_doc *doc, char *buf, size_t len)
+mesh_describe(const struct mesh_node *root, char *buf, size_t len)
 {
-	const char *kind = mesh_doc_kind(doc);
-	const char *name = NULL;
+	const char *kind = NULL, *name = NULL;
 
-	if (mesh_is_map(doc->root))
-		name = mesh_map_getstr(doc->root, "metadata.name");
+	if (mesh_is_map(root)) {
+		kind = mesh_map_getstr(root, "kind");
+		name = mesh_map_getstr(root, "metadata.name");
+	}
 	if (kind != NULL && name != NULL)
 		snprintf(buf, len, "%s/%s", kind, name);
 	else if (kind != NULL)

@@ -139,10 +139,10 @@ void mesh_format_float(double d, char *buf, size_t len);
 const char *mesh_scalar_canon(const struct mesh_node *n, char *buf,
     size_t len);
 
-/* Is the document a Kubernetes object of this kind? (apiVersion prefix) */
+/* The document's "kind", or NULL when it has none. */
 const char *mesh_doc_kind(const struct mesh_doc *doc);
-/* "Kind/name" or "document" for messages; buf >= 256. */
-const char *mesh_doc_describe(const struct mesh_doc *doc, char *buf,
+/* "Kind/name", "Kind" or "document", for messages about an object. */
+const char *mesh_describe(const struct mesh_node *root, char *buf,
     size_t len);
 
 #endif

@@ -643,6 +643,11 @@ mesh_reader_next(struct mesh_reader *r, struct mesh_doc **docp)
 		}
 		r->doc_start = end;
 		compact(r);
+	} else {
+		/* UTF-16: no byte copies; keep only what libyaml has not
+		 * read yet */
+		r->doc_start = r->cur_byte = r->fed;
+		compact(r);
 	}
 	yaml_event_delete(&ev);
 
@@ -808,26 +813,39 @@ emit_node(yaml_emitter_t *e, const struct mesh_node *n, bool json_like)
 	int implicit = n->tag == NULL;
 	yaml_event_t ev;
 	size_t i;
+	int ok;
 
 	switch (n->type) {
 	case MESH_SCALAR:
-		yaml_scalar_event_initialize(&ev, NULL, tag,
+		ok = yaml_scalar_event_initialize(&ev, NULL, tag,
 		    (yaml_char_t *)n->u.s.text, (int)n->u.s.len, implicit,
 		    implicit, pick_style(n, json_like));
-		return emit(e, &ev);
+		break;
 	case MESH_MAP:
-		yaml_mapping_start_event_initialize(&ev, NULL, tag, implicit,
-		    n->style == MESH_STYLE_FLOW && !json_like ?
+		ok = yaml_mapping_start_event_initialize(&ev, NULL, tag,
+		    implicit, n->style == MESH_STYLE_FLOW && !json_like ?
 		    YAML_FLOW_MAPPING_STYLE : YAML_ANY_MAPPING_STYLE);
 		break;
 	default:
-		yaml_sequence_start_event_initialize(&ev, NULL, tag, implicit,
-		    n->style == MESH_STYLE_FLOW && !json_like ?
+		ok = yaml_sequence_start_event_initialize(&ev, NULL, tag,
+		    implicit, n->style == MESH_STYLE_FLOW && !json_like ?
 		    YAML_FLOW_SEQUENCE_STYLE : YAML_ANY_SEQUENCE_STYLE);
 		break;
 	}
+	/*
+	 * libyaml refuses text that is not UTF-8 and then leaves ev unset:
+	 * emitting it frees stale pointers or loops.  The reader lets no
+	 * such text in, but a --set key or a variable's value can hold it.
+	 */
+	if (!ok) {
+		mesh_err(NULL, "cannot write YAML: text that is not valid "
+		    "UTF-8");
+		return -1;
+	}
 	if (emit(e, &ev) == -1)
 		return -1;
+	if (n->type == MESH_SCALAR)
+		return 0;
 	for (i = 0; i < n->u.c.n; i++)
 		if (emit_node(e, n->u.c.v[i], json_like) == -1)
 			return -1;

@@ -117,10 +117,10 @@ Try '$p --help' for more information." ]
 
 @test "common: the man pages are well-formed mdoc" {
 	command -v groff >/dev/null || skip "groff is not installed"
-	local p
-	for p in $(programs); do
-		run groff -mdoc -Tutf8 -ww -z "$ROOT/man/$p.1"
-		[ -z "$output" ]
+	local m
+	for m in "$ROOT"/man/*.[17]; do
+		run groff -mdoc -Tutf8 -ww -z "$m"
+		[ -z "$output" ] || { echo "$m: $output"; false; }
 	done
 }
 
@@ -175,6 +175,7 @@ fish_offers() {
 		[ -f "$TMP/dest/usr/share/zsh/site-functions/_$p" ]
 		[ -f "$TMP/dest/usr/share/fish/vendor_completions.d/$p.fish" ]
 	done
+	[ -f "$TMP/dest/usr/share/man/man7/mesh.7" ]
 	run make -s -C "$ROOT" uninstall DESTDIR="$TMP/dest" PREFIX=/usr BUILD="$MESH_BUILD"
 	[ "$status" -eq 0 ]
 	[ -z "$(find "$TMP/dest" -type f -o -type l)" ]

@@ -694,3 +694,9 @@ Try 'mesh-overlay --help' for more information." ]
 	run --separate-stderr -0 mesh-overlay -V
 	[[ "$output" == "mesh-overlay (meshline) "[0-9]* ]]
 }
+
+@test "mesh-overlay: UTF-16 input is read and written as UTF-8" {
+	printf 'a: 1\n---\nb: caf\xc3\xa9\n' | iconv -f UTF-8 -t UTF-16 > "$TMP/u16.yaml"
+	run --separate-stderr -0 mesh-overlay "$TMP/u16.yaml"
+	[ "$output" = $'a: 1\n---\nb: caf\xc3\xa9' ]
+}
