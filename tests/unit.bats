@@ -6,7 +6,7 @@ load helpers/common
 unit() {
 	[ -x "$MESH_BUILD/unit/$1" ] || { echo "build/unit/$1 is missing: run make units"; false; }
 	run --separate-stderr ${MESH_TEST_WRAPPER:-} "$MESH_BUILD/unit/$1"
-	printf '%s\n' "$stderr" | grep -v '^meshline: t:' >&2 || true
+	printf '%s\n' "$stderr" | grep -v '^meshline: ' >&2 || true
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" checks, 0 failed" ]]
 }
@@ -21,4 +21,8 @@ unit() {
 
 @test "unit: stream: document bytes, YAML and JSON writing, substitution" {
 	unit stream_test
+}
+
+@test "unit: meshdesc: the mesh description's defaults and every inconsistency" {
+	unit meshdesc_test
 }

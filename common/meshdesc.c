@@ -1,0 +1,419 @@
+/*
+ * Reading the mesh description: libcyaml fills the struct by the schema
+ * below; then every rule the schema cannot say (names, roles, who reports
+ * to whom, what must be known before a remote can be rendered) is checked
+ * against our own tree of the same bytes, so each message points at the
+ * exact key to fix.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cyaml/cyaml.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "meshdesc.h"
+#include "node.h"
+#include "path.h"
+#include "stream.h"
+#include "xalloc.h"
+#include "typed.h"
+
+static const cyaml_strval_t models[] = {
+	{ "multi-primary", MESH_MODEL_MULTI_PRIMARY },
+	{ "primary-remote", MESH_MODEL_PRIMARY_REMOTE },
+	{ "external", MESH_MODEL_EXTERNAL },
+};
+
+static const cyaml_strval_t roles[] = {
+	{ "primary", MESH_ROLE_PRIMARY },
+	{ "remote", MESH_ROLE_REMOTE },
+	{ "config", MESH_ROLE_CONFIG },
+};
+
+#define STR(key, st, member, flags) CYAML_FIELD_STRING_PTR(key,	\
+	CYAML_FLAG_POINTER | (flags), st, member, 0, CYAML_UNLIMITED)
+#define OPT CYAML_FLAG_OPTIONAL
+
+static const cyaml_schema_field_t cluster_fields[] = {
+	STR("name", struct mesh_cluster, name, 0),
+	STR("context", struct mesh_cluster, context, OPT),
+	STR("network", struct mesh_cluster, network, OPT),
+	CYAML_FIELD_ENUM("role", OPT | CYAML_FLAG_STRICT, struct mesh_cluster,
+	    role, roles, sizeof(roles) / sizeof(roles[0])),
+	STR("primary", struct mesh_cluster, primary, OPT),
+	STR("discoveryAddress", struct mesh_cluster, discovery_address, OPT),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t cluster_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct mesh_cluster,
+	    cluster_fields),
+};
+
+static const cyaml_schema_field_t external_fields[] = {
+	STR("context", struct mesh_external, context, OPT),
+	STR("address", struct mesh_external, address, OPT),
+	STR("tlsSecret", struct mesh_external, tls_secret, OPT),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_field_t spec_fields[] = {
+	STR("meshID", struct mesh_spec, mesh_id, OPT),
+	CYAML_FIELD_ENUM("model", CYAML_FLAG_STRICT, struct mesh_spec, model,
+	    models, sizeof(models) / sizeof(models[0])),
+	STR("istioNamespace", struct mesh_spec, istio_namespace, OPT),
+	STR("revision", struct mesh_spec, revision, OPT),
+	STR("istioVersion", struct mesh_spec, istio_version, OPT),
+	CYAML_FIELD_MAPPING_PTR("external", CYAML_FLAG_POINTER | OPT,
+	    struct mesh_spec, external, external_fields),
+	CYAML_FIELD_SEQUENCE("clusters", CYAML_FLAG_POINTER, struct mesh_spec,
+	    clusters, &cluster_schema, 1, CYAML_UNLIMITED),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_field_t meta_fields[] = {
+	STR("name", struct mesh_meta, name, 0),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_field_t desc_fields[] = {
+	STR("apiVersion", struct mesh_desc, api_version, 0),
+	STR("kind", struct mesh_desc, kind, 0),
+	CYAML_FIELD_MAPPING("metadata", CYAML_FLAG_DEFAULT, struct mesh_desc,
+	    metadata, meta_fields),
+	CYAML_FIELD_MAPPING("spec", CYAML_FLAG_DEFAULT, struct mesh_desc, spec,
+	    spec_fields),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t desc_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct mesh_desc, desc_fields),
+};
+
+bool
+mesh_is_dns_label(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) ||
+		    isdigit((unsigned char)s[i]) || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* What checking needs: the file's name and tree, and a problem count. */
+struct check {
+	const char *src;
+	struct mesh_doc *doc;
+	int problems;
+};
+
+static void
+problem(struct check *ck, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Report fmt at the node path names (or the nearest one above it). */
+static void
+problem(struct check *ck, const char *path, const char *fmt, ...)
+{
+	struct mesh_path p;
+	struct mesh_path_err err;
+	const struct mesh_node *n = ck->doc->root;
+	char msg[1024], prefix[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(prefix, sizeof(prefix), "%s", path);
+	/* the deepest node that exists on the way */
+	while (prefix[0] != '\0') {
+		const struct mesh_node *found = NULL;
+
+		if (mesh_path_parse(prefix, &p, &err) == 0) {
+			found = mesh_path_get(ck->doc->root, &p);
+			mesh_path_release(&p);
+		}
+		if (found != NULL) {
+			n = found;
+			break;
+		}
+		{
+			char *cut = strrchr(prefix, '.');
+			char *br = strrchr(prefix, '[');
+
+			if (br != NULL && (cut == NULL || br > cut))
+				cut = br;
+			if (cut == NULL)
+				prefix[0] = '\0';
+			else
+				*cut = '\0';
+		}
+	}
+	/* a key's place is its key, not its value */
+	mesh_errat(ck->src, n ? n->line : 0, n ? n->col : 0, "%s: %s", path,
+	    msg);
+	ck->problems++;
+}
+
+static char *
+dup_or(char *s, const char *dflt)
+{
+	if (s != NULL)
+		return s;
+	return xstrdup(dflt);
+}
+
+static void
+check_cluster_names(struct check *ck, struct mesh_desc *d)
+{
+	unsigned i, j;
+	char path[64];
+
+	for (i = 0; i < d->spec.clusters_count; i++) {
+		struct mesh_cluster *c = &d->spec.clusters[i];
+
+		snprintf(path, sizeof(path), "spec.clusters[%u].name", i);
+		if (!mesh_is_dns_label(c->name))
+			problem(ck, path, "'%s' is not a DNS-1123 label "
+			    "(lower-case letters, digits and '-', at most 63)",
+			    c->name);
+		for (j = 0; j < i; j++)
+			if (strcmp(d->spec.clusters[j].name, c->name) == 0)
+				problem(ck, path, "cluster '%s' is named twice "
+				    "(also spec.clusters[%u])", c->name, j);
+		if (c->network == NULL) {
+			snprintf(path, sizeof(path), "spec.clusters[%u]", i);
+			problem(ck, path, "set 'network' (the network this "
+			    "cluster's pods are on)");
+		} else if (*c->network == '\0') {
+			snprintf(path, sizeof(path),
+			    "spec.clusters[%u].network", i);
+			problem(ck, path, "the network name is empty");
+		}
+	}
+}
+
+static void
+default_roles(struct check *ck, struct mesh_desc *d)
+{
+	unsigned i, nprim = 0;
+	char path[64];
+
+	for (i = 0; i < d->spec.clusters_count; i++) {
+		struct mesh_cluster *c = &d->spec.clusters[i];
+
+		snprintf(path, sizeof(path), "spec.clusters[%u].role", i);
+		switch (d->spec.model) {
+		case MESH_MODEL_MULTI_PRIMARY:
+			if (c->role == MESH_ROLE_UNSET)
+				c->role = MESH_ROLE_PRIMARY;
+			if (c->role != MESH_ROLE_PRIMARY)
+				problem(ck, path, "every cluster of a "
+				    "multi-primary mesh is a primary; use "
+				    "model primary-remote for remotes");
+			break;
+		case MESH_MODEL_PRIMARY_REMOTE:
+			/* as in the guides: the first is the primary */
+			if (c->role == MESH_ROLE_UNSET)
+				c->role = i == 0 && c->primary == NULL ?
+				    MESH_ROLE_PRIMARY : MESH_ROLE_REMOTE;
+			if (c->role == MESH_ROLE_CONFIG)
+				problem(ck, path, "'config' is a role of the "
+				    "external model only");
+			break;
+		case MESH_MODEL_EXTERNAL:
+			if (c->role == MESH_ROLE_UNSET)
+				c->role = i == 0 ? MESH_ROLE_CONFIG :
+				    MESH_ROLE_REMOTE;
+			if (c->role == MESH_ROLE_PRIMARY)
+				problem(ck, path, "an external control plane "
+				    "mesh has no primary: its clusters are "
+				    "'config' (the first) and 'remote'");
+			if (c->role == MESH_ROLE_CONFIG && i != 0)
+				problem(ck, path, "only the first cluster "
+				    "serves config");
+			break;
+		}
+		if (c->role == MESH_ROLE_PRIMARY)
+			nprim++;
+	}
+	if (d->spec.model == MESH_MODEL_PRIMARY_REMOTE && nprim == 0)
+		problem(ck, "spec.clusters", "a primary-remote mesh needs a "
+		    "primary: set role: primary on one cluster");
+}
+
+static void
+check_primaries(struct check *ck, struct mesh_desc *d)
+{
+	unsigned i, j, nprim = 0;
+	const struct mesh_cluster *only = NULL, *p;
+	char path[64];
+
+	if (d->spec.model != MESH_MODEL_PRIMARY_REMOTE)
+		return;
+	for (j = 0; j < d->spec.clusters_count; j++)
+		if (d->spec.clusters[j].role == MESH_ROLE_PRIMARY)
+			nprim++, only = &d->spec.clusters[j];
+	for (i = 0; i < d->spec.clusters_count; i++) {
+		struct mesh_cluster *c = &d->spec.clusters[i];
+
+		snprintf(path, sizeof(path), "spec.clusters[%u].primary", i);
+		if (c->role != MESH_ROLE_REMOTE) {
+			if (c->primary != NULL)
+				problem(ck, path, "only a remote names its "
+				    "primary");
+			continue;
+		}
+		if (c->primary == NULL) {
+			if (nprim > 1) {
+				snprintf(path, sizeof(path),
+				    "spec.clusters[%u]", i);
+				problem(ck, path, "the mesh has %u primaries: "
+				    "set 'primary' to the one remote '%s' "
+				    "uses", nprim, c->name);
+				continue;
+			}
+			if (only != NULL)
+				c->primary = xstrdup(only->name);
+			continue;
+		}
+		p = mesh_desc_cluster(d, c->primary);
+		if (p == NULL)
+			problem(ck, path, "no cluster is called '%s'",
+			    c->primary);
+		else if (p->role != MESH_ROLE_PRIMARY)
+			problem(ck, path, "'%s' is not a primary", c->primary);
+	}
+}
+
+static void
+check_external(struct check *ck, struct mesh_desc *d)
+{
+	struct mesh_external *x = d->spec.external;
+
+	if (d->spec.model != MESH_MODEL_EXTERNAL) {
+		if (x != NULL)
+			problem(ck, "spec.external", "only the external model "
+			    "has an external control plane");
+		return;
+	}
+	if (x == NULL) {
+		problem(ck, "spec", "set 'external' (context, address and "
+		    "tlsSecret of the external control plane)");
+		return;
+	}
+	if (x->address == NULL || *x->address == '\0')
+		problem(ck, "spec.external", "set 'address', the external "
+		    "istiod's host name");
+	if (x->context == NULL || *x->context == '\0')
+		problem(ck, "spec.external", "set 'context', the kubeconfig "
+		    "context of the cluster that runs the external istiod");
+	x->tls_secret = dup_or(x->tls_secret, "istiod-tls");
+}
+
+static void
+fill_defaults(struct mesh_desc *d)
+{
+	unsigned i;
+
+	d->spec.mesh_id = dup_or(d->spec.mesh_id, d->metadata.name);
+	d->spec.istio_namespace = dup_or(d->spec.istio_namespace,
+	    d->spec.model == MESH_MODEL_EXTERNAL ? "external-istiod" :
+	    "istio-system");
+	d->spec.revision = dup_or(d->spec.revision, "");
+	for (i = 0; i < d->spec.clusters_count; i++) {
+		struct mesh_cluster *c = &d->spec.clusters[i];
+
+		c->context = dup_or(c->context, c->name);
+		c->discovery_address = dup_or(c->discovery_address, "");
+	}
+}
+
+struct mesh_desc *
+mesh_desc_load(const char *path)
+{
+	struct mesh_buf in = MESH_BUF_INIT;
+	struct mesh_limits lim;
+	struct mesh_desc *d = NULL;
+	struct check ck = { strcmp(path, "-") == 0 ? "<stdin>" : path, NULL,
+		0 };
+
+	mesh_limits_init(&lim);
+	if (mesh_slurp(path, &in, lim.max_doc_size) == -1)
+		goto out;
+	if (mesh_typed_load(ck.src, in.data ? in.data : "", in.len,
+	    &desc_schema, (void **)&d) == -1)
+		goto out;
+	if ((ck.doc = mesh_parse_string(ck.src, in.data, &lim, false)) == NULL)
+		goto fail;
+	if (strcmp(d->api_version, "meshline.io/v1alpha1") != 0)
+		problem(&ck, "apiVersion", "'%s' is not meshline.io/v1alpha1",
+		    d->api_version);
+	if (strcmp(d->kind, "Mesh") != 0)
+		problem(&ck, "kind", "'%s' is not Mesh", d->kind);
+	if (!mesh_is_dns_label(d->metadata.name))
+		problem(&ck, "metadata.name", "'%s' is not a DNS-1123 label",
+		    d->metadata.name);
+	if (d->spec.revision != NULL && *d->spec.revision != '\0' &&
+	    !mesh_is_dns_label(d->spec.revision))
+		problem(&ck, "spec.revision", "'%s' is not a DNS-1123 label",
+		    d->spec.revision);
+	check_cluster_names(&ck, d);
+	default_roles(&ck, d);
+	check_primaries(&ck, d);
+	check_external(&ck, d);
+	if (ck.problems > 0)
+		goto fail;
+	fill_defaults(d);
+	goto out;
+fail:
+	mesh_desc_free(d);
+	d = NULL;
+out:
+	mesh_doc_free(ck.doc);
+	mesh_buf_release(&in);
+	return d;
+}
+
+void
+mesh_desc_free(struct mesh_desc *d)
+{
+	mesh_typed_free(&desc_schema, d);
+}
+
+const struct mesh_cluster *
+mesh_desc_cluster(const struct mesh_desc *d, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < d->spec.clusters_count; i++)
+		if (strcmp(d->spec.clusters[i].name, name) == 0)
+			return &d->spec.clusters[i];
+	return NULL;
+}
+
+const struct mesh_cluster *
+mesh_desc_primary_of(const struct mesh_desc *d, const struct mesh_cluster *c)
+{
+	return c->primary != NULL ? mesh_desc_cluster(d, c->primary) : NULL;
+}
+
+bool
+mesh_desc_multi_network(const struct mesh_desc *d)
+{
+	unsigned i;
+
+	for (i = 1; i < d->spec.clusters_count; i++)
+		if (strcmp(d->spec.clusters[i].network,
+		    d->spec.clusters[0].network) != 0)
+			return true;
+	return false;
+}

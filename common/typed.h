@@ -1,0 +1,25 @@
+/*
+ * Typed documents with libcyaml: a kubeconfig or a mesh description read
+ * into a C struct by a schema, with errors that name the exact line and
+ * column of the offending key or value, in our own words.
+ */
+#ifndef MESH_TYPED_H
+#define MESH_TYPED_H
+
+#include <stddef.h>
+
+#include <cyaml/cyaml.h>
+
+/*
+ * Load the one document in data (len bytes, from src) into *out by
+ * schema (a pointer value schema).  Syntax errors and schema errors are
+ * reported as "src:line:col: path: problem"; returns 0, or -1 after the
+ * report with *out NULL.
+ */
+int mesh_typed_load(const char *src, const char *data, size_t len,
+    const cyaml_schema_value_t *schema, void **out);
+
+/* Free what mesh_typed_load made; NULL is fine. */
+void mesh_typed_free(const cyaml_schema_value_t *schema, void *data);
+
+#endif
