@@ -30,7 +30,9 @@ MESH_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # Every program present in cmd/ is built.
 CMDS    = $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/mesh-*.c)))
 PROGS   = $(addprefix $(BUILD)/,$(CMDS))
-LIBOBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c))
+LIBOBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c)) \
+          $(BUILD)/gen/templates.o
+TEMPLATES = $(sort $(wildcard templates/*/*.yaml))
 UNITS   = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
 DEBS    = libyaml-dev libcyaml-dev libssl-dev libcurl4-openssl-dev pkg-config \
@@ -44,6 +46,14 @@ $(BUILD)/libmesh.a: $(LIBOBJS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(MESH_CPPFLAGS) $(CPPFLAGS) $(WARN) $(SAN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The templates, built in as C strings.
+$(BUILD)/gen/templates.c: $(TEMPLATES) tools/embed.awk
+	@mkdir -p $(@D)
+	awk -f tools/embed.awk $(TEMPLATES) < /dev/null > $@
+
+$(BUILD)/gen/templates.o: $(BUILD)/gen/templates.c
+	$(CC) $(MESH_CPPFLAGS) $(CPPFLAGS) $(WARN) $(SAN) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/mesh-%: $(BUILD)/cmd/mesh-%.o $(BUILD)/libmesh.a
 	$(CC) $(SAN) $(CFLAGS) $(MESH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(MESH_LIBS) $(LDLIBS)

@@ -58,6 +58,7 @@ static const cyaml_schema_field_t external_fields[] = {
 	STR("context", struct mesh_external, context, OPT),
 	STR("address", struct mesh_external, address, OPT),
 	STR("tlsSecret", struct mesh_external, tls_secret, OPT),
+	STR("name", struct mesh_external, name, OPT),
 	CYAML_FIELD_END
 };
 
@@ -115,52 +116,69 @@ struct check {
 	int problems;
 };
 
+/* Report msg at the node path names (or the nearest one above it). */
 static void
-problem(struct check *ck, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Report fmt at the node path names (or the nearest one above it). */
-static void
-problem(struct check *ck, const char *path, const char *fmt, ...)
+report_at(const char *src, const struct mesh_doc *tree, const char *path,
+    const char *msg)
 {
 	struct mesh_path p;
 	struct mesh_path_err err;
-	const struct mesh_node *n = ck->doc->root;
-	char msg[1024], prefix[512];
-	va_list ap;
+	const struct mesh_node *n = tree ? tree->root : NULL;
+	char prefix[512];
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	snprintf(prefix, sizeof(prefix), "%s", path);
-	/* the deepest node that exists on the way */
-	while (prefix[0] != '\0') {
+	while (tree != NULL && prefix[0] != '\0') {
 		const struct mesh_node *found = NULL;
+		char *cut, *br;
 
 		if (mesh_path_parse(prefix, &p, &err) == 0) {
-			found = mesh_path_get(ck->doc->root, &p);
+			found = mesh_path_get(tree->root, &p);
 			mesh_path_release(&p);
 		}
 		if (found != NULL) {
 			n = found;
 			break;
 		}
-		{
-			char *cut = strrchr(prefix, '.');
-			char *br = strrchr(prefix, '[');
-
-			if (br != NULL && (cut == NULL || br > cut))
-				cut = br;
-			if (cut == NULL)
-				prefix[0] = '\0';
-			else
-				*cut = '\0';
-		}
+		cut = strrchr(prefix, '.');
+		br = strrchr(prefix, '[');
+		if (br != NULL && (cut == NULL || br > cut))
+			cut = br;
+		if (cut == NULL)
+			prefix[0] = '\0';
+		else
+			*cut = '\0';
 	}
-	/* a key's place is its key, not its value */
-	mesh_errat(ck->src, n ? n->line : 0, n ? n->col : 0, "%s: %s", path,
-	    msg);
+	mesh_errat(src, n ? n->line : 0, n ? n->col : 0, "%s: %s", path, msg);
+}
+
+static void
+problem(struct check *ck, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+problem(struct check *ck, const char *path, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	report_at(ck->src, ck->doc, path, msg);
 	ck->problems++;
+}
+
+void
+mesh_desc_error(const struct mesh_desc *d, const char *path, const char *fmt,
+    ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	report_at(d->src, d->tree, path, msg);
 }
 
 static char *
@@ -317,6 +335,11 @@ check_external(struct check *ck, struct mesh_desc *d)
 		problem(ck, "spec.external", "set 'context', the kubeconfig "
 		    "context of the cluster that runs the external istiod");
 	x->tls_secret = dup_or(x->tls_secret, "istiod-tls");
+	x->name = dup_or(x->name, "external");
+	if (mesh_desc_cluster(d, x->name) != NULL)
+		problem(ck, "spec.external.name", "'%s' is also the name of "
+		    "a cluster: give the external control plane another name",
+		    x->name);
 }
 
 static void
@@ -373,6 +396,9 @@ mesh_desc_load(const char *path)
 	if (ck.problems > 0)
 		goto fail;
 	fill_defaults(d);
+	d->src = xstrdup(ck.src);
+	d->tree = ck.doc;
+	ck.doc = NULL;
 	goto out;
 fail:
 	mesh_desc_free(d);
@@ -386,6 +412,10 @@ out:
 void
 mesh_desc_free(struct mesh_desc *d)
 {
+	if (d == NULL)
+		return;
+	free(d->src);
+	mesh_doc_free(d->tree);
 	mesh_typed_free(&desc_schema, d);
 }
 

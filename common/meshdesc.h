@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "node.h"
+
 enum mesh_model {
 	MESH_MODEL_MULTI_PRIMARY,
 	MESH_MODEL_PRIMARY_REMOTE,
@@ -36,6 +38,7 @@ struct mesh_external {
 	char *context;
 	char *address;
 	char *tls_secret;	/* defaults to "istiod-tls" */
+	char *name;		/* in messages and annotations: "external" */
 };
 
 struct mesh_meta {
@@ -58,6 +61,9 @@ struct mesh_desc {
 	char *kind;
 	struct mesh_meta metadata;
 	struct mesh_spec spec;
+	/* not from the schema: where it came from, for messages */
+	char *src;
+	struct mesh_doc *tree;
 };
 
 /*
@@ -67,6 +73,14 @@ struct mesh_desc {
  */
 struct mesh_desc *mesh_desc_load(const char *path);
 void mesh_desc_free(struct mesh_desc *d);
+
+/*
+ * Report "src:line:col: path: text" at the node path names in the
+ * description ("spec.clusters[1].discoveryAddress"), or at the nearest
+ * node above it that exists.
+ */
+void mesh_desc_error(const struct mesh_desc *d, const char *path,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The cluster called name, or NULL. */
 const struct mesh_cluster *mesh_desc_cluster(const struct mesh_desc *d,

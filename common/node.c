@@ -272,6 +272,19 @@ mesh_map_append(struct mesh_doc *doc, struct mesh_node *map,
 }
 
 void
+mesh_map_insert(struct mesh_doc *doc, struct mesh_node *map, size_t i,
+    struct mesh_node *key, struct mesh_node *value)
+{
+	size_t n = map->u.c.n;
+
+	mesh_map_append(doc, map, key, value);
+	memmove(map->u.c.v + 2 * i + 2, map->u.c.v + 2 * i,
+	    sizeof(*map->u.c.v) * (n - 2 * i));
+	map->u.c.v[2 * i] = key;
+	map->u.c.v[2 * i + 1] = value;
+}
+
+void
 mesh_map_remove(struct mesh_node *map, size_t i)
 {
 	memmove(map->u.c.v + 2 * i, map->u.c.v + 2 * i + 2,

@@ -100,6 +100,9 @@ void mesh_map_set(struct mesh_doc *doc, struct mesh_node *map,
     const char *key, struct mesh_node *value);
 void mesh_map_append(struct mesh_doc *doc, struct mesh_node *map,
     struct mesh_node *key, struct mesh_node *value);
+/* Put key: value at pair index i (at most the length). */
+void mesh_map_insert(struct mesh_doc *doc, struct mesh_node *map, size_t i,
+    struct mesh_node *key, struct mesh_node *value);
 void mesh_map_remove(struct mesh_node *map, size_t i);
 void mesh_seq_append(struct mesh_doc *doc, struct mesh_node *seq,
     struct mesh_node *item);

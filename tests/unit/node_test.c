@@ -158,6 +158,15 @@ test_tree(void)
 	CHECK(mesh_map_len(m) == 4);
 	CHECK_STR(mesh_map_getstr(m, "a"), "new");
 	CHECK(mesh_map_find(m, "e") == 3);
+	mesh_map_insert(doc, m, 1, mesh_str_new(doc, "i"), mesh_str_new(doc,
+	    "v"));
+	CHECK(mesh_map_find(m, "i") == 1 && mesh_map_find(m, "b") == 2 &&
+	    mesh_map_len(m) == 5);
+	mesh_map_remove(m, 1);
+	mesh_map_insert(doc, m, 4, mesh_str_new(doc, "z"), mesh_str_new(doc,
+	    "v"));
+	CHECK(mesh_map_find(m, "z") == 4);
+	mesh_map_remove(m, 4);
 	mesh_map_remove(m, 0);
 	CHECK(mesh_map_find(m, "a") == -1 && mesh_map_find(m, "e") == 2);
 	mesh_seq_remove(mesh_map_get(m, "b"), 0);

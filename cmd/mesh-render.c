@@ -1,0 +1,664 @@
+/*
+ * mesh-render: the control-plane IstioOperator that each role of the
+ * multicluster and external-control-plane guides writes by hand, for the
+ * values given, or every cluster's documents from one mesh description.
+ * It reads nothing but its flags (or -f mesh.yaml) and writes a YAML or
+ * JSON stream on stdout, all or nothing.
+ */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "meshdesc.h"
+#include "node.h"
+#include "parse.h"
+#include "path.h"
+#include "stream.h"
+#include "subst.h"
+#include "tmpl.h"
+#include "xalloc.h"
+
+#define DEFAULT_GATEWAY "istio-eastwestgateway.istio-system.svc.cluster.local"
+#define DEFAULT_GATEWAY_PORT 15443
+
+enum role { ROLE_NONE, ROLE_PRIMARY, ROLE_REMOTE, ROLE_EXT_ISTIOD,
+	ROLE_EXT_CONFIG, ROLE_EXT_REMOTE };
+
+static const char *const role_names[] = { "", "primary", "remote",
+	"external-istiod", "external-config", "external-remote" };
+
+struct peer {
+	const char *cluster, *network;
+};
+
+struct opts {
+	enum role role;
+	const char *cluster, *network, *mesh, *pilot_address, *address;
+	const char *namespace, *revision, *gateway_service, *mesh_file;
+	long long gateway_port;
+	int minor;		/* --istio-version 1.MINOR; 0: the guides' */
+	struct peer *peers;
+	size_t npeers;
+	enum mesh_format fmt;
+};
+
+/* The values a template is filled with. */
+struct vars {
+	const char *name[8], *value[8];
+	size_t n;
+};
+
+static void
+var(struct vars *v, const char *name, const char *value)
+{
+	v->name[v->n] = name;
+	v->value[v->n] = value;
+	v->n++;
+}
+
+static const char *
+lookup(const char *name, void *arg)
+{
+	const struct vars *v = arg;
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->name[i], name) == 0)
+			return v->value[i];
+	return NULL;
+}
+
+/* Set a dotted path under n; the path is ours, so it always applies. */
+static void
+set(struct mesh_doc *doc, struct mesh_node *n, const char *path,
+    struct mesh_node *value)
+{
+	struct mesh_path p;
+	struct mesh_path_err err;
+
+	if (mesh_path_parse(path, &p, &err) == -1 ||
+	    mesh_path_set(doc, n, &p, value, &err) == -1)
+		mesh_die("internal error setting '%s': %s", path, err.msg);
+	mesh_path_release(&p);
+}
+
+static struct mesh_node *
+spec_of(struct mesh_doc *doc)
+{
+	return mesh_map_get(doc->root, "spec");
+}
+
+/*
+ * meshNetworks: each network, in order, lists its clusters and the
+ * east-west gateway that leads into it.
+ */
+static struct mesh_node *
+mesh_networks(struct mesh_doc *doc, const struct peer *members, size_t n,
+    const char *gateway, long long port)
+{
+	struct mesh_node *nets = mesh_map_new(doc);
+	char buf[32];
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		struct mesh_node *net, *eps, *gws, *gw, *ep;
+
+		if (mesh_map_get(nets, members[i].network) != NULL)
+			continue;
+		net = mesh_map_new(doc);
+		eps = mesh_seq_new(doc);
+		for (j = i; j < n; j++) {
+			if (strcmp(members[j].network, members[i].network) != 0)
+				continue;
+			ep = mesh_map_new(doc);
+			mesh_map_set(doc, ep, "fromRegistry",
+			    mesh_str_new(doc, members[j].cluster));
+			mesh_seq_append(doc, eps, ep);
+		}
+		gws = mesh_seq_new(doc);
+		gw = mesh_map_new(doc);
+		mesh_map_set(doc, gw, "registryServiceName",
+		    mesh_str_new(doc, gateway));
+		snprintf(buf, sizeof(buf), "%lld", port);
+		mesh_map_set(doc, gw, "port", mesh_scalar_new(doc, buf,
+		    strlen(buf), MESH_T_INT));
+		mesh_seq_append(doc, gws, gw);
+		mesh_map_set(doc, net, "endpoints", eps);
+		mesh_map_set(doc, net, "gateways", gws);
+		mesh_map_append(doc, nets, mesh_str_new(doc, members[i].network),
+		    net);
+	}
+	return nets;
+}
+
+/* A value that goes into the injection URL must stay one URL part. */
+static int
+check_url_part(const char *what, const char *s)
+{
+	if (*s == '\0' || strpbrk(s, ":/?#%@[] \t\n") != NULL) {
+		mesh_err(NULL, "%s '%s' cannot go into the injection URL: it "
+		    "must not hold ':', '/', '?', '#', '%%', '@', brackets or "
+		    "spaces", what, s);
+		return -1;
+	}
+	return 0;
+}
+
+/* One role's document.  NULL after a report. */
+static struct mesh_doc *
+render_role(const struct opts *o, enum role role, const char *cluster,
+    const char *network, const struct peer *members, size_t nmembers)
+{
+	static const char *const tmpl[] = { NULL, "render/primary",
+		"render/remote", "render/external-istiod",
+		"render/external-config", "render/external-remote" };
+	struct mesh_doc **docs, *doc;
+	struct vars v = { { NULL }, { NULL }, 0 };
+	const char *profile = o->minor >= 16 ? "remote" : "external";
+	size_t n;
+
+	var(&v, "MESH", o->mesh);
+	var(&v, "CLUSTER", cluster);
+	var(&v, "NETWORK", network ? network : "");
+	var(&v, "PILOT_ADDRESS", o->pilot_address ? o->pilot_address : "");
+	var(&v, "ADDRESS", o->address ? o->address : "");
+	var(&v, "NAMESPACE", o->namespace);
+	var(&v, "PROFILE", profile);
+	if ((role == ROLE_EXT_CONFIG || role == ROLE_EXT_REMOTE) &&
+	    (check_url_part("cluster", cluster) == -1 ||
+	    check_url_part("network", network) == -1 ||
+	    check_url_part("address", o->address) == -1))
+		return NULL;
+	if (mesh_template_render(tmpl[role], lookup, &v, &docs, &n) == -1)
+		return NULL;
+	doc = docs[0];
+	while (n > 1)
+		mesh_doc_free(docs[--n]);
+	free(docs);
+	if (role == ROLE_PRIMARY)
+		set(doc, spec_of(doc), "values.global.meshNetworks",
+		    mesh_networks(doc, members, nmembers, o->gateway_service,
+		    o->gateway_port));
+	/* the config cluster must make the istiod ServiceAccount that its
+	 * remote secret is made from (ERRATA A.7) */
+	if (role == ROLE_EXT_CONFIG && o->minor != 0)
+		set(doc, spec_of(doc), "values.global.configCluster",
+		    mesh_scalar_new(doc, "true", 4, MESH_T_BOOL));
+	if (o->revision != NULL && *o->revision != '\0' &&
+	    strcmp(o->revision, "default") != 0)
+		set(doc, spec_of(doc), "revision",
+		    mesh_str_new(doc, o->revision));
+	return doc;
+}
+
+static void
+annotate(struct mesh_doc *doc, const char *cluster, const char *context)
+{
+	long kind = mesh_map_find(doc->root, "kind");
+
+	/* metadata where kubectl writes it, after kind */
+	if (mesh_map_find(doc->root, "metadata") < 0)
+		mesh_map_insert(doc, doc->root, kind < 0 ? 0 : (size_t)kind + 1,
+		    mesh_str_new(doc, "metadata"), mesh_map_new(doc));
+	set(doc, doc->root, "metadata.annotations.meshline\\.io/cluster",
+	    mesh_str_new(doc, cluster));
+	set(doc, doc->root, "metadata.annotations.meshline\\.io/context",
+	    mesh_str_new(doc, context));
+}
+
+static int
+put(struct mesh_writer *w, struct mesh_doc *doc)
+{
+	int rv = doc == NULL ? -1 : mesh_writer_put(w, doc);
+
+	mesh_doc_free(doc);
+	return rv;
+}
+
+static int
+run_role(struct opts *o, struct mesh_writer *w)
+{
+	struct peer *members = xcalloc(o->npeers + 1, sizeof(*members));
+	int rv;
+
+	/* this cluster first, then its peers in the order given */
+	members[0].cluster = o->cluster;
+	members[0].network = o->network;
+	memcpy(members + 1, o->peers, o->npeers * sizeof(*members));
+	rv = put(w, render_role(o, o->role, o->cluster, o->network, members,
+	    o->npeers + 1));
+	free(members);
+	return rv;
+}
+
+/* One cluster of the description, or its external control plane. */
+static int
+run_cluster(struct opts *o, const struct mesh_desc *d, unsigned i,
+    const struct peer *members, struct mesh_writer *w)
+{
+	const struct mesh_cluster *c = &d->spec.clusters[i], *p;
+	struct mesh_doc *doc;
+	enum role role;
+	char path[96];
+
+	switch (c->role) {
+	case MESH_ROLE_PRIMARY:
+		role = ROLE_PRIMARY;
+		break;
+	case MESH_ROLE_CONFIG:
+		role = ROLE_EXT_CONFIG;
+		break;
+	default:
+		role = d->spec.model == MESH_MODEL_EXTERNAL ?
+		    ROLE_EXT_REMOTE : ROLE_REMOTE;
+		break;
+	}
+	if (role == ROLE_REMOTE) {
+		p = mesh_desc_primary_of(d, c);
+		if (*c->discovery_address == '\0') {
+			snprintf(path, sizeof(path),
+			    "spec.clusters[%u].discoveryAddress", i);
+			mesh_desc_error(d, path, "remote '%s' needs the address "
+			    "of the east-west gateway of its primary '%s': "
+			    "once it has one (mesh-wait --context %s --for "
+			    "address -n %s service/istio-eastwestgateway), "
+			    "set it here, or render the remote with "
+			    "mesh-render remote --pilot-address", c->name,
+			    p->name, p->context, d->spec.istio_namespace);
+			return -1;
+		}
+		o->pilot_address = c->discovery_address;
+	}
+	if ((doc = render_role(o, role, c->name, c->network, members,
+	    d->spec.clusters_count)) == NULL)
+		return -1;
+	annotate(doc, c->name, c->context);
+	return put(w, doc);
+}
+
+static int
+run_mesh(struct opts *o, struct mesh_writer *w)
+{
+	struct mesh_desc *d;
+	struct peer *members = NULL;
+	const char *gw = NULL;
+	bool found = false;
+	unsigned i;
+	int rv = -1;
+
+	if ((d = mesh_desc_load(o->mesh_file)) == NULL)
+		return -1;
+	o->mesh = d->spec.mesh_id;
+	o->namespace = d->spec.istio_namespace;
+	o->revision = d->spec.revision;
+	if (d->spec.istio_version != NULL &&
+	    (o->minor = mesh_parse_istio_version(d->spec.istio_version)) < 0) {
+		mesh_desc_error(d, "spec.istioVersion", "'%s' is not a version "
+		    "meshline knows: give 1.MINOR, 1.11 or later",
+		    d->spec.istio_version);
+		goto out;
+	}
+	if (d->spec.external != NULL)
+		o->address = d->spec.external->address;
+	/* every primary lists the whole mesh, in the description's order */
+	members = xcalloc(d->spec.clusters_count, sizeof(*members));
+	for (i = 0; i < d->spec.clusters_count; i++) {
+		members[i].cluster = d->spec.clusters[i].name;
+		members[i].network = d->spec.clusters[i].network;
+	}
+	gw = xasprintf("istio-eastwestgateway.%s.svc.cluster.local",
+	    d->spec.istio_namespace);
+	o->gateway_service = gw;
+	o->gateway_port = DEFAULT_GATEWAY_PORT;
+	if (d->spec.model == MESH_MODEL_EXTERNAL &&
+	    (o->cluster == NULL ||
+	    strcmp(o->cluster, d->spec.external->name) == 0)) {
+		struct mesh_doc *doc;
+
+		found = true;
+		if ((doc = render_role(o, ROLE_EXT_ISTIOD,
+		    d->spec.clusters[0].name, NULL, NULL, 0)) == NULL)
+			goto out;
+		annotate(doc, d->spec.external->name,
+		    d->spec.external->context);
+		if (put(w, doc) == -1)
+			goto out;
+	}
+	for (i = 0; i < d->spec.clusters_count; i++) {
+		if (o->cluster != NULL &&
+		    strcmp(o->cluster, d->spec.clusters[i].name) != 0)
+			continue;
+		found = true;
+		if (run_cluster(o, d, i, members, w) == -1)
+			goto out;
+	}
+	if (!found) {
+		mesh_err(NULL, "--cluster '%s': %s has no such cluster",
+		    o->cluster, d->src);
+		goto out;
+	}
+	rv = 0;
+out:
+	free((char *)gw);
+	free(members);
+	mesh_desc_free(d);
+	return rv;
+}
+
+static _Noreturn void
+usage(int status)
+{
+	FILE *f = status == MESH_EXIT_OK ? stdout : stderr;
+
+	fputs("usage: mesh-render primary|remote|external-istiod|"
+	    "external-config|external-remote\n"
+	    "                   [-hV] [-o yaml|json] [--address addr] "
+	    "[--cluster name]\n"
+	    "                   [--gateway-port port] [--gateway-service "
+	    "host]\n"
+	    "                   [--istio-version version] [--mesh id] "
+	    "[--namespace ns]\n"
+	    "                   [--network net] [--peer cluster=net] "
+	    "[--pilot-address addr]\n"
+	    "                   [--revision rev]\n"
+	    "       mesh-render -f mesh.yaml [-o yaml|json] [--cluster name]\n",
+	    f);
+	if (status == MESH_EXIT_OK)
+		fputs("\n"
+		    "Print the control-plane IstioOperator of one role of the "
+		    "Istio multicluster\nand external control plane guides, or "
+		    "of every cluster of a mesh description.\n\n"
+		    "Roles:\n"
+		    "  primary          --cluster --network [--mesh] "
+		    "[--peer cluster=net]...\n"
+		    "  remote           --cluster --network --pilot-address "
+		    "[--mesh]\n"
+		    "  external-istiod  --cluster --address [--namespace] "
+		    "[--mesh]\n"
+		    "  external-config  --cluster --address --network "
+		    "[--namespace]\n"
+		    "  external-remote  --cluster --address --network "
+		    "[--namespace]\n\n"
+		    "  -f, --filename mesh.yaml    render every cluster of a "
+		    "mesh description\n"
+		    "      --cluster name          the cluster (with -f: only "
+		    "its documents)\n"
+		    "      --network net           the cluster's network\n"
+		    "      --mesh id               the mesh ID (mesh1)\n"
+		    "      --peer cluster=net      another cluster of the mesh "
+		    "(repeatable)\n"
+		    "      --gateway-service host  east-west gateway in "
+		    "meshNetworks\n"
+		    "      --gateway-port port     its port (15443)\n"
+		    "      --pilot-address addr    the primary's east-west "
+		    "gateway address\n"
+		    "      --address addr          the external istiod's host "
+		    "name\n"
+		    "      --namespace ns          the external istiod's "
+		    "namespace (external-istiod)\n"
+		    "      --revision rev          an Istio revision\n"
+		    "      --istio-version 1.N     what that Istio release "
+		    "needs, not the guides' text\n"
+		    "  -o, --output yaml|json      output format (yaml)\n"
+		    "  -h, --help                  show this help\n"
+		    "  -V, --version               show the version\n\n"
+		    "See mesh-render(1).\n", f);
+	if (status == MESH_EXIT_OK)
+		mesh_close_stdout();
+	exit(status);
+}
+
+/* --- argument checks, all usage errors ------------------------------ */
+
+static int
+need(const struct opts *o, const char *value, const char *flag)
+{
+	if (value == NULL || *value == '\0') {
+		mesh_err(NULL, "%s needs %s", role_names[o->role], flag);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+refuse(const struct opts *o, const void *value, const char *flag)
+{
+	if (value != NULL) {
+		mesh_err(NULL, "%s does not take %s", o->role == ROLE_NONE ?
+		    "-f" : role_names[o->role], flag);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_role(struct opts *o)
+{
+	const char *peers = o->npeers > 0 ? "" : NULL;
+	const char *gw = o->gateway_service != NULL || o->gateway_port != 0 ?
+	    "" : NULL;
+
+	if (o->role == ROLE_NONE)
+		return refuse(o, o->network, "--network") == -1 ||
+		    refuse(o, o->mesh, "--mesh") == -1 ||
+		    refuse(o, peers, "--peer") == -1 ||
+		    refuse(o, gw, "--gateway-service or --gateway-port") == -1 ||
+		    refuse(o, o->pilot_address, "--pilot-address") == -1 ||
+		    refuse(o, o->address, "--address") == -1 ||
+		    refuse(o, o->namespace, "--namespace") == -1 ||
+		    refuse(o, o->revision, "--revision") == -1 ||
+		    refuse(o, o->minor ? "" : NULL, "--istio-version") == -1 ?
+		    -1 : 0;
+	if (need(o, o->cluster, "--cluster") == -1)
+		return -1;
+	if (o->role != ROLE_PRIMARY &&
+	    (refuse(o, peers, "--peer") == -1 ||
+	    refuse(o, gw, "--gateway-service or --gateway-port") == -1))
+		return -1;
+	if (o->role != ROLE_REMOTE &&
+	    refuse(o, o->pilot_address, "--pilot-address") == -1)
+		return -1;
+	switch (o->role) {
+	case ROLE_PRIMARY:
+	case ROLE_REMOTE:
+		if (need(o, o->network, "--network") == -1 ||
+		    refuse(o, o->address, "--address") == -1 ||
+		    refuse(o, o->namespace, "--namespace") == -1)
+			return -1;
+		if (o->role == ROLE_REMOTE &&
+		    need(o, o->pilot_address, "--pilot-address") == -1)
+			return -1;
+		break;
+	case ROLE_EXT_ISTIOD:
+		if (need(o, o->address, "--address") == -1 ||
+		    refuse(o, o->network, "--network") == -1)
+			return -1;
+		break;
+	default:
+		if (need(o, o->address, "--address") == -1 ||
+		    need(o, o->network, "--network") == -1 ||
+		    refuse(o, o->mesh, "--mesh") == -1)
+			return -1;
+		break;
+	}
+	if (o->mesh == NULL)
+		o->mesh = "mesh1";
+	if (o->namespace == NULL)
+		o->namespace = "external-istiod";
+	if (o->gateway_service == NULL)
+		o->gateway_service = DEFAULT_GATEWAY;
+	if (o->gateway_port == 0)
+		o->gateway_port = DEFAULT_GATEWAY_PORT;
+	return 0;
+}
+
+static int
+add_peer(struct opts *o, char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	if (eq == NULL || eq == arg || eq[1] == '\0') {
+		mesh_err(NULL, "invalid value for '--peer': '%s' (use "
+		    "CLUSTER=NETWORK)", arg);
+		return -1;
+	}
+	*eq = '\0';
+	o->peers = xreallocarray(o->peers, o->npeers + 1, sizeof(*o->peers));
+	o->peers[o->npeers].cluster = arg;
+	o->peers[o->npeers].network = eq + 1;
+	o->npeers++;
+	return 0;
+}
+
+enum { OPT_ADDRESS = 256, OPT_CLUSTER, OPT_GW_PORT, OPT_GW_SERVICE,
+	OPT_ISTIO_VERSION, OPT_MESH, OPT_NAMESPACE, OPT_NETWORK, OPT_PEER,
+	OPT_PILOT_ADDRESS, OPT_REVISION };
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option lopts[] = {
+		{ "address", required_argument, NULL, OPT_ADDRESS },
+		{ "cluster", required_argument, NULL, OPT_CLUSTER },
+		{ "filename", required_argument, NULL, 'f' },
+		{ "gateway-port", required_argument, NULL, OPT_GW_PORT },
+		{ "gateway-service", required_argument, NULL, OPT_GW_SERVICE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "istio-version", required_argument, NULL, OPT_ISTIO_VERSION },
+		{ "mesh", required_argument, NULL, OPT_MESH },
+		{ "namespace", required_argument, NULL, OPT_NAMESPACE },
+		{ "network", required_argument, NULL, OPT_NETWORK },
+		{ "output", required_argument, NULL, 'o' },
+		{ "peer", required_argument, NULL, OPT_PEER },
+		{ "pilot-address", required_argument, NULL, OPT_PILOT_ADDRESS },
+		{ "revision", required_argument, NULL, OPT_REVISION },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct opts o;
+	struct mesh_writer *w;
+	size_t i;
+	int ch, fmt, rv = MESH_EXIT_FAIL;
+
+	mesh_setprogname(argv[0]);
+	memset(&o, 0, sizeof(o));
+	o.fmt = MESH_FMT_YAML;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":f:ho:V", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			o.mesh_file = optarg;
+			break;
+		case 'h':
+			usage(MESH_EXIT_OK);
+		case 'o':
+			if ((fmt = mesh_format_parse(optarg)) == -1) {
+				mesh_err(NULL, "invalid value for '-o': '%s' "
+				    "(use yaml or json)", optarg);
+				goto usage;
+			}
+			o.fmt = (enum mesh_format)fmt;
+			break;
+		case 'V':
+			mesh_version();
+		case OPT_ADDRESS:
+			o.address = optarg;
+			break;
+		case OPT_CLUSTER:
+			o.cluster = optarg;
+			break;
+		case OPT_GW_PORT:
+			if (mesh_parse_num("--gateway-port", optarg, 1, 65535,
+			    &o.gateway_port) == -1)
+				goto usage;
+			break;
+		case OPT_GW_SERVICE:
+			o.gateway_service = optarg;
+			break;
+		case OPT_ISTIO_VERSION:
+			if ((o.minor = mesh_parse_istio_version(optarg)) < 0) {
+				mesh_err(NULL, "invalid value for "
+				    "'--istio-version': '%s' (give 1.MINOR, "
+				    "1.11 or later)", optarg);
+				goto usage;
+			}
+			break;
+		case OPT_MESH:
+			o.mesh = optarg;
+			break;
+		case OPT_NAMESPACE:
+			o.namespace = optarg;
+			break;
+		case OPT_NETWORK:
+			o.network = optarg;
+			break;
+		case OPT_PEER:
+			if (add_peer(&o, optarg) == -1)
+				goto usage;
+			break;
+		case OPT_PILOT_ADDRESS:
+			o.pilot_address = optarg;
+			break;
+		case OPT_REVISION:
+			if (*optarg != '\0' && strcmp(optarg, "default") != 0 &&
+			    !mesh_is_dns_label(optarg)) {
+				mesh_err(NULL, "invalid value for '--revision': "
+				    "'%s' (a revision is a DNS-1123 label)",
+				    optarg);
+				goto usage;
+			}
+			o.revision = optarg;
+			break;
+		default:
+			mesh_bad_option(argv, ch);
+			goto usage;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (o.mesh_file != NULL) {
+		if (argc > 0) {
+			mesh_err(NULL, "-f renders a whole mesh: '%s' is not "
+			    "wanted", argv[0]);
+			goto usage;
+		}
+	} else {
+		if (argc == 0) {
+			mesh_err(NULL, "name a role (primary, remote, "
+			    "external-istiod, external-config, "
+			    "external-remote) or give -f mesh.yaml");
+			goto usage;
+		}
+		for (i = 1; i < sizeof(role_names) / sizeof(role_names[0]); i++)
+			if (strcmp(argv[0], role_names[i]) == 0)
+				o.role = (enum role)i;
+		if (o.role == ROLE_NONE) {
+			mesh_err(NULL, "unknown role '%s'", argv[0]);
+			goto usage;
+		}
+		if (argc > 1) {
+			mesh_err(NULL, "unexpected argument '%s'", argv[1]);
+			goto usage;
+		}
+	}
+	if (check_role(&o) == -1)
+		goto usage;
+	w = mesh_writer_new(STDOUT_FILENO, o.fmt, false);
+	if ((o.role == ROLE_NONE ? run_mesh(&o, w) : run_role(&o, w)) == 0 &&
+	    mesh_writer_finish(w) == 0)
+		rv = MESH_EXIT_OK;
+	mesh_writer_free(w);
+	if (mesh_close_stdout() == -1)
+		rv = MESH_EXIT_FAIL;
+	free(o.peers);
+	return rv;
+usage:
+	free(o.peers);
+	fprintf(stderr, "Try 'mesh-render --help' for more information.\n");
+	return MESH_EXIT_USAGE;
+}

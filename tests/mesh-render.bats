@@ -1,0 +1,311 @@
+#!/usr/bin/env bats
+# mesh-render: every heredoc of both guides, for the guides' values and
+# others, each role's flags and errors, and whole meshes from a
+# description.
+
+load helpers/common
+
+G="$SHARED/conformance/guides"
+F="$FIXTURES/mesh-render"
+
+# same FILE: stdout of the last run, as parsed YAML, equals FILE.
+same() {
+	printf '%s\n' "$output" > "$TMP/out.yaml"
+	yaml_eq "$TMP/out.yaml" "$1"
+}
+
+py() {
+	"$PYTHON" -c "import sys, yaml, json; d = list(yaml.safe_load_all(sys.stdin)); print(json.dumps($1, sort_keys=True))"
+}
+
+# --- the guides' own documents -------------------------------------------
+
+@test "mesh-render: multi-primary, one network: both clusters as in the guide" {
+	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK1
+	same "$G/multicluster/multi-primary/cluster1.yaml"
+	run --separate-stderr -0 mesh-render primary --cluster CLUSTER2 --network NETWORK1 --mesh MESH1 --peer CLUSTER1=NETWORK1
+	same "$G/multicluster/multi-primary/cluster2.yaml"
+	[ -z "$stderr" ]
+}
+
+@test "mesh-render: multi-primary, two networks: both clusters as in the guide" {
+	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK2
+	same "$G/multicluster/multi-primary-multi-network/cluster1.yaml"
+	run --separate-stderr -0 mesh-render primary --cluster CLUSTER2 --network NETWORK2 --mesh MESH1 --peer CLUSTER1=NETWORK1
+	same "$G/multicluster/multi-primary-multi-network/cluster2.yaml"
+}
+
+@test "mesh-render: primary-remote, one network: primary and remote as in the guide" {
+	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK1
+	same "$G/multicluster/primary-remote/cluster1.yaml"
+	run --separate-stderr -0 mesh-render remote --cluster CLUSTER2 --network NETWORK1 --mesh MESH1 --pilot-address 203.0.113.10
+	same "$G/multicluster/primary-remote/cluster2.yaml"
+}
+
+@test "mesh-render: primary-remote, two networks: primary and remote as in the guide" {
+	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK2
+	same "$G/multicluster/primary-remote-multi-network/cluster1.yaml"
+	run --separate-stderr -0 mesh-render remote --cluster CLUSTER2 --network NETWORK2 --mesh MESH1 --pilot-address 203.0.113.10
+	same "$G/multicluster/primary-remote-multi-network/cluster2.yaml"
+}
+
+@test "mesh-render: the external control plane's three documents as in the guide" {
+	run --separate-stderr -0 mesh-render external-istiod --cluster remote1 --address istiod.mesh.example.com
+	same "$G/external/external-istiod.yaml"
+	run --separate-stderr -0 mesh-render external-config --cluster remote1 --address istiod.mesh.example.com --network network1
+	same "$G/external/remote-config-cluster.yaml"
+	run --separate-stderr -0 mesh-render external-remote --cluster remote2 --address istiod.mesh.example.com --network network2
+	same "$G/external/second-config-cluster.yaml"
+}
+
+@test "mesh-render: the external istiod keeps the guide's overlays, which mesh-overlay applies" {
+	run --separate-stderr -0 mesh-render external-istiod --cluster remote1 --address istiod.mesh.example.com
+	printf '%s\n' "$output" > "$TMP/iop.yaml"
+	[[ "$output" == *'            value: |-
+              name: config-volume'* ]]
+	run --separate-stderr -0 mesh-overlay --k8s-overlays "$TMP/iop.yaml" --select kind=Deployment "$FIXTURES/mesh-overlay/istiod.yaml"
+	[ "$(printf '%s\n' "$output" | py '[v["name"] for v in d[1]["spec"]["template"]["spec"]["volumes"]]')" = '["local-certs", "config-volume", "inject-volume"]' ]
+}
+
+# --- other values ------------------------------------------------------------
+
+@test "mesh-render: other values land where the guide's do" {
+	run --separate-stderr -0 mesh-render primary --cluster east --network net-a --mesh prod \
+	    --peer west=net-b --peer north=net-a --gateway-service gw.mesh.svc.cluster.local --gateway-port 16443
+	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]["global"]')" = '{"meshID": "prod", "meshNetworks": {"net-a": {"endpoints": [{"fromRegistry": "east"}, {"fromRegistry": "north"}], "gateways": [{"port": 16443, "registryServiceName": "gw.mesh.svc.cluster.local"}]}, "net-b": {"endpoints": [{"fromRegistry": "west"}], "gateways": [{"port": 16443, "registryServiceName": "gw.mesh.svc.cluster.local"}]}}, "multiCluster": {"clusterName": "east"}, "network": "net-a"}' ]
+	run --separate-stderr -0 mesh-render external-istiod --cluster edge --address cp.example.org --namespace cp --mesh m2
+	[ "$(printf '%s\n' "$output" | py '[d[0]["metadata"], d[0]["spec"]["meshConfig"]["rootNamespace"], d[0]["spec"]["meshConfig"]["defaultConfig"]["discoveryAddress"], d[0]["spec"]["values"]["global"], d[0]["spec"]["components"]["pilot"]["k8s"]["env"][3]]')" = '[{"namespace": "cp"}, "cp", "cp.example.org:15012", {"caAddress": "cp.example.org:15012", "istioNamespace": "cp", "meshID": "m2", "operatorManageWebhooks": true}, {"name": "CLUSTER_ID", "value": "edge"}]' ]
+	run --separate-stderr -0 mesh-render external-remote --cluster r9 --address cp.example.org --network n9 --namespace cp
+	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]')" = '{"global": {"istioNamespace": "cp"}, "istiodRemote": {"injectionURL": "https://cp.example.org:15017/inject/:ENV:cluster=r9:ENV:net=n9"}}' ]
+}
+
+@test "mesh-render: values that look like YAML stay single strings" {
+	run --separate-stderr -0 mesh-render primary --cluster on --network 0777 --mesh 'a: b' --peer 'yes=1e3'
+	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]["global"]')" = '{"meshID": "a: b", "meshNetworks": {"0777": {"endpoints": [{"fromRegistry": "on"}], "gateways": [{"port": 15443, "registryServiceName": "istio-eastwestgateway.istio-system.svc.cluster.local"}]}, "1e3": {"endpoints": [{"fromRegistry": "yes"}], "gateways": [{"port": 15443, "registryServiceName": "istio-eastwestgateway.istio-system.svc.cluster.local"}]}}, "multiCluster": {"clusterName": "on"}, "network": "0777"}' ]
+	run --separate-stderr -0 mesh-render remote --cluster c2 --network n --pilot-address $'x\ny: z'
+	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]["global"]["remotePilotAddress"]')" = '"x\ny: z"' ]
+	run --separate-stderr -0 mesh-render external-istiod --cluster 'null' --address a.example --mesh '~'
+	[ "$(printf '%s\n' "$output" | py '[d[0]["spec"]["components"]["pilot"]["k8s"]["env"][3]["value"], d[0]["spec"]["values"]["global"]["meshID"]]')" = '["null", "~"]' ]
+}
+
+@test "mesh-render: a value that would break the injection URL is refused" {
+	run --separate-stderr -1 mesh-render external-config --cluster 'a/b' --address x.example --network n
+	[ -z "$output" ]
+	[[ "$stderr" == "mesh-render: cluster 'a/b' cannot go into the injection URL: "* ]]
+	run --separate-stderr -1 mesh-render external-remote --cluster a --address x.example --network 'n:1'
+	[[ "$stderr" == "mesh-render: network 'n:1' cannot go into the injection URL: "* ]]
+}
+
+@test "mesh-render: --revision on every role" {
+	local role args
+	for role in "primary --network n" "remote --network n --pilot-address 1.2.3.4" \
+	    "external-istiod --address a.example" "external-config --address a.example --network n" \
+	    "external-remote --address a.example --network n"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr -0 mesh-render $role --cluster c1 --revision canary
+		[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["revision"]')" = '"canary"' ]
+	done
+	run --separate-stderr -0 mesh-render primary --cluster c --network n --revision default
+	[ "$(printf '%s\n' "$output" | py '"revision" in d[0]["spec"]')" = 'false' ]
+	run --separate-stderr -2 mesh-render primary --cluster c --network n --revision Canary_1
+	[[ "$stderr" == "mesh-render: invalid value for '--revision': 'Canary_1' (a revision is a DNS-1123 label)"* ]]
+}
+
+@test "mesh-render: --istio-version gives what that release needs" {
+	# 1.22 removed the external profile; the config cluster must make the
+	# istiod ServiceAccount its remote secret is made from
+	run --separate-stderr -0 mesh-render external-config --cluster remote1 --address istiod.mesh.example.com --network network1 --istio-version 1.24
+	[ "$(printf '%s\n' "$output" | py '[d[0]["spec"]["profile"], d[0]["spec"]["values"]["global"]]')" = '["remote", {"configCluster": true, "istioNamespace": "external-istiod"}]' ]
+	run --separate-stderr -0 mesh-render external-remote --cluster remote2 --address istiod.mesh.example.com --network network2 --istio-version 1.22.3
+	[ "$(printf '%s\n' "$output" | py '[d[0]["spec"]["profile"], d[0]["spec"]["values"]["global"]]')" = '["remote", {"istioNamespace": "external-istiod"}]' ]
+	# before 1.16 the proper remote profile did not exist yet
+	run --separate-stderr -0 mesh-render external-config --cluster remote1 --address istiod.mesh.example.com --network network1 --istio-version 1.15
+	[ "$(printf '%s\n' "$output" | py '[d[0]["spec"]["profile"], d[0]["spec"]["values"]["global"]["configCluster"]]')" = '["external", true]' ]
+	# the multicluster documents are the same in every release
+	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK2 --istio-version 1.24
+	same "$G/multicluster/multi-primary-multi-network/cluster1.yaml"
+	local bad
+	for bad in 2.0 1.10 1 1.x 1.24.x; do
+		run --separate-stderr -2 mesh-render primary --cluster c --network n --istio-version "$bad"
+		[[ "$stderr" == "mesh-render: invalid value for '--istio-version': '$bad' (give 1.MINOR, 1.11 or later)"* ]]
+	done
+}
+
+@test "mesh-render: -o json" {
+	run --separate-stderr -0 mesh-render remote --cluster c2 --network n --pilot-address 203.0.113.10 -o json
+	[ "$(printf '%s\n' "$output" | jq -c .spec.values.global)" = '{"meshID":"mesh1","multiCluster":{"clusterName":"c2"},"network":"n","remotePilotAddress":"203.0.113.10"}' ]
+}
+
+# --- usage ---------------------------------------------------------------------
+
+@test "mesh-render: each role's missing and foreign flags are usage errors" {
+	run --separate-stderr -2 mesh-render primary --network n
+	[[ "$stderr" == "mesh-render: primary needs --cluster"* ]]
+	run --separate-stderr -2 mesh-render remote --cluster c --network n
+	[[ "$stderr" == "mesh-render: remote needs --pilot-address"* ]]
+	run --separate-stderr -2 mesh-render external-config --cluster c --address a
+	[[ "$stderr" == "mesh-render: external-config needs --network"* ]]
+	run --separate-stderr -2 mesh-render external-istiod --cluster c
+	[[ "$stderr" == "mesh-render: external-istiod needs --address"* ]]
+	run --separate-stderr -2 mesh-render remote --cluster c --network n --pilot-address p --peer x=y
+	[[ "$stderr" == "mesh-render: remote does not take --peer"* ]]
+	run --separate-stderr -2 mesh-render primary --cluster c --network n --address a
+	[[ "$stderr" == "mesh-render: primary does not take --address"* ]]
+	run --separate-stderr -2 mesh-render primary --cluster c --network n --peer nonet
+	[[ "$stderr" == "mesh-render: invalid value for '--peer': 'nonet' (use CLUSTER=NETWORK)"* ]]
+	run --separate-stderr -2 mesh-render primary --cluster c --network n --gateway-port 70000
+	[[ "$stderr" == "mesh-render: invalid value for '--gateway-port': '70000'"* ]]
+	run --separate-stderr -2 mesh-render leader --cluster c
+	[[ "$stderr" == "mesh-render: unknown role 'leader'"* ]]
+	run --separate-stderr -2 mesh-render
+	[[ "$stderr" == "mesh-render: name a role (primary, remote, external-istiod, external-config, external-remote) or give -f mesh.yaml"* ]]
+	run --separate-stderr -2 mesh-render -f "$F/external.yaml" primary
+	[[ "$stderr" == "mesh-render: -f renders a whole mesh: 'primary' is not wanted"* ]]
+	run --separate-stderr -2 mesh-render -f "$F/external.yaml" --network n
+	[[ "$stderr" == "mesh-render: -f does not take --network"* ]]
+	[ -z "$output" ]
+}
+
+# --- a whole mesh --------------------------------------------------------
+
+@test "mesh-render: a multi-primary description gives the guide's documents, annotated" {
+	run --separate-stderr -0 mesh-render -f "$F/multi-primary.yaml"
+	printf '%s\n' "$output" > "$TMP/all.yaml"
+	[ "$(py '[x["metadata"]["annotations"] for x in d]' < "$TMP/all.yaml")" = '[{"meshline.io/cluster": "cluster1", "meshline.io/context": "cluster1"}, {"meshline.io/cluster": "cluster2", "meshline.io/context": "cluster2"}]' ]
+	# without the annotations and with the guide's names, the first is
+	# the guide's cluster1.yaml
+	"$PYTHON" - "$TMP/all.yaml" "$G/multicluster/multi-primary/cluster1.yaml" <<'PY'
+import sys, yaml
+got = list(yaml.safe_load_all(open(sys.argv[1])))[0]
+del got["metadata"]
+want = yaml.safe_load(open(sys.argv[2]))
+want["spec"]["values"]["global"]["multiCluster"]["clusterName"] = "cluster1"
+want["spec"]["values"]["global"]["meshNetworks"]["NETWORK1"]["endpoints"] = [{"fromRegistry": "cluster1"}, {"fromRegistry": "cluster2"}]
+assert got == want, (got, want)
+PY
+}
+
+@test "mesh-render: meshNetworks are the same in every cluster's document" {
+	run --separate-stderr -0 mesh-render -f "$F/multi-primary.yaml"
+	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]["global"]["meshNetworks"] == d[1]["spec"]["values"]["global"]["meshNetworks"]')" = true ]
+}
+
+@test "mesh-render: a primary-remote description, two networks" {
+	run --separate-stderr -0 mesh-render -f "$F/primary-remote.yaml"
+	printf '%s\n' "$output" > "$TMP/all.yaml"
+	[ "$(py '[x["spec"]["values"]["global"].get("remotePilotAddress") for x in d]' < "$TMP/all.yaml")" = '[null, "203.0.113.10"]' ]
+	[ "$(py 'sorted(d[0]["spec"]["values"]["global"]["meshNetworks"])' < "$TMP/all.yaml")" = '["network1", "network2"]' ]
+	[ "$(py '[x["metadata"]["annotations"]["meshline.io/context"] for x in d]' < "$TMP/all.yaml")" = '["ctx1", "ctx2"]' ]
+	run --separate-stderr -0 mesh-render -f "$F/primary-remote.yaml" --cluster cluster2
+	[ "$(printf '%s\n' "$output" | py '[x["spec"]["values"]["global"]["multiCluster"]["clusterName"] for x in d]')" = '["cluster2"]' ]
+}
+
+@test "mesh-render: a primary-remote description, one network" {
+	sed 's/network: network2/network: network1/' "$F/primary-remote.yaml" > "$TMP/m.yaml"
+	run --separate-stderr -0 mesh-render -f "$TMP/m.yaml"
+	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]["global"]["meshNetworks"]["network1"]["endpoints"]')" = '[{"fromRegistry": "cluster1"}, {"fromRegistry": "cluster2"}]' ]
+}
+
+@test "mesh-render: a multi-primary description, two networks, many clusters" {
+	{
+		printf 'apiVersion: meshline.io/v1alpha1\nkind: Mesh\nmetadata:\n  name: big\nspec:\n  model: multi-primary\n  clusters:\n'
+		for i in $(seq 1 100); do printf '  - name: c%d\n    network: n%d\n' "$i" $((i % 2)); done
+	} > "$TMP/big.yaml"
+	run --separate-stderr -0 mesh-render -f "$TMP/big.yaml"
+	[ "$(printf '%s\n' "$output" | py '[len(d), len(d[0]["spec"]["values"]["global"]["meshNetworks"]["n1"]["endpoints"]), all(x["spec"]["values"]["global"]["meshNetworks"] == d[0]["spec"]["values"]["global"]["meshNetworks"] for x in d)]')" = '[100, 50, true]' ]
+}
+
+@test "mesh-render: an external description: the control plane, the config cluster, the remotes" {
+	run --separate-stderr -0 mesh-render -f "$F/external.yaml"
+	printf '%s\n' "$output" > "$TMP/all.yaml"
+	[ "$(py '[(x["metadata"]["annotations"]["meshline.io/cluster"], x["metadata"]["annotations"]["meshline.io/context"]) for x in d]' < "$TMP/all.yaml")" = '[["external", "ext"], ["remote1", "ctx-remote1"], ["remote2", "ctx-remote2"]]' ]
+	"$PYTHON" - "$TMP/all.yaml" "$G/external" <<'PY'
+import sys, yaml
+docs = list(yaml.safe_load_all(open(sys.argv[1])))
+for doc, name in zip(docs, ["external-istiod", "remote-config-cluster", "second-config-cluster"]):
+    del doc["metadata"]["annotations"]
+    want = yaml.safe_load(open(sys.argv[2] + "/" + name + ".yaml"))
+    assert doc == want, (name, doc, want)
+PY
+	run --separate-stderr -0 mesh-render -f "$F/external.yaml" --cluster external
+	[ "$(printf '%s\n' "$output" | py '[x["spec"]["profile"] for x in d]')" = '["empty"]' ]
+}
+
+@test "mesh-render: spec.istioVersion and spec.revision apply to the whole mesh" {
+	sed 's/^  model: external/  model: external\n  istioVersion: "1.24"\n  revision: canary/' "$F/external.yaml" > "$TMP/m.yaml"
+	run --separate-stderr -0 mesh-render -f "$TMP/m.yaml"
+	[ "$(printf '%s\n' "$output" | py '[(x["spec"]["profile"], x["spec"]["revision"], x["spec"]["values"]["global"].get("configCluster")) for x in d]')" = '[["empty", "canary", null], ["remote", "canary", true], ["remote", "canary", null]]' ]
+	sed 's/^  model: external/  model: external\n  istioVersion: "2.1"/' "$F/external.yaml" > "$TMP/m.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/m.yaml"
+	[ "$stderr" = "mesh-render: $TMP/m.yaml:7:17: spec.istioVersion: '2.1' is not a version meshline knows: give 1.MINOR, 1.11 or later" ]
+}
+
+@test "mesh-render: a remote whose primary's address is not known yet says how to get it" {
+	sed '/discoveryAddress/d' "$F/primary-remote.yaml" > "$TMP/m.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/m.yaml"
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: $TMP/m.yaml:12:5: spec.clusters[1].discoveryAddress: remote 'cluster2' needs the address of the east-west gateway of its primary 'cluster1': once it has one (mesh-wait --context ctx1 --for address -n istio-system service/istio-eastwestgateway), set it here, or render the remote with mesh-render remote --pilot-address" ]
+	# the primary alone renders
+	run --separate-stderr -0 mesh-render -f "$TMP/m.yaml" --cluster cluster1
+}
+
+@test "mesh-render: an inconsistent description names the field to set" {
+	local m="$F/primary-remote.yaml"
+	sed 's/    role: primary/    role: remote/' "$m" > "$TMP/a.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/a.yaml"
+	[ "$stderr" = "mesh-render: $TMP/a.yaml:8:3: spec.clusters: a primary-remote mesh needs a primary: set role: primary on one cluster" ]
+	sed 's/name: cluster2/name: cluster1/' "$m" > "$TMP/b.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/b.yaml"
+	[ "$stderr" = "mesh-render: $TMP/b.yaml:12:11: spec.clusters[1].name: cluster 'cluster1' is named twice (also spec.clusters[0])" ]
+	sed 's/name: cluster2/name: Cluster2/' "$m" > "$TMP/c.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/c.yaml"
+	[ "$stderr" = "mesh-render: $TMP/c.yaml:12:11: spec.clusters[1].name: 'Cluster2' is not a DNS-1123 label (lower-case letters, digits and '-', at most 63)" ]
+	sed 's/    role: remote/    role: remote\n    primary: cluster9/' "$m" > "$TMP/d.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/d.yaml"
+	[ "$stderr" = "mesh-render: $TMP/d.yaml:16:14: spec.clusters[1].primary: no cluster is called 'cluster9'" ]
+	sed 's/    role: remote/    role: leader/' "$m" > "$TMP/e.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/e.yaml"
+	[ "$stderr" = "mesh-render: $TMP/e.yaml:15:11: spec.clusters[1].role: 'leader' is not one of primary, remote, config" ]
+	sed 's/    context: ctx2/    contxt: ctx2/' "$m" > "$TMP/f.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/f.yaml"
+	[ "$stderr" = "mesh-render: $TMP/f.yaml:13:5: spec.clusters[1]: unknown key 'contxt'" ]
+	sed '/    network: network2/d' "$m" > "$TMP/g.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/g.yaml"
+	[ "$stderr" = "mesh-render: $TMP/g.yaml:12:5: spec.clusters[1]: set 'network' (the network this cluster's pods are on)" ]
+	{ cat "$m"; echo '  - {name: cluster3, network: n, role: primary}'; echo '  - {name: cluster4, network: n, role: remote}'; } > "$TMP/h.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/h.yaml"
+	# every problem is reported, each on its line
+	[ "$stderr" = "mesh-render: $TMP/h.yaml:12:5: spec.clusters[1]: the mesh has 2 primaries: set 'primary' to the one remote 'cluster2' uses
+mesh-render: $TMP/h.yaml:18:5: spec.clusters[3]: the mesh has 2 primaries: set 'primary' to the one remote 'cluster4' uses" ]
+	[ -z "$output" ]
+}
+
+@test "mesh-render: an external description needs its control plane" {
+	sed '/^  external:/,/tlsSecret/d' "$F/external.yaml" > "$TMP/x.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/x.yaml"
+	[ "$stderr" = "mesh-render: $TMP/x.yaml:6:3: spec: set 'external' (context, address and tlsSecret of the external control plane)" ]
+	sed 's/    address: istiod.mesh.example.com//' "$F/external.yaml" > "$TMP/y.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/y.yaml"
+	[ "$stderr" = "mesh-render: $TMP/y.yaml:8:5: spec.external: set 'address', the external istiod's host name" ]
+	sed 's/name: remote2/name: external/' "$F/external.yaml" > "$TMP/z.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/z.yaml"
+	[ "$stderr" = "mesh-render: $TMP/z.yaml:8:5: spec.external.name: 'external' is also the name of a cluster: give the external control plane another name" ]
+}
+
+@test "mesh-render: --cluster that names no cluster, and a missing file" {
+	run --separate-stderr -1 mesh-render -f "$F/external.yaml" --cluster nope
+	[ "$stderr" = "mesh-render: --cluster 'nope': $F/external.yaml has no such cluster" ]
+	run --separate-stderr -1 mesh-render -f "$TMP/none.yaml"
+	[ "$stderr" = "mesh-render: cannot open '$TMP/none.yaml': No such file or directory" ]
+	run --separate-stderr -0 mesh-render -f - < "$F/external.yaml"
+	[ "$(printf '%s\n' "$output" | py 'len(d)')" = 3 ]
+}
+
+@test "mesh-render: every shipped example renders" {
+	local f n=0
+	for f in "$ROOT"/examples/mesh/*.yaml; do
+		run --separate-stderr -0 mesh-render -f "$f"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 4 ]
+}
