@@ -355,9 +355,7 @@ usage(int status)
 {
 	FILE *f = status == MESH_EXIT_OK ? stdout : stderr;
 
-	fputs("usage: mesh-render primary|remote|external-istiod|"
-	    "external-config|external-remote\n"
-	    "                   [-hV] [-o yaml|json] [--address addr] "
+	fputs("usage: mesh-render role [-hV] [-o yaml|json] [--address addr] "
 	    "[--cluster name]\n"
 	    "                   [--gateway-port port] [--gateway-service "
 	    "host]\n"
@@ -373,7 +371,8 @@ usage(int status)
 		    "Print the control-plane IstioOperator of one role of the "
 		    "Istio multicluster\nand external control plane guides, or "
 		    "of every cluster of a mesh description.\n\n"
-		    "Roles:\n"
+		    "Roles (primary, remote, external-istiod, external-config, "
+		    "external-remote):\n"
 		    "  primary          --cluster --network [--mesh] "
 		    "[--peer cluster=net]...\n"
 		    "  remote           --cluster --network --pilot-address "

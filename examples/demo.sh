@@ -8,6 +8,14 @@ cd "$here/overlay"
 
 step() { printf '\n== %s\n$ %s\n' "$1" "$2" >&2; }
 
+step "Render the multicluster guide's cluster1.yaml (two networks)" \
+    "mesh-render primary --cluster cluster1 --network network1 --peer cluster2=network2"
+mesh-render primary --cluster cluster1 --network network1 --peer cluster2=network2
+
+step "Render the external control plane guide's documents from one description" \
+    "mesh-render -f ../mesh/external.yaml --cluster remote1"
+mesh-render -f ../mesh/external.yaml --cluster remote1
+
 step "Set a cluster's mesh values as 'istioctl install --set' would" \
     "mesh-overlay -s values.global.network=network2 -s values.global.multiCluster.clusterName=cluster2 cluster1.yaml"
 mesh-overlay -s values.global.network=network2 \

@@ -58,6 +58,8 @@ for line in open(sys.argv[1]):
         words.append(name)
     elif parts[0] == "Op":
         words.append("[" + render(parts[1:]) + "]")
+    elif parts[0] in ("Fl", "Ar", "Cm"):
+        words.append(render(parts))
 print(" ".join(words))
 PY
 }

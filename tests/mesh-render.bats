@@ -309,3 +309,12 @@ mesh-render: $TMP/h.yaml:18:5: spec.clusters[3]: the mesh has 2 primaries: set '
 	done
 	[ "$n" -ge 4 ]
 }
+
+@test "mesh-render: completions offer the roles, then the options" {
+	run "$ROOT/completions/kubectl_complete-mesh_render" ext
+	[ "$output" = $'external-istiod\nexternal-config\nexternal-remote\n:4' ]
+	run "$ROOT/completions/kubectl_complete-mesh_render" primary ""
+	[ "$output" = ":4" ]
+	run bash -c "source '$ROOT/completions/mesh-render.bash'; COMP_WORDS=(mesh-render re); COMP_CWORD=1; _mesh_render; printf '%s\n' \"\${COMPREPLY[@]}\""
+	[ "$output" = "remote" ]
+}
