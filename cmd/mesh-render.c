@@ -174,7 +174,8 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 	    check_url_part("network", network) == -1 ||
 	    check_url_part("address", o->address) == -1))
 		return NULL;
-	if (mesh_template_render(tmpl[role], lookup, &v, &docs, &n) == -1)
+	if (mesh_template_render(tmpl[role], lookup, &v, false, &docs,
+	    &n) == -1)
 		return NULL;
 	doc = docs[0];
 	while (n > 1)

@@ -158,6 +158,27 @@ mesh_node_copy(struct mesh_doc *doc, const struct mesh_node *src)
 	return n;
 }
 
+bool
+mesh_node_equal(const struct mesh_node *a, const struct mesh_node *b)
+{
+	size_t i;
+
+	if (a == NULL || b == NULL)
+		return a == b;
+	if (a->type != b->type)
+		return false;
+	if (a->type == MESH_SCALAR)
+		return a->u.s.len == b->u.s.len &&
+		    memcmp(a->u.s.text, b->u.s.text, a->u.s.len) == 0 &&
+		    mesh_scalar_type(a) == mesh_scalar_type(b);
+	if (a->u.c.n != b->u.c.n)
+		return false;
+	for (i = 0; i < a->u.c.n; i++)
+		if (!mesh_node_equal(a->u.c.v[i], b->u.c.v[i]))
+			return false;
+	return true;
+}
+
 size_t
 mesh_node_count(const struct mesh_node *n)
 {

@@ -82,6 +82,13 @@ struct mesh_node *mesh_seq_new(struct mesh_doc *doc);
 /* A deep copy of n (from any document) into doc. */
 struct mesh_node *mesh_node_copy(struct mesh_doc *doc,
     const struct mesh_node *n);
+/*
+ * Do a and b mean the same: same shape, same keys in the same order, and
+ * scalars with the same text and the same meaning (so a plain "on" is
+ * not a quoted "on")?  Styles, tags that agree, positions don't count.
+ */
+bool mesh_node_equal(const struct mesh_node *a, const struct mesh_node *b);
+
 /* Number of nodes under and including n. */
 size_t mesh_node_count(const struct mesh_node *n);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "diag.h"
 #include "stream.h"
 #include "subst.h"
@@ -22,11 +23,52 @@ mesh_template(const char *name)
 	return NULL;
 }
 
+/*
+ * Put the values into the document's own text, then keep that text only
+ * if it reads back as the tree the safe substitution made.
+ */
+static void
+keep_text(struct mesh_doc *doc, mesh_lookup_fn lookup, void *arg)
+{
+	struct mesh_buf text = MESH_BUF_INIT;
+	struct mesh_limits lim;
+	struct mesh_doc *again;
+	char err[256];
+
+	if (doc->raw == NULL || doc->root == NULL)
+		return;
+	if (mesh_subst_string(doc->raw, doc->rawlen, lookup, arg, &text, err,
+	    sizeof(err)) == -1 || text.data == NULL)
+		goto out;
+	mesh_limits_init(&lim);
+	again = mesh_parse_string("template", text.data, &lim, true);
+	if (again != NULL && mesh_node_equal(again->root, doc->root)) {
+		doc->raw = mesh_doc_strndup(doc, text.data, text.len);
+		doc->rawlen = text.len;
+		doc->changed = false;
+	}
+	mesh_doc_free(again);
+out:
+	mesh_buf_release(&text);
+}
+
 int
 mesh_template_render(const char *name, mesh_lookup_fn lookup, void *arg,
-    struct mesh_doc ***docs, size_t *n)
+    bool keep, struct mesh_doc ***docs, size_t *n)
 {
 	const struct mesh_template *t = mesh_template(name);
+
+	if (t == NULL)
+		mesh_die("no built-in template '%s'", name);
+	return mesh_render_text(name, t->text, t->len, lookup, arg, keep,
+	    docs, n);
+}
+
+int
+mesh_render_text(const char *name, const char *text, size_t len,
+    mesh_lookup_fn lookup, void *arg, bool keep, struct mesh_doc ***docs,
+    size_t *n)
+{
 	struct mesh_limits lim;
 	struct mesh_reader *r;
 	struct mesh_doc *doc;
@@ -35,10 +77,8 @@ mesh_template_render(const char *name, mesh_lookup_fn lookup, void *arg,
 
 	*docs = NULL;
 	*n = 0;
-	if (t == NULL)
-		mesh_die("no built-in template '%s'", name);
 	mesh_limits_init(&lim);
-	r = mesh_reader_open_mem(name, t->text, t->len, &lim);
+	r = mesh_reader_open_mem(name, text, len, &lim);
 	while ((rv = mesh_reader_next(r, &doc)) == 1) {
 		bool changed = false;
 
@@ -53,6 +93,8 @@ mesh_template_render(const char *name, mesh_lookup_fn lookup, void *arg,
 			rv = -1;
 			break;
 		}
+		if (keep)
+			keep_text(doc, lookup, arg);
 	}
 	mesh_reader_free(r);
 	if (rv == -1) {

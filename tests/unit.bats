@@ -26,3 +26,7 @@ unit() {
 @test "unit: meshdesc: the mesh description's defaults and every inconsistency" {
 	unit meshdesc_test
 }
+
+@test "unit: tmpl: templates filled safely, their text kept when it reads back the same" {
+	unit tmpl_test
+}
