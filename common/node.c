@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "node.h"
+#include "pki.h"
 #include "xalloc.h"
 
 struct mesh_arena_chunk {
@@ -44,6 +45,18 @@ mesh_doc_free(struct mesh_doc *doc)
 		free(c);
 	}
 	free(doc);
+}
+
+void
+mesh_doc_free_wiped(struct mesh_doc *doc)
+{
+	struct mesh_arena_chunk *c;
+
+	if (doc == NULL)
+		return;
+	for (c = doc->chunks; c != NULL; c = c->next)
+		mesh_wipe(c->data, c->used);
+	mesh_doc_free(doc);
 }
 
 void *

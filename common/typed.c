@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "node.h"
+#include "pki.h"
 #include "stream.h"
 #include "xalloc.h"
 #include "typed.h"
@@ -307,7 +308,9 @@ mesh_typed_load(const char *src, const char *data, size_t len,
 	}
 	rv = 0;
 out:
-	mesh_doc_free(doc);
+	/* the document may be a kubeconfig, with tokens and keys in it */
+	mesh_doc_free_wiped(doc);
+	mesh_wipe(copy.data, copy.cap);
 	mesh_buf_release(&copy);
 	mesh_buf_release(&log);
 	return rv;

@@ -30,3 +30,7 @@ unit() {
 @test "unit: tmpl: templates filled safely, their text kept when it reads back the same" {
 	unit tmpl_test
 }
+
+@test "unit: kubeconfig: merging, paths, defaults, in-cluster, and every bad file" {
+	unit kubeconfig_test
+}

@@ -1,0 +1,144 @@
+/*
+ * A Kubernetes REST client over libcurl: get, list, watch, create,
+ * server-side apply, delete and TokenRequest, with objects going in and
+ * out as document trees.  TLS is verified unless the kubeconfig says
+ * insecure-skip-tls-verify; credentials go only to https servers.
+ *
+ * Retries: a 429 is retried after its Retry-After (or a back-off), a 5xx
+ * or a broken connection with exponential back-off (200 ms doubling);
+ * at most MESH_KUBE_ATTEMPTS requests and MESH_KUBE_RETRY_MS of waiting
+ * in all.  A create (POST) is retried after a 5xx only when the server
+ * sent Retry-After, and after a network error only when it never
+ * connected.  A 401 makes the exec plugin run again for the next request.
+ *
+ * Errors are reported once, as the API's Status message and the HTTP
+ * code: "deployments.apps "x" not found (404 NotFound)".  No token, key
+ * or password is ever printed; verbose output shows "Authorization:
+ * <redacted>".  The caller calls curl_global_init and
+ * curl_global_cleanup, once, in main.
+ */
+#ifndef MESH_KUBE_H
+#define MESH_KUBE_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "kubeconfig.h"
+#include "node.h"
+
+#define MESH_KUBE_ATTEMPTS	5	/* requests per call, retries too */
+#define MESH_KUBE_RETRY_MS	20000	/* waiting between them, in all */
+
+struct mesh_kube;
+
+struct mesh_kube_opts {
+	long timeout_ms;	/* --request-timeout: per request; 0: none */
+	int verbose;		/* 1: requests; 2: and headers, redacted */
+	const char *field_manager;	/* create and apply; NULL: prog */
+};
+
+/* Where a kind lives.  All borrowed. */
+struct mesh_kube_res {
+	const char *api_version;	/* "v1", "apps/v1" */
+	const char *resource;		/* the plural: "deployments" */
+	const char *namespace;		/* NULL: cluster-scoped, or all */
+};
+
+/* Options of list and watch; all may be 0 or NULL. */
+struct mesh_kube_list_opts {
+	const char *label_selector;	/* "app=x,tier!=db" */
+	const char *field_selector;	/* "metadata.name=x" */
+	const char *resource_version;	/* watch from here, no list */
+	long deadline_ms;		/* watch: give up after this long */
+	bool bookmarks;			/* watch: pass BOOKMARKs on */
+};
+
+enum mesh_kube_event {
+	MESH_KUBE_ADDED,
+	MESH_KUBE_MODIFIED,
+	MESH_KUBE_DELETED,
+	MESH_KUBE_BOOKMARK
+};
+
+/* get, delete: a 404 is an answer (*out NULL, returns 0), not an error. */
+#define MESH_KUBE_MISSING_OK	(1 << 0)
+
+/*
+ * A client for the cluster kc selects.  kc is borrowed and must outlive
+ * the client; its exec credentials are cached in it.  NULL after a report.
+ */
+struct mesh_kube *mesh_kube_new(struct mesh_kubeconfig *kc,
+    const struct mesh_kube_opts *o);
+void mesh_kube_free(struct mesh_kube *k);
+
+/*
+ * A --request-timeout value as kubectl takes it: a whole number of
+ * seconds, or a Go duration ("500ms", "5s", "1m30s", "1.5h"); 0 means no
+ * timeout.  0, or -1 after "invalid value for 'opt': 's'".
+ */
+int mesh_kube_parse_timeout(const char *opt, const char *s, long *ms);
+
+/* The HTTP status of the last answer, 0 when none came. */
+long mesh_kube_last_code(const struct mesh_kube *k);
+
+/*
+ * GET one object into *out (the caller frees it).  0, or -1 after a
+ * report; with MESH_KUBE_MISSING_OK a 404 returns 0 and *out NULL.
+ */
+int mesh_kube_get(struct mesh_kube *k, const struct mesh_kube_res *r,
+    const char *name, unsigned flags, struct mesh_doc **out);
+
+/* List into *out: the List object, items and metadata.resourceVersion. */
+int mesh_kube_list(struct mesh_kube *k, const struct mesh_kube_res *r,
+    const struct mesh_kube_list_opts *lo, struct mesh_doc **out);
+
+/*
+ * Called for each object a watch sees; doc is borrowed for the call and
+ * has kind and apiVersion.  Return 0 to go on, 1 to stop, -1 to fail
+ * (after your own report).
+ */
+typedef int mesh_kube_watch_fn(void *arg, enum mesh_kube_event ev,
+    const struct mesh_doc *doc);
+
+/*
+ * List, pass every object on as MESH_KUBE_ADDED, then watch from the
+ * list's resourceVersion and pass each event on, one by one.  A stream
+ * that ends or breaks is resumed from the last resourceVersion seen; a
+ * 410 Gone lists again (every object is then passed on again, as ADDED).
+ * Returns 0 when fn stopped it, 1 when lo->deadline_ms passed, -1 after
+ * a report (or fn's -1).
+ */
+int mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
+    const struct mesh_kube_list_opts *lo, mesh_kube_watch_fn *fn,
+    void *arg);
+
+/*
+ * POST obj to its collection; the created object into *out (may be
+ * NULL).  obj's metadata.namespace, if any, must be r->namespace.
+ */
+int mesh_kube_create(struct mesh_kube *k, const struct mesh_kube_res *r,
+    const struct mesh_doc *obj, struct mesh_doc **out);
+
+/*
+ * Server-side apply: PATCH obj (named by its metadata.name) as
+ * application/apply-patch+yaml with our field manager; force takes over
+ * fields other managers own.  The object into *out (may be NULL).
+ */
+int mesh_kube_apply(struct mesh_kube *k, const struct mesh_kube_res *r,
+    const struct mesh_doc *obj, bool force, struct mesh_doc **out);
+
+/* DELETE name, propagation Background; the answer into *out (or NULL). */
+int mesh_kube_delete(struct mesh_kube *k, const struct mesh_kube_res *r,
+    const char *name, unsigned flags, struct mesh_doc **out);
+
+/*
+ * TokenRequest for service account sa in namespace ns: audiences (NULL
+ * terminated, or NULL) and a lifetime (0: the server's default).  The
+ * token into *token (free with mesh_kubeconfig_secret_free) and its
+ * expiry into *expiry (RFC 3339, malloc'd).  0, or -1 after a report.
+ */
+int mesh_kube_token(struct mesh_kube *k, const char *ns, const char *sa,
+    const char *const *audiences, long seconds, char **token,
+    char **expiry);
+
+#endif
