@@ -4,6 +4,7 @@
 # description.
 
 load helpers/common
+load helpers/simcluster
 
 G="$SHARED/conformance/guides"
 F="$FIXTURES/mesh-render"
@@ -171,7 +172,7 @@ py() {
 @test "mesh-render: a multi-primary description gives the guide's documents, annotated" {
 	run --separate-stderr -0 mesh-render -f "$F/multi-primary.yaml"
 	printf '%s\n' "$output" > "$TMP/all.yaml"
-	[ "$(py '[x["metadata"]["annotations"] for x in d]' < "$TMP/all.yaml")" = '[{"meshline.io/cluster": "cluster1", "meshline.io/context": "cluster1"}, {"meshline.io/cluster": "cluster2", "meshline.io/context": "cluster2"}]' ]
+	[ "$(py '[x["metadata"] for x in d]' < "$TMP/all.yaml")" = '[{"annotations": {"meshline.io/cluster": "cluster1", "meshline.io/context": "cluster1"}, "name": "cluster1"}, {"annotations": {"meshline.io/cluster": "cluster2", "meshline.io/context": "cluster2"}, "name": "cluster2"}]' ]
 	# without the annotations and with the guide's names, the first is
 	# the guide's cluster1.yaml
 	"$PYTHON" - "$TMP/all.yaml" "$G/multicluster/multi-primary/cluster1.yaml" <<'PY'
@@ -224,6 +225,7 @@ import sys, yaml
 docs = list(yaml.safe_load_all(open(sys.argv[1])))
 for doc, name in zip(docs, ["external-istiod", "remote-config-cluster", "second-config-cluster"]):
     del doc["metadata"]["annotations"]
+    del doc["metadata"]["name"]
     want = yaml.safe_load(open(sys.argv[2] + "/" + name + ".yaml"))
     assert doc == want, (name, doc, want)
 PY
@@ -317,4 +319,16 @@ mesh-render: $TMP/h.yaml:18:5: spec.clusters[3]: the mesh has 2 primaries: set '
 	[ "$output" = ":4" ]
 	run bash -c "source '$ROOT/completions/mesh-render.bash'; COMP_WORDS=(mesh-render re); COMP_CWORD=1; _mesh_render; printf '%s\n' \"\${COMPREPLY[@]}\""
 	[ "$output" = "remote" ]
+}
+
+@test "mesh-render: kubectl takes every rendered stream as valid objects" {
+	command -v kubectl >/dev/null || skip "kubectl is not installed"
+	sim_start "$TMP/c1" --istio-crds
+	local f
+	for f in "$ROOT"/examples/mesh/*.yaml; do
+		mesh-render -f "$f" > "$TMP/out.yaml"
+		run --separate-stderr -0 timeout 30 kubectl --kubeconfig "$TMP/c1/kubeconfig" \
+		    apply --dry-run=client -f "$TMP/out.yaml"
+		[[ "$output" == *"istiooperator.install.istio.io/"*"created (dry run)"* ]]
+	done
 }
