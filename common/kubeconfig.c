@@ -538,7 +538,7 @@ read_kfile(struct kfiles *fs, const char *path, bool must_exist)
 	if (fs->v[fs->n - 1].doc->root == NULL)
 		return 1;		/* empty: contributes nothing */
 	if (mesh_typed_load(path, f.data.data, f.data.len, &config_schema,
-	    &cfg) == -1)
+	    mesh_wipe, &cfg) == -1)
 		return -1;
 	fs->v[fs->n - 1].cfg = cfg;
 	if (check_file(&fs->v[fs->n - 1]) == -1)

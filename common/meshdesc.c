@@ -373,7 +373,7 @@ mesh_desc_load(const char *path)
 	if (mesh_slurp(path, &in, lim.max_doc_size) == -1)
 		goto out;
 	if (mesh_typed_load(ck.src, in.data ? in.data : "", in.len,
-	    &desc_schema, (void **)&d) == -1)
+	    &desc_schema, NULL, (void **)&d) == -1)
 		goto out;
 	if ((ck.doc = mesh_parse_string(ck.src, in.data, &lim, false)) == NULL)
 		goto fail;

@@ -13,7 +13,6 @@
 
 #include "diag.h"
 #include "node.h"
-#include "pki.h"
 #include "xalloc.h"
 
 struct mesh_arena_chunk {
@@ -48,14 +47,14 @@ mesh_doc_free(struct mesh_doc *doc)
 }
 
 void
-mesh_doc_free_wiped(struct mesh_doc *doc)
+mesh_doc_free_wipe(struct mesh_doc *doc, void (*wipe)(void *, size_t))
 {
 	struct mesh_arena_chunk *c;
 
 	if (doc == NULL)
 		return;
-	for (c = doc->chunks; c != NULL; c = c->next)
-		mesh_wipe(c->data, c->used);
+	for (c = doc->chunks; wipe != NULL && c != NULL; c = c->next)
+		wipe(c->data, c->used);
 	mesh_doc_free(doc);
 }
 

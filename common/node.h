@@ -69,8 +69,11 @@ struct mesh_doc {
 struct mesh_doc *mesh_doc_new(const char *src);
 /* Free the document and every node in it; NULL is fine. */
 void mesh_doc_free(struct mesh_doc *doc);
-/* The same, first overwriting everything it held (it held secrets). */
-void mesh_doc_free_wiped(struct mesh_doc *doc);
+/*
+ * The same, first passing everything it held to wipe (it held secrets);
+ * with wipe NULL, just mesh_doc_free.
+ */
+void mesh_doc_free_wipe(struct mesh_doc *doc, void (*wipe)(void *, size_t));
 /* Memory that lives as long as doc. */
 void *mesh_doc_alloc(struct mesh_doc *doc, size_t n);
 char *mesh_doc_strndup(struct mesh_doc *doc, const char *s, size_t n);

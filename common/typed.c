@@ -16,7 +16,6 @@
 #include "buf.h"
 #include "diag.h"
 #include "node.h"
-#include "pki.h"
 #include "stream.h"
 #include "xalloc.h"
 #include "typed.h"
@@ -279,7 +278,8 @@ report(const char *src, const struct mesh_doc *doc,
 
 int
 mesh_typed_load(const char *src, const char *data, size_t len,
-    const cyaml_schema_value_t *schema, void **out)
+    const cyaml_schema_value_t *schema, void (*wipe)(void *, size_t),
+    void **out)
 {
 	struct mesh_buf log = MESH_BUF_INIT, copy = MESH_BUF_INIT;
 	struct mesh_limits lim;
@@ -308,9 +308,9 @@ mesh_typed_load(const char *src, const char *data, size_t len,
 	}
 	rv = 0;
 out:
-	/* the document may be a kubeconfig, with tokens and keys in it */
-	mesh_doc_free_wiped(doc);
-	mesh_wipe(copy.data, copy.cap);
+	mesh_doc_free_wipe(doc, wipe);
+	if (wipe != NULL && copy.data != NULL)
+		wipe(copy.data, copy.cap);
 	mesh_buf_release(&copy);
 	mesh_buf_release(&log);
 	return rv;

@@ -14,10 +14,13 @@
  * Load the one document in data (len bytes, from src) into *out by
  * schema (a pointer value schema).  Syntax errors and schema errors are
  * reported as "src:line:col: path: problem"; returns 0, or -1 after the
- * report with *out NULL.
+ * report with *out NULL.  When the document holds secrets, wipe (such as
+ * pki.h's mesh_wipe) overwrites every copy made of it before it is
+ * freed; NULL otherwise, so that OpenSSL is not loaded for nothing.
  */
 int mesh_typed_load(const char *src, const char *data, size_t len,
-    const cyaml_schema_value_t *schema, void **out);
+    const cyaml_schema_value_t *schema, void (*wipe)(void *, size_t),
+    void **out);
 
 /* Free what mesh_typed_load made; NULL is fine. */
 void mesh_typed_free(const cyaml_schema_value_t *schema, void *data);

@@ -1,0 +1,1095 @@
+/*
+ * mesh-gw: the gateway documents of Istio's multicluster and external
+ * control plane guides: what gen-eastwest-gateway.sh prints, the
+ * expose-services and expose-istiod samples with their placeholders
+ * filled, the external control plane's ingress gateway and its routes to
+ * istiod, and the remote cluster's ingress and egress gateways; or every
+ * gateway document each cluster of a mesh description needs.  It reads
+ * nothing but its flags (or -f mesh.yaml) and writes a YAML or JSON
+ * stream on stdout, all or nothing.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "meshdesc.h"
+#include "node.h"
+#include "path.h"
+#include "stream.h"
+#include "subst.h"
+#include "tmpl.h"
+#include "xalloc.h"
+
+#define ISTIO_SYSTEM "istio-system"
+#define EXTERNAL_NS "external-istiod"
+/* where the IstioOperator gateways keep their Service */
+#define IOP_SERVICE "spec.components.ingressGateways[0].k8s.service"
+
+enum cmd { CMD_NONE, CMD_EASTWEST, CMD_EXPOSE_SERVICES, CMD_EXPOSE_ISTIOD,
+	CMD_CONTROLPLANE, CMD_EXTERNAL_ISTIOD, CMD_INGRESS, CMD_EGRESS };
+
+static const char *const cmd_names[] = { "-f", "eastwest", "expose-services",
+	"expose-istiod", "controlplane", "external-istiod", "ingress",
+	"egress" };
+
+/* The flags that only some subcommands take, as bits. */
+enum {
+	F_AMBIENT = 1 << 0,
+	F_CLUSTER = 1 << 1,
+	F_CREDENTIAL = 1 << 2,
+	F_EXTERNAL_IP = 1 << 3,
+	F_HOST = 1 << 4,
+	F_INJECTION = 1 << 5,
+	F_ISTIO_NS = 1 << 6,
+	F_LB_IP = 1 << 7,
+	F_MESH = 1 << 8,
+	F_NAMESPACE = 1 << 9,
+	F_NETWORK = 1 << 10,
+	F_REVISION = 1 << 11,
+	F_SERVICE_TYPE = 1 << 12,
+	F_SINGLE = 1 << 13,
+	F_TLS = 1 << 14
+};
+
+#define F_LB (F_EXTERNAL_IP | F_LB_IP | F_SERVICE_TYPE)
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} flag_names[] = {
+	{ F_AMBIENT, "--ambient" },
+	{ F_CLUSTER, "--cluster" },
+	{ F_CREDENTIAL, "--credential-name" },
+	{ F_EXTERNAL_IP, "--external-ip" },
+	{ F_HOST, "--host" },
+	{ F_INJECTION, "--injection-template" },
+	{ F_ISTIO_NS, "--istio-namespace" },
+	{ F_LB_IP, "--load-balancer-ip" },
+	{ F_MESH, "--mesh" },
+	{ F_NAMESPACE, "--namespace" },
+	{ F_NETWORK, "--network" },
+	{ F_REVISION, "--revision" },
+	{ F_SERVICE_TYPE, "--service-type" },
+	{ F_SINGLE, "--single-cluster" },
+	{ F_TLS, "--tls" },
+};
+
+/* What each subcommand takes, in the order of enum cmd. */
+static const unsigned cmd_flags[] = {
+	F_CLUSTER | F_LB,
+	F_AMBIENT | F_CLUSTER | F_ISTIO_NS | F_LB | F_MESH | F_NETWORK |
+	    F_REVISION | F_SINGLE,
+	F_ISTIO_NS,
+	F_CREDENTIAL | F_HOST | F_ISTIO_NS | F_REVISION | F_TLS,
+	F_LB,
+	F_CREDENTIAL | F_HOST | F_NAMESPACE,
+	F_INJECTION | F_LB | F_NAMESPACE,
+	F_INJECTION | F_NAMESPACE,
+};
+
+/* How a gateway's LoadBalancer Service is changed. */
+struct lb {
+	const char *type;		/* LoadBalancer or NodePort, or NULL */
+	const char *ip;			/* loadBalancerIP, or NULL */
+	const char **external_ips;
+	size_t nexternal_ips;
+};
+
+struct opts {
+	enum cmd cmd;
+	unsigned seen;			/* F_* given */
+	const char *mesh_file, *cluster, *network, *revision;
+	const char *istio_namespace, *namespace, *host, *credential_name;
+	const char *tls, *injection_template;
+	bool ambient, single_cluster;
+	struct lb lb;
+	enum mesh_format fmt;
+};
+
+/* Where documents go: the writer, and the cluster they are for. */
+struct sink {
+	struct mesh_writer *w;
+	const char *cluster, *context;	/* -f: the annotations */
+	unsigned lb_gateways;		/* LoadBalancer gateways written */
+};
+
+/* The values a template is filled with. */
+struct vars {
+	const char *name[8], *value[8];
+	size_t n;
+};
+
+static void
+var(struct vars *v, const char *name, const char *value)
+{
+	v->name[v->n] = name;
+	v->value[v->n] = value;
+	v->n++;
+}
+
+static const char *
+lookup(const char *name, void *arg)
+{
+	const struct vars *v = arg;
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->name[i], name) == 0)
+			return v->value[i];
+	return NULL;
+}
+
+/*
+ * Set a dotted path under the document's root; the path is ours, so it
+ * always applies.  The document is then written from its tree.
+ */
+static void
+set(struct mesh_doc *doc, const char *path, struct mesh_node *value)
+{
+	struct mesh_path p;
+	struct mesh_path_err err;
+
+	if (mesh_path_parse(path, &p, &err) == -1 ||
+	    mesh_path_set(doc, doc->root, &p, value, &err) == -1)
+		mesh_die("internal error setting '%s': %s", path, err.msg);
+	mesh_path_release(&p);
+	doc->changed = true;
+}
+
+static void
+set_str(struct mesh_doc *doc, const char *path, const char *s)
+{
+	set(doc, path, mesh_str_new(doc, s));
+}
+
+static void
+free_docs(struct mesh_doc **docs, size_t n)
+{
+	while (n > 0)
+		mesh_doc_free(docs[--n]);
+	free(docs);
+}
+
+/* Can s be written plain and read back as the same string? */
+static bool
+is_plain_safe(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-") == n &&
+	    s[0] != '-' && s[0] != '.' && !mesh_str_is_ambiguous(s, n);
+}
+
+/* s as a double-quoted YAML scalar, appended to b. */
+static void
+add_quoted(struct mesh_buf *b, const char *s)
+{
+	mesh_buf_addc(b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			mesh_buf_addf(b, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			mesh_buf_addf(b, "\\x%02x", (unsigned char)*s);
+		else
+			mesh_buf_addc(b, *s);
+	}
+	mesh_buf_addc(b, '"');
+}
+
+/*
+ * A document whose text the template could not keep, because a value
+ * such as "on" or "1234" reads differently when written plain, gets its
+ * text back with that value double-quoted, if the text then reads back
+ * as exactly the same tree.  So the script's comments stay with any
+ * network name.
+ */
+static void
+keep_quoted(struct mesh_doc *doc, const struct vars *v)
+{
+	struct mesh_buf vals[8], text = MESH_BUF_INIT;
+	struct vars q = { { NULL }, { NULL }, 0 };
+	struct mesh_limits lim;
+	struct mesh_doc *again = NULL;
+	char err[256];
+	size_t i;
+
+	if (!doc->changed || doc->raw == NULL || doc->root == NULL)
+		return;
+	for (i = 0; i < v->n; i++) {
+		mesh_buf_init(&vals[i]);
+		if (is_plain_safe(v->value[i]) || *v->value[i] == '\0')
+			mesh_buf_adds(&vals[i], v->value[i]);
+		else
+			add_quoted(&vals[i], v->value[i]);
+		var(&q, v->name[i], vals[i].data != NULL ? vals[i].data : "");
+	}
+	if (mesh_subst_string(doc->raw, doc->rawlen, lookup, &q, &text, err,
+	    sizeof(err)) == 0 && text.data != NULL) {
+		mesh_limits_init(&lim);
+		again = mesh_parse_string("template", text.data, &lim, true);
+		if (again != NULL && mesh_node_equal(again->root, doc->root)) {
+			doc->raw = mesh_doc_strndup(doc, text.data, text.len);
+			doc->rawlen = text.len;
+			doc->changed = false;
+		}
+	}
+	mesh_doc_free(again);
+	mesh_buf_release(&text);
+	for (i = 0; i < v->n; i++)
+		mesh_buf_release(&vals[i]);
+}
+
+/* Fill a template, keeping its text (comments too) where it can. */
+static int
+render(const char *name, struct vars *v, struct mesh_doc ***docs, size_t *n)
+{
+	size_t i;
+
+	if (mesh_template_render(name, lookup, v, true, docs, n) == -1)
+		return -1;
+	for (i = 0; i < *n; i++)
+		keep_quoted((*docs)[i], v);
+	return 0;
+}
+
+/* metadata.namespace, after metadata.name. */
+static void
+set_namespace(struct mesh_doc *doc, const char *ns)
+{
+	if (ns != NULL)
+		set_str(doc, "metadata.namespace", ns);
+}
+
+static void
+annotate(struct mesh_doc *doc, const char *cluster, const char *context)
+{
+	long kind = mesh_map_find(doc->root, "kind");
+
+	/* metadata where kubectl writes it, after kind */
+	if (mesh_map_find(doc->root, "metadata") < 0)
+		mesh_map_insert(doc, doc->root, kind < 0 ? 0 : (size_t)kind + 1,
+		    mesh_str_new(doc, "metadata"), mesh_map_new(doc));
+	set_str(doc, "metadata.annotations.meshline\\.io/cluster", cluster);
+	set_str(doc, "metadata.annotations.meshline\\.io/context", context);
+}
+
+/* Write every document, annotated in -f mode; frees them all. */
+static int
+put_all(struct sink *s, struct mesh_doc **docs, size_t n)
+{
+	size_t i;
+	int rv = 0;
+
+	for (i = 0; i < n && rv == 0; i++) {
+		if (s->cluster != NULL)
+			annotate(docs[i], s->cluster, s->context);
+		rv = mesh_writer_put(s->w, docs[i]);
+	}
+	free_docs(docs, n);
+	return rv;
+}
+
+/* The Service of an IstioOperator gateway, at path. */
+static void
+lb_iop(struct sink *s, struct mesh_doc *doc, const char *path,
+    const struct lb *lb)
+{
+	char buf[128];
+	size_t i;
+
+	s->lb_gateways++;
+	if (lb->type != NULL) {
+		snprintf(buf, sizeof(buf), "%s.type", path);
+		set_str(doc, buf, lb->type);
+	}
+	if (lb->nexternal_ips > 0) {
+		struct mesh_node *ips = mesh_seq_new(doc);
+
+		for (i = 0; i < lb->nexternal_ips; i++)
+			mesh_seq_append(doc, ips,
+			    mesh_str_new(doc, lb->external_ips[i]));
+		snprintf(buf, sizeof(buf), "%s.externalIPs", path);
+		set(doc, buf, ips);
+	}
+	if (lb->ip != NULL) {
+		snprintf(buf, sizeof(buf), "%s.loadBalancerIP", path);
+		set_str(doc, buf, lb->ip);
+	}
+}
+
+/*
+ * The ambient east-west Gateway: Istio makes its Service, of the type
+ * the annotation names, at the one IP address the Gateway asks for.
+ */
+static void
+lb_gateway_api(struct sink *s, struct mesh_doc *doc, const struct lb *lb)
+{
+	struct mesh_node *addrs, *a;
+
+	s->lb_gateways++;
+	if (lb->type != NULL)
+		set_str(doc, "metadata.annotations.networking\\.istio\\.io/"
+		    "service-type", lb->type);
+	if (lb->ip != NULL) {
+		addrs = mesh_seq_new(doc);
+		a = mesh_map_new(doc);
+		mesh_map_set(doc, a, "type", mesh_str_new(doc, "IPAddress"));
+		mesh_map_set(doc, a, "value", mesh_str_new(doc, lb->ip));
+		mesh_seq_append(doc, addrs, a);
+		set(doc, "spec.addresses", addrs);
+	}
+}
+
+/*
+ * gen-eastwest-gateway.sh: an IstioOperator, or with ambient a Gateway
+ * API Gateway.  network is NULL for --single-cluster; istio_ns is NULL
+ * to leave values.global.istioNamespace to istioctl.
+ */
+static int
+eastwest(struct sink *s, const char *network, bool ambient,
+    const char *revision, const char *istio_ns, const struct lb *lb)
+{
+	struct mesh_doc **docs;
+	struct vars v = { { NULL }, { NULL }, 0 };
+	const char *name;
+	size_t n;
+
+	var(&v, "REVISION", revision);
+	var(&v, "NETWORK", network != NULL ? network : "");
+	var(&v, "ISTIO_NAMESPACE", istio_ns != NULL ? istio_ns : ISTIO_SYSTEM);
+	if (ambient)
+		name = "gw/eastwest-ambient";
+	else if (network == NULL)
+		name = "gw/eastwest-single-cluster";
+	else
+		name = "gw/eastwest";
+	if (render(name, &v, &docs, &n) == -1)
+		return -1;
+	if (ambient) {
+		lb_gateway_api(s, docs[0], lb);
+	} else {
+		if (istio_ns != NULL)
+			set_str(docs[0], "spec.values.global.istioNamespace",
+			    istio_ns);
+		lb_iop(s, docs[0], IOP_SERVICE, lb);
+	}
+	return put_all(s, docs, n);
+}
+
+/* expose-services.yaml; ns is NULL to leave the namespace to kubectl. */
+static int
+expose_services(struct sink *s, const char *ns)
+{
+	struct mesh_doc **docs;
+	struct vars v = { { NULL }, { NULL }, 0 };
+	size_t i, n;
+
+	if (render("gw/expose-services", &v, &docs, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		set_namespace(docs[i], ns);
+	return put_all(s, docs, n);
+}
+
+/*
+ * expose-istiod.yaml, expose-istiod-rev.yaml.tmpl or, with a host,
+ * expose-istiod-https.yaml.  istiod lives in istio_ns; ns (or NULL) goes
+ * into the documents' metadata.
+ */
+static int
+expose_istiod(struct sink *s, const char *revision, const char *istio_ns,
+    const char *ns, const char *host, const char *credential)
+{
+	struct mesh_doc **docs;
+	struct vars v = { { NULL }, { NULL }, 0 };
+	bool rev = *revision != '\0' && strcmp(revision, "default") != 0;
+	char *istiod = NULL, *suffix = NULL;
+	const char *name;
+	size_t i, n;
+	int rv;
+
+	var(&v, "ISTIO_NAMESPACE", istio_ns);
+	var(&v, "REVISION", revision);
+	if (host != NULL) {
+		istiod = rev ? xasprintf("istiod-%s", revision) :
+		    xstrdup("istiod");
+		suffix = rev ? xasprintf("-%s", revision) : xstrdup("");
+		var(&v, "HOST", host);
+		var(&v, "CREDENTIAL_NAME", credential);
+		var(&v, "ISTIOD", istiod);
+		var(&v, "SUFFIX", suffix);
+		name = "gw/expose-istiod-https";
+	} else {
+		name = rev ? "gw/expose-istiod-rev" : "gw/expose-istiod";
+	}
+	rv = render(name, &v, &docs, &n);
+	free(istiod);
+	free(suffix);
+	if (rv == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		set_namespace(docs[i], ns);
+	return put_all(s, docs, n);
+}
+
+/* The external cluster's ingress gateway (controlplane-gateway.yaml). */
+static int
+controlplane(struct sink *s, const struct lb *lb)
+{
+	struct mesh_doc **docs;
+	struct vars v = { { NULL }, { NULL }, 0 };
+	size_t n;
+
+	if (render("gw/controlplane", &v, &docs, &n) == -1)
+		return -1;
+	lb_iop(s, docs[0], IOP_SERVICE, lb);
+	return put_all(s, docs, n);
+}
+
+/* The Gateway, VirtualService and DestinationRule to the external istiod. */
+static int
+external_istiod(struct sink *s, const char *host, const char *credential,
+    const char *ns)
+{
+	struct mesh_doc **docs;
+	struct vars v = { { NULL }, { NULL }, 0 };
+	size_t n;
+
+	var(&v, "HOST", host);
+	var(&v, "CREDENTIAL_NAME", credential);
+	var(&v, "NAMESPACE", ns);
+	if (render("gw/external-istiod", &v, &docs, &n) == -1)
+		return -1;
+	return put_all(s, docs, n);
+}
+
+/* The remote cluster's ingress or egress gateway. */
+static int
+app_gateway(struct sink *s, bool ingress, const char *ns,
+    const char *injection_template, const struct lb *lb)
+{
+	struct mesh_doc **docs;
+	struct vars v = { { NULL }, { NULL }, 0 };
+	size_t n;
+
+	var(&v, "NAMESPACE", ns);
+	var(&v, "INJECTION_TEMPLATE", injection_template);
+	if (render(ingress ? "gw/ingress" : "gw/egress", &v, &docs, &n) == -1)
+		return -1;
+	if (ingress)
+		lb_iop(s, docs[0], IOP_SERVICE, lb);
+	return put_all(s, docs, n);
+}
+
+static int
+run_cmd(const struct opts *o, struct mesh_writer *w)
+{
+	struct sink s = { w, NULL, NULL, 0 };
+	const char *rev = o->revision != NULL ? o->revision : "";
+	const char *ns;
+
+	switch (o->cmd) {
+	case CMD_EASTWEST:
+		return eastwest(&s, o->single_cluster && !o->ambient ? NULL :
+		    o->network, o->ambient, rev, o->istio_namespace, &o->lb);
+	case CMD_EXPOSE_SERVICES:
+		return expose_services(&s, o->istio_namespace);
+	case CMD_EXPOSE_ISTIOD:
+		return expose_istiod(&s, rev, o->istio_namespace != NULL ?
+		    o->istio_namespace : ISTIO_SYSTEM, o->istio_namespace,
+		    o->host, o->credential_name);
+	case CMD_CONTROLPLANE:
+		return controlplane(&s, &o->lb);
+	case CMD_EXTERNAL_ISTIOD:
+		ns = o->namespace != NULL ? o->namespace : EXTERNAL_NS;
+		return external_istiod(&s, o->host, o->credential_name, ns);
+	case CMD_INGRESS:
+	case CMD_EGRESS:
+		ns = o->namespace != NULL ? o->namespace : EXTERNAL_NS;
+		return app_gateway(&s, o->cmd == CMD_INGRESS, ns,
+		    o->injection_template != NULL ? o->injection_template :
+		    "gateway", &o->lb);
+	default:
+		return -1;
+	}
+}
+
+/* --- a whole mesh ------------------------------------------------------- */
+
+/* Does some remote use c as its primary? */
+static bool
+has_remotes(const struct mesh_desc *d, const struct mesh_cluster *c)
+{
+	unsigned i;
+
+	for (i = 0; i < d->spec.clusters_count; i++)
+		if (d->spec.clusters[i].role == MESH_ROLE_REMOTE &&
+		    mesh_desc_primary_of(d, &d->spec.clusters[i]) == c)
+			return true;
+	return false;
+}
+
+/*
+ * One cluster's gateways, in the order the guides apply them: the
+ * east-west gateway where traffic crosses networks or remotes reach
+ * their primary's istiod; istiod exposed on a primary with remotes; the
+ * services exposed where there is more than one network.
+ */
+static int
+mesh_cluster(const struct opts *o, const struct mesh_desc *d,
+    const struct mesh_cluster *c, struct sink *s)
+{
+	const char *ns = d->spec.istio_namespace;
+	const char *rev = strcmp(d->spec.revision, "default") == 0 ? "" :
+	    d->spec.revision;
+	bool multi = mesh_desc_multi_network(d);
+	bool remotes = c->role == MESH_ROLE_PRIMARY && has_remotes(d, c);
+
+	s->cluster = c->name;
+	s->context = c->context;
+	if ((multi || remotes) && eastwest(s, c->network, false, rev,
+	    strcmp(ns, ISTIO_SYSTEM) != 0 ? ns : NULL, &o->lb) == -1)
+		return -1;
+	if (remotes && expose_istiod(s, rev, ns, ns, NULL, NULL) == -1)
+		return -1;
+	if (multi && expose_services(s, ns) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+run_mesh(const struct opts *o, struct mesh_writer *w)
+{
+	struct sink s = { w, NULL, NULL, 0 };
+	struct mesh_desc *d;
+	const struct mesh_external *x;
+	bool found = false;
+	unsigned i;
+	int rv = -1;
+
+	if ((d = mesh_desc_load(o->mesh_file)) == NULL)
+		return -1;
+	x = d->spec.external;
+	if (d->spec.model == MESH_MODEL_EXTERNAL &&
+	    (o->cluster == NULL || strcmp(o->cluster, x->name) == 0)) {
+		found = true;
+		s.cluster = x->name;
+		s.context = x->context;
+		if (controlplane(&s, &o->lb) == -1 ||
+		    external_istiod(&s, x->address, x->tls_secret,
+		    d->spec.istio_namespace) == -1)
+			goto out;
+	}
+	for (i = 0; i < d->spec.clusters_count; i++) {
+		if (o->cluster != NULL &&
+		    strcmp(o->cluster, d->spec.clusters[i].name) != 0)
+			continue;
+		found = true;
+		if (mesh_cluster(o, d, &d->spec.clusters[i], &s) == -1)
+			goto out;
+	}
+	if (!found) {
+		mesh_err(NULL, "--cluster '%s': %s has no such cluster",
+		    o->cluster, d->src);
+		goto out;
+	}
+	if (s.lb_gateways == 0 && (o->lb.ip != NULL ||
+	    o->lb.nexternal_ips > 0)) {
+		mesh_err(NULL, "--cluster '%s' has no gateway with a "
+		    "LoadBalancer Service in %s: --external-ip and "
+		    "--load-balancer-ip have nothing to change", o->cluster,
+		    d->src);
+		goto out;
+	}
+	if (s.lb_gateways == 0 && o->cluster != NULL)
+		mesh_warn(NULL, "cluster '%s' needs no gateway: the mesh has "
+		    "one network and '%s' is not a primary with remotes",
+		    o->cluster, o->cluster);
+	else if (s.lb_gateways == 0)
+		mesh_warn(NULL, "mesh '%s' needs no gateway: its clusters "
+		    "share one network and no primary has remotes",
+		    d->metadata.name);
+	rv = 0;
+out:
+	mesh_desc_free(d);
+	return rv;
+}
+
+static _Noreturn void
+usage(int status)
+{
+	FILE *f = status == MESH_EXIT_OK ? stdout : stderr;
+
+	fputs(
+	    "usage: mesh-gw eastwest [-hV] [-o yaml|json] [--ambient] "
+	    "[--cluster name]\n"
+	    "           [--external-ip ip] [--istio-namespace ns] "
+	    "[--load-balancer-ip ip]\n"
+	    "           [--mesh id] [--network net] [--revision rev]\n"
+	    "           [--service-type LoadBalancer|NodePort] "
+	    "[--single-cluster]\n"
+	    "       mesh-gw expose-services [-o yaml|json] [--istio-namespace "
+	    "ns]\n"
+	    "       mesh-gw expose-istiod [-o yaml|json] [--istio-namespace "
+	    "ns]\n"
+	    "           [--revision rev] [--tls simple --host host "
+	    "--credential-name secret]\n"
+	    "       mesh-gw controlplane [-o yaml|json] [--external-ip ip]\n"
+	    "           [--load-balancer-ip ip] [--service-type "
+	    "LoadBalancer|NodePort]\n"
+	    "       mesh-gw external-istiod --host host --credential-name "
+	    "secret\n"
+	    "           [-o yaml|json] [--namespace ns]\n"
+	    "       mesh-gw ingress|egress [-o yaml|json] [--external-ip ip]\n"
+	    "           [--injection-template name] [--load-balancer-ip ip] "
+	    "[--namespace ns]\n"
+	    "           [--service-type LoadBalancer|NodePort]\n"
+	    "       mesh-gw -f mesh.yaml [-o yaml|json] [--cluster name] "
+	    "[--external-ip ip]\n"
+	    "           [--load-balancer-ip ip] [--service-type "
+	    "LoadBalancer|NodePort]\n", f);
+	if (status == MESH_EXIT_OK)
+		fputs(
+		    "\n"
+		    "Print the gateway documents of the Istio multicluster and "
+		    "external control\n"
+		    "plane guides, or every gateway document each cluster of a "
+		    "mesh needs.\n"
+		    "\n"
+		    "  eastwest         what gen-eastwest-gateway.sh prints "
+		    "for the same flags\n"
+		    "  expose-services  the services behind the east-west "
+		    "gateway\n"
+		    "  expose-istiod    istiod behind the east-west gateway "
+		    "(TLS passing through,\n"
+		    "                   or ended there with --tls simple)\n"
+		    "  controlplane     the external control plane cluster's "
+		    "ingress gateway\n"
+		    "  external-istiod  the routes from that gateway to the "
+		    "external istiod\n"
+		    "  ingress, egress  a remote cluster's ingress or egress "
+		    "gateway\n"
+		    "\n"
+		    "  -f, --filename mesh.yaml       every gateway of a mesh "
+		    "description\n"
+		    "      --cluster name             with -f: that cluster's "
+		    "only (eastwest: none)\n"
+		    "      --network net              the network (default: "
+		    "$NETWORK)\n"
+		    "      --single-cluster           a gateway for one "
+		    "cluster, with no network\n"
+		    "      --ambient                  a Gateway API Gateway "
+		    "for ambient mode\n"
+		    "      --revision rev             an Istio revision\n"
+		    "      --mesh id                  ignored, as by the "
+		    "script\n"
+		    "      --istio-namespace ns       where Istio runs "
+		    "(istio-system)\n"
+		    "      --tls simple               end istiod's TLS at the "
+		    "east-west gateway\n"
+		    "      --host host                the host name istiod is "
+		    "reached at\n"
+		    "      --credential-name secret   the TLS secret for that "
+		    "host\n"
+		    "      --namespace ns             the gateway's or the "
+		    "external istiod's\n"
+		    "                                 namespace "
+		    "(external-istiod)\n"
+		    "      --injection-template name  the gateway's injection "
+		    "template (gateway)\n"
+		    "      --service-type type        LoadBalancer (default) "
+		    "or NodePort\n"
+		    "      --external-ip ip           an external IP of the "
+		    "Service (repeatable)\n"
+		    "      --load-balancer-ip ip      the load balancer's IP\n"
+		    "  -o, --output yaml|json         output format (yaml)\n"
+		    "  -h, --help                     show this help\n"
+		    "  -V, --version                  show the version\n"
+		    "\n"
+		    "See mesh-gw(1).\n", f);
+	if (status == MESH_EXIT_OK)
+		mesh_close_stdout();
+	exit(status);
+}
+
+/* --- argument checks, all usage errors ---------------------------------- */
+
+/* An IP address, or a DNS name (a warning), or neither (an error). */
+static int
+check_ip(const char *flag, const char *s)
+{
+	unsigned char addr[16];
+	bool letter = false;
+	size_t i, n = strlen(s);
+
+	if (inet_pton(AF_INET, s, addr) == 1 ||
+	    inet_pton(AF_INET6, s, addr) == 1)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (isalpha((unsigned char)s[i]))
+			letter = true;
+		else if (!isdigit((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '.')
+			break;
+	}
+	if (i < n || n == 0 || n > 253 || !letter) {
+		mesh_err(NULL, "invalid value for '%s': '%s' (give an IP "
+		    "address)", flag, s);
+		return -1;
+	}
+	mesh_warn(NULL, "%s '%s' is a DNS name, but Kubernetes and Istio "
+	    "need an IP address there: resolve it first (getent hosts %s)",
+	    flag, s, s);
+	return 0;
+}
+
+static int
+check_label(const char *flag, const char *s)
+{
+	if (!mesh_is_dns_label(s)) {
+		mesh_err(NULL, "invalid value for '%s': '%s' (a namespace is "
+		    "a DNS-1123 label)", flag, s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+need(const struct opts *o, const char *value, const char *flag)
+{
+	if (value == NULL || *value == '\0') {
+		mesh_err(NULL, "%s needs %s", cmd_names[o->cmd], flag);
+		return -1;
+	}
+	return 0;
+}
+
+/* The network, from --network or else the environment, as the script. */
+static int
+check_eastwest(struct opts *o)
+{
+	bool given = (o->seen & F_NETWORK) != 0;
+
+	if (!given)
+		o->network = getenv("NETWORK");
+	if (o->ambient) {
+		if (o->network == NULL || *o->network == '\0') {
+			mesh_err(NULL, "eastwest --ambient needs --network "
+			    "net (or NETWORK in the environment)%s",
+			    given ? ": --network is empty" : "");
+			return -1;
+		}
+		if (o->lb.nexternal_ips > 0) {
+			mesh_err(NULL, "eastwest --ambient does not take "
+			    "--external-ip: Istio makes the Gateway's Service "
+			    "and gives it no external IPs; use "
+			    "--load-balancer-ip");
+			return -1;
+		}
+		return 0;
+	}
+	if (o->single_cluster) {
+		if (given)
+			mesh_warn(NULL, "--single-cluster: the network '%s' is "
+			    "not used, as by gen-eastwest-gateway.sh",
+			    o->network);
+		return 0;
+	}
+	if (o->network == NULL || *o->network == '\0') {
+		mesh_err(NULL, "eastwest needs --network net (or NETWORK in "
+		    "the environment), or --single-cluster%s",
+		    given ? ": --network is empty" : "");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_cmd(struct opts *o)
+{
+	unsigned extra = o->seen & ~cmd_flags[o->cmd];
+	size_t i;
+
+	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (extra & flag_names[i].bit) {
+			mesh_err(NULL, "%s does not take %s%s",
+			    cmd_names[o->cmd], flag_names[i].name,
+			    o->cmd == CMD_EGRESS && (flag_names[i].bit & F_LB) ?
+			    ": the egress gateway's Service is a ClusterIP" :
+			    "");
+			return -1;
+		}
+	if (o->lb.ip != NULL && o->lb.type != NULL &&
+	    strcmp(o->lb.type, "LoadBalancer") != 0) {
+		mesh_err(NULL, "--load-balancer-ip needs --service-type "
+		    "LoadBalancer, not '%s'", o->lb.type);
+		return -1;
+	}
+	if (o->cmd == CMD_NONE && o->cluster == NULL &&
+	    (o->lb.ip != NULL || o->lb.nexternal_ips > 0)) {
+		mesh_err(NULL, "-f: --external-ip and --load-balancer-ip give "
+		    "one gateway its addresses: name its cluster with "
+		    "--cluster");
+		return -1;
+	}
+	switch (o->cmd) {
+	case CMD_EASTWEST:
+		return check_eastwest(o);
+	case CMD_EXPOSE_ISTIOD:
+		if (o->tls == NULL) {
+			if (o->host != NULL || o->credential_name != NULL) {
+				mesh_err(NULL, "expose-istiod: %s needs --tls "
+				    "simple", o->host != NULL ? "--host" :
+				    "--credential-name");
+				return -1;
+			}
+			return 0;
+		}
+		return need(o, o->host, "--host") == -1 ||
+		    need(o, o->credential_name, "--credential-name") == -1 ?
+		    -1 : 0;
+	case CMD_EXTERNAL_ISTIOD:
+		return need(o, o->host, "--host") == -1 ||
+		    need(o, o->credential_name, "--credential-name") == -1 ?
+		    -1 : 0;
+	default:
+		return 0;
+	}
+}
+
+static enum cmd
+find_cmd(const char *s)
+{
+	size_t i;
+
+	for (i = 1; i < sizeof(cmd_names) / sizeof(cmd_names[0]); i++)
+		if (strcmp(s, cmd_names[i]) == 0)
+			return (enum cmd)i;
+	return CMD_NONE;
+}
+
+enum { OPT_AMBIENT = 256, OPT_CLUSTER, OPT_CREDENTIAL, OPT_EXTERNAL_IP,
+	OPT_HOST, OPT_INJECTION, OPT_ISTIO_NS, OPT_LB_IP, OPT_MESH,
+	OPT_NAMESPACE, OPT_NETWORK, OPT_REVISION, OPT_SERVICE_TYPE,
+	OPT_SINGLE, OPT_TLS };
+
+/* Take one option's value; -1 after a report. */
+static int
+take(struct opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case OPT_AMBIENT:
+		o->ambient = true;
+		o->seen |= F_AMBIENT;
+		break;
+	case OPT_CLUSTER:
+		o->cluster = arg;
+		o->seen |= F_CLUSTER;
+		break;
+	case OPT_CREDENTIAL:
+		o->credential_name = arg;
+		o->seen |= F_CREDENTIAL;
+		break;
+	case OPT_EXTERNAL_IP:
+		if (check_ip("--external-ip", arg) == -1)
+			return -1;
+		o->lb.external_ips = xreallocarray(o->lb.external_ips,
+		    o->lb.nexternal_ips + 1, sizeof(*o->lb.external_ips));
+		o->lb.external_ips[o->lb.nexternal_ips++] = arg;
+		o->seen |= F_EXTERNAL_IP;
+		break;
+	case OPT_HOST:
+		o->host = arg;
+		o->seen |= F_HOST;
+		break;
+	case OPT_INJECTION:
+		o->injection_template = arg;
+		o->seen |= F_INJECTION;
+		break;
+	case OPT_ISTIO_NS:
+		if (check_label("--istio-namespace", arg) == -1)
+			return -1;
+		o->istio_namespace = arg;
+		o->seen |= F_ISTIO_NS;
+		break;
+	case OPT_LB_IP:
+		if (check_ip("--load-balancer-ip", arg) == -1)
+			return -1;
+		o->lb.ip = arg;
+		o->seen |= F_LB_IP;
+		break;
+	case OPT_MESH:
+		/* accepted and ignored, as by gen-eastwest-gateway.sh */
+		o->seen |= F_MESH;
+		break;
+	case OPT_NAMESPACE:
+		if (check_label("--namespace", arg) == -1)
+			return -1;
+		o->namespace = arg;
+		o->seen |= F_NAMESPACE;
+		break;
+	case OPT_NETWORK:
+		o->network = arg;
+		o->seen |= F_NETWORK;
+		break;
+	case OPT_REVISION:
+		if (*arg != '\0' && !mesh_is_dns_label(arg)) {
+			mesh_err(NULL, "invalid value for '--revision': '%s' "
+			    "(a revision is a DNS-1123 label)", arg);
+			return -1;
+		}
+		o->revision = arg;
+		o->seen |= F_REVISION;
+		break;
+	case OPT_SERVICE_TYPE:
+		if (strcmp(arg, "LoadBalancer") != 0 &&
+		    strcmp(arg, "NodePort") != 0) {
+			mesh_err(NULL, "invalid value for '--service-type': "
+			    "'%s' (use LoadBalancer or NodePort)", arg);
+			return -1;
+		}
+		o->lb.type = arg;
+		o->seen |= F_SERVICE_TYPE;
+		break;
+	case OPT_SINGLE:
+		o->single_cluster = true;
+		o->seen |= F_SINGLE;
+		break;
+	case OPT_TLS:
+		if (strcmp(arg, "simple") != 0) {
+			mesh_err(NULL, "invalid value for '--tls': '%s' (use "
+			    "simple; without --tls istiod's own TLS passes "
+			    "through)", arg);
+			return -1;
+		}
+		o->tls = arg;
+		o->seen |= F_TLS;
+		break;
+	}
+	return 0;
+}
+
+/* The subcommand and the operands after it; -1 after a report. */
+static int
+take_operands(struct opts *o, int argc, char *argv[])
+{
+	if (o->mesh_file != NULL) {
+		if (argc > 0) {
+			mesh_err(NULL, "-f renders a whole mesh: '%s' is not "
+			    "wanted", argv[0]);
+			return -1;
+		}
+		return 0;
+	}
+	if (argc == 0) {
+		mesh_err(NULL, "name a subcommand (eastwest, expose-services, "
+		    "expose-istiod, controlplane, external-istiod, ingress, "
+		    "egress) or give -f mesh.yaml");
+		return -1;
+	}
+	if ((o->cmd = find_cmd(argv[0])) == CMD_NONE) {
+		mesh_err(NULL, "unknown subcommand '%s'", argv[0]);
+		return -1;
+	}
+	if (argc > 1) {
+		/* the script's users pass the network as a word, and the
+		 * script then spins forever: say what was meant */
+		if (o->cmd == CMD_EASTWEST && argv[1][0] != '-')
+			mesh_err(NULL, "eastwest: unexpected argument '%s' "
+			    "(did you mean --network %s?)", argv[1], argv[1]);
+		else
+			mesh_err(NULL, "%s: unexpected argument '%s'",
+			    cmd_names[o->cmd], argv[1]);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option lopts[] = {
+		{ "ambient", no_argument, NULL, OPT_AMBIENT },
+		{ "cluster", required_argument, NULL, OPT_CLUSTER },
+		{ "credential-name", required_argument, NULL, OPT_CREDENTIAL },
+		{ "external-ip", required_argument, NULL, OPT_EXTERNAL_IP },
+		{ "filename", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "host", required_argument, NULL, OPT_HOST },
+		{ "injection-template", required_argument, NULL,
+		    OPT_INJECTION },
+		{ "istio-namespace", required_argument, NULL, OPT_ISTIO_NS },
+		{ "load-balancer-ip", required_argument, NULL, OPT_LB_IP },
+		{ "mesh", required_argument, NULL, OPT_MESH },
+		{ "namespace", required_argument, NULL, OPT_NAMESPACE },
+		{ "network", required_argument, NULL, OPT_NETWORK },
+		{ "output", required_argument, NULL, 'o' },
+		{ "revision", required_argument, NULL, OPT_REVISION },
+		{ "service-type", required_argument, NULL, OPT_SERVICE_TYPE },
+		{ "single-cluster", no_argument, NULL, OPT_SINGLE },
+		{ "tls", required_argument, NULL, OPT_TLS },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct opts o;
+	struct mesh_writer *w;
+	int ch, fmt, rv = MESH_EXIT_FAIL;
+
+	mesh_setprogname(argv[0]);
+	memset(&o, 0, sizeof(o));
+	o.fmt = MESH_FMT_YAML;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":f:ho:V", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			o.mesh_file = optarg;
+			break;
+		case 'h':
+			usage(MESH_EXIT_OK);
+		case 'o':
+			if ((fmt = mesh_format_parse(optarg)) == -1) {
+				mesh_err(NULL, "invalid value for '-o': '%s' "
+				    "(use yaml or json)", optarg);
+				goto usage;
+			}
+			o.fmt = (enum mesh_format)fmt;
+			break;
+		case 'V':
+			mesh_version();
+		default:
+			if (ch >= OPT_AMBIENT && ch <= OPT_TLS) {
+				if (take(&o, ch, optarg) == -1)
+					goto usage;
+				break;
+			}
+			mesh_bad_option(argv, ch);
+			goto usage;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (take_operands(&o, argc, argv) == -1 || check_cmd(&o) == -1)
+		goto usage;
+	w = mesh_writer_new(STDOUT_FILENO, o.fmt, false);
+	if ((o.cmd == CMD_NONE ? run_mesh(&o, w) : run_cmd(&o, w)) == 0 &&
+	    mesh_writer_finish(w) == 0)
+		rv = MESH_EXIT_OK;
+	mesh_writer_free(w);
+	if (mesh_close_stdout() == -1)
+		rv = MESH_EXIT_FAIL;
+	free(o.lb.external_ips);
+	return rv;
+usage:
+	free(o.lb.external_ips);
+	fprintf(stderr, "Try 'mesh-gw --help' for more information.\n");
+	return MESH_EXIT_USAGE;
+}
