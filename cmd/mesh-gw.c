@@ -121,32 +121,6 @@ struct sink {
 	unsigned lb_gateways;		/* LoadBalancer gateways written */
 };
 
-/* The values a template is filled with. */
-struct vars {
-	const char *name[8], *value[8];
-	size_t n;
-};
-
-static void
-var(struct vars *v, const char *name, const char *value)
-{
-	v->name[v->n] = name;
-	v->value[v->n] = value;
-	v->n++;
-}
-
-static const char *
-lookup(const char *name, void *arg)
-{
-	const struct vars *v = arg;
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (strcmp(v->name[i], name) == 0)
-			return v->value[i];
-	return NULL;
-}
-
 /*
  * Set a dotted path under the document's root; the path is ours, so it
  * always applies.  The document is then written from its tree.
@@ -154,13 +128,7 @@ lookup(const char *name, void *arg)
 static void
 set(struct mesh_doc *doc, const char *path, struct mesh_node *value)
 {
-	struct mesh_path p;
-	struct mesh_path_err err;
-
-	if (mesh_path_parse(path, &p, &err) == -1 ||
-	    mesh_path_set(doc, doc->root, &p, value, &err) == -1)
-		mesh_die("internal error setting '%s': %s", path, err.msg);
-	mesh_path_release(&p);
+	mesh_path_put(doc, doc->root, path, value);
 	doc->changed = true;
 }
 
@@ -213,10 +181,10 @@ add_quoted(struct mesh_buf *b, const char *s)
  * network name.
  */
 static void
-keep_quoted(struct mesh_doc *doc, const struct vars *v)
+keep_quoted(struct mesh_doc *doc, const struct mesh_vars *v)
 {
 	struct mesh_buf vals[8], text = MESH_BUF_INIT;
-	struct vars q = { { NULL }, { NULL }, 0 };
+	struct mesh_vars q = { { NULL }, { NULL }, 0 };
 	struct mesh_limits lim;
 	struct mesh_doc *again = NULL;
 	char err[256];
@@ -230,10 +198,11 @@ keep_quoted(struct mesh_doc *doc, const struct vars *v)
 			mesh_buf_adds(&vals[i], v->value[i]);
 		else
 			add_quoted(&vals[i], v->value[i]);
-		var(&q, v->name[i], vals[i].data != NULL ? vals[i].data : "");
+		mesh_vars_add(&q, v->name[i], vals[i].data != NULL ?
+		    vals[i].data : "");
 	}
-	if (mesh_subst_string(doc->raw, doc->rawlen, lookup, &q, &text, err,
-	    sizeof(err)) == 0 && text.data != NULL) {
+	if (mesh_subst_string(doc->raw, doc->rawlen, mesh_vars_lookup, &q,
+	    &text, err, sizeof(err)) == 0 && text.data != NULL) {
 		mesh_limits_init(&lim);
 		again = mesh_parse_string("template", text.data, &lim, true);
 		if (again != NULL && mesh_node_equal(again->root, doc->root)) {
@@ -250,11 +219,12 @@ keep_quoted(struct mesh_doc *doc, const struct vars *v)
 
 /* Fill a template, keeping its text (comments too) where it can. */
 static int
-render(const char *name, struct vars *v, struct mesh_doc ***docs, size_t *n)
+render(const char *name, struct mesh_vars *v, struct mesh_doc ***docs,
+    size_t *n)
 {
 	size_t i;
 
-	if (mesh_template_render(name, lookup, v, true, docs, n) == -1)
+	if (mesh_template_render(name, mesh_vars_lookup, v, true, docs, n) == -1)
 		return -1;
 	for (i = 0; i < *n; i++)
 		keep_quoted((*docs)[i], v);
@@ -269,19 +239,6 @@ set_namespace(struct mesh_doc *doc, const char *ns)
 		set_str(doc, "metadata.namespace", ns);
 }
 
-static void
-annotate(struct mesh_doc *doc, const char *cluster, const char *context)
-{
-	long kind = mesh_map_find(doc->root, "kind");
-
-	/* metadata where kubectl writes it, after kind */
-	if (mesh_map_find(doc->root, "metadata") < 0)
-		mesh_map_insert(doc, doc->root, kind < 0 ? 0 : (size_t)kind + 1,
-		    mesh_str_new(doc, "metadata"), mesh_map_new(doc));
-	set_str(doc, "metadata.annotations.meshline\\.io/cluster", cluster);
-	set_str(doc, "metadata.annotations.meshline\\.io/context", context);
-}
-
 /* Write every document, annotated in -f mode; frees them all. */
 static int
 put_all(struct sink *s, struct mesh_doc **docs, size_t n)
@@ -291,7 +248,7 @@ put_all(struct sink *s, struct mesh_doc **docs, size_t n)
 
 	for (i = 0; i < n && rv == 0; i++) {
 		if (s->cluster != NULL)
-			annotate(docs[i], s->cluster, s->context);
+			mesh_desc_annotate(docs[i], s->cluster, s->context);
 		rv = mesh_writer_put(s->w, docs[i]);
 	}
 	free_docs(docs, n);
@@ -359,13 +316,14 @@ eastwest(struct sink *s, const char *network, bool ambient,
     const char *revision, const char *istio_ns, const struct lb *lb)
 {
 	struct mesh_doc **docs;
-	struct vars v = { { NULL }, { NULL }, 0 };
+	struct mesh_vars v = { { NULL }, { NULL }, 0 };
 	const char *name;
 	size_t n;
 
-	var(&v, "REVISION", revision);
-	var(&v, "NETWORK", network != NULL ? network : "");
-	var(&v, "ISTIO_NAMESPACE", istio_ns != NULL ? istio_ns : ISTIO_SYSTEM);
+	mesh_vars_add(&v, "REVISION", revision);
+	mesh_vars_add(&v, "NETWORK", network != NULL ? network : "");
+	mesh_vars_add(&v, "ISTIO_NAMESPACE",
+	    istio_ns != NULL ? istio_ns : ISTIO_SYSTEM);
 	if (ambient)
 		name = "gw/eastwest-ambient";
 	else if (network == NULL)
@@ -390,7 +348,7 @@ static int
 expose_services(struct sink *s, const char *ns)
 {
 	struct mesh_doc **docs;
-	struct vars v = { { NULL }, { NULL }, 0 };
+	struct mesh_vars v = { { NULL }, { NULL }, 0 };
 	size_t i, n;
 
 	if (render("gw/expose-services", &v, &docs, &n) == -1)
@@ -410,23 +368,23 @@ expose_istiod(struct sink *s, const char *revision, const char *istio_ns,
     const char *ns, const char *host, const char *credential)
 {
 	struct mesh_doc **docs;
-	struct vars v = { { NULL }, { NULL }, 0 };
+	struct mesh_vars v = { { NULL }, { NULL }, 0 };
 	bool rev = *revision != '\0' && strcmp(revision, "default") != 0;
 	char *istiod = NULL, *suffix = NULL;
 	const char *name;
 	size_t i, n;
 	int rv;
 
-	var(&v, "ISTIO_NAMESPACE", istio_ns);
-	var(&v, "REVISION", revision);
+	mesh_vars_add(&v, "ISTIO_NAMESPACE", istio_ns);
+	mesh_vars_add(&v, "REVISION", revision);
 	if (host != NULL) {
 		istiod = rev ? xasprintf("istiod-%s", revision) :
 		    xstrdup("istiod");
 		suffix = rev ? xasprintf("-%s", revision) : xstrdup("");
-		var(&v, "HOST", host);
-		var(&v, "CREDENTIAL_NAME", credential);
-		var(&v, "ISTIOD", istiod);
-		var(&v, "SUFFIX", suffix);
+		mesh_vars_add(&v, "HOST", host);
+		mesh_vars_add(&v, "CREDENTIAL_NAME", credential);
+		mesh_vars_add(&v, "ISTIOD", istiod);
+		mesh_vars_add(&v, "SUFFIX", suffix);
 		name = "gw/expose-istiod-https";
 	} else {
 		name = rev ? "gw/expose-istiod-rev" : "gw/expose-istiod";
@@ -446,7 +404,7 @@ static int
 controlplane(struct sink *s, const struct lb *lb)
 {
 	struct mesh_doc **docs;
-	struct vars v = { { NULL }, { NULL }, 0 };
+	struct mesh_vars v = { { NULL }, { NULL }, 0 };
 	size_t n;
 
 	if (render("gw/controlplane", &v, &docs, &n) == -1)
@@ -461,12 +419,12 @@ external_istiod(struct sink *s, const char *host, const char *credential,
     const char *ns)
 {
 	struct mesh_doc **docs;
-	struct vars v = { { NULL }, { NULL }, 0 };
+	struct mesh_vars v = { { NULL }, { NULL }, 0 };
 	size_t n;
 
-	var(&v, "HOST", host);
-	var(&v, "CREDENTIAL_NAME", credential);
-	var(&v, "NAMESPACE", ns);
+	mesh_vars_add(&v, "HOST", host);
+	mesh_vars_add(&v, "CREDENTIAL_NAME", credential);
+	mesh_vars_add(&v, "NAMESPACE", ns);
 	if (render("gw/external-istiod", &v, &docs, &n) == -1)
 		return -1;
 	return put_all(s, docs, n);
@@ -478,11 +436,11 @@ app_gateway(struct sink *s, bool ingress, const char *ns,
     const char *injection_template, const struct lb *lb)
 {
 	struct mesh_doc **docs;
-	struct vars v = { { NULL }, { NULL }, 0 };
+	struct mesh_vars v = { { NULL }, { NULL }, 0 };
 	size_t n;
 
-	var(&v, "NAMESPACE", ns);
-	var(&v, "INJECTION_TEMPLATE", injection_template);
+	mesh_vars_add(&v, "NAMESPACE", ns);
+	mesh_vars_add(&v, "INJECTION_TEMPLATE", injection_template);
 	if (render(ingress ? "gw/ingress" : "gw/egress", &v, &docs, &n) == -1)
 		return -1;
 	if (ingress)

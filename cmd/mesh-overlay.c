@@ -919,7 +919,7 @@ main(int argc, char *argv[])
 	struct opts o;
 	long long n;
 	size_t i, stdin_uses = 0;
-	int ch, fmt, rv = MESH_EXIT_FAIL;
+	int ch, rv = MESH_EXIT_FAIL;
 
 	mesh_setprogname(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -941,12 +941,8 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(MESH_EXIT_OK);
 		case 'o':
-			if ((fmt = mesh_format_parse(optarg)) == -1) {
-				mesh_err(NULL, "invalid value for '-o': '%s' "
-				    "(use yaml or json)", optarg);
+			if (mesh_format_option(optarg, &o.fmt) == -1)
 				goto usage;
-			}
-			o.fmt = (enum mesh_format)fmt;
 			break;
 		case 's':
 			op = add_op(&o, OP_SET, "--set", optarg);

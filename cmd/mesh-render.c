@@ -47,46 +47,6 @@ struct opts {
 	enum mesh_format fmt;
 };
 
-/* The values a template is filled with. */
-struct vars {
-	const char *name[8], *value[8];
-	size_t n;
-};
-
-static void
-var(struct vars *v, const char *name, const char *value)
-{
-	v->name[v->n] = name;
-	v->value[v->n] = value;
-	v->n++;
-}
-
-static const char *
-lookup(const char *name, void *arg)
-{
-	const struct vars *v = arg;
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (strcmp(v->name[i], name) == 0)
-			return v->value[i];
-	return NULL;
-}
-
-/* Set a dotted path under n; the path is ours, so it always applies. */
-static void
-set(struct mesh_doc *doc, struct mesh_node *n, const char *path,
-    struct mesh_node *value)
-{
-	struct mesh_path p;
-	struct mesh_path_err err;
-
-	if (mesh_path_parse(path, &p, &err) == -1 ||
-	    mesh_path_set(doc, n, &p, value, &err) == -1)
-		mesh_die("internal error setting '%s': %s", path, err.msg);
-	mesh_path_release(&p);
-}
-
 static struct mesh_node *
 spec_of(struct mesh_doc *doc)
 {
@@ -158,23 +118,23 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 		"render/remote", "render/external-istiod",
 		"render/external-config", "render/external-remote" };
 	struct mesh_doc **docs, *doc;
-	struct vars v = { { NULL }, { NULL }, 0 };
+	struct mesh_vars v = { { NULL }, { NULL }, 0 };
 	const char *profile = o->minor >= 16 ? "remote" : "external";
 	size_t n;
 
-	var(&v, "MESH", o->mesh);
-	var(&v, "CLUSTER", cluster);
-	var(&v, "NETWORK", network ? network : "");
-	var(&v, "PILOT_ADDRESS", o->pilot_address ? o->pilot_address : "");
-	var(&v, "ADDRESS", o->address ? o->address : "");
-	var(&v, "NAMESPACE", o->namespace);
-	var(&v, "PROFILE", profile);
+	mesh_vars_add(&v, "MESH", o->mesh);
+	mesh_vars_add(&v, "CLUSTER", cluster);
+	mesh_vars_add(&v, "NETWORK", network ? network : "");
+	mesh_vars_add(&v, "PILOT_ADDRESS", o->pilot_address ? o->pilot_address : "");
+	mesh_vars_add(&v, "ADDRESS", o->address ? o->address : "");
+	mesh_vars_add(&v, "NAMESPACE", o->namespace);
+	mesh_vars_add(&v, "PROFILE", profile);
 	if ((role == ROLE_EXT_CONFIG || role == ROLE_EXT_REMOTE) &&
 	    (check_url_part("cluster", cluster) == -1 ||
 	    check_url_part("network", network) == -1 ||
 	    check_url_part("address", o->address) == -1))
 		return NULL;
-	if (mesh_template_render(tmpl[role], lookup, &v, false, &docs,
+	if (mesh_template_render(tmpl[role], mesh_vars_lookup, &v, false, &docs,
 	    &n) == -1)
 		return NULL;
 	doc = docs[0];
@@ -182,34 +142,19 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 		mesh_doc_free(docs[--n]);
 	free(docs);
 	if (role == ROLE_PRIMARY)
-		set(doc, spec_of(doc), "values.global.meshNetworks",
+		mesh_path_put(doc, spec_of(doc), "values.global.meshNetworks",
 		    mesh_networks(doc, members, nmembers, o->gateway_service,
 		    o->gateway_port));
 	/* the config cluster must make the istiod ServiceAccount that its
 	 * remote secret is made from (ERRATA A.7) */
 	if (role == ROLE_EXT_CONFIG && o->minor != 0)
-		set(doc, spec_of(doc), "values.global.configCluster",
+		mesh_path_put(doc, spec_of(doc), "values.global.configCluster",
 		    mesh_scalar_new(doc, "true", 4, MESH_T_BOOL));
 	if (o->revision != NULL && *o->revision != '\0' &&
 	    strcmp(o->revision, "default") != 0)
-		set(doc, spec_of(doc), "revision",
+		mesh_path_put(doc, spec_of(doc), "revision",
 		    mesh_str_new(doc, o->revision));
 	return doc;
-}
-
-static void
-annotate(struct mesh_doc *doc, const char *cluster, const char *context)
-{
-	long kind = mesh_map_find(doc->root, "kind");
-
-	/* metadata where kubectl writes it, after kind */
-	if (mesh_map_find(doc->root, "metadata") < 0)
-		mesh_map_insert(doc, doc->root, kind < 0 ? 0 : (size_t)kind + 1,
-		    mesh_str_new(doc, "metadata"), mesh_map_new(doc));
-	set(doc, doc->root, "metadata.annotations.meshline\\.io/cluster",
-	    mesh_str_new(doc, cluster));
-	set(doc, doc->root, "metadata.annotations.meshline\\.io/context",
-	    mesh_str_new(doc, context));
 }
 
 static int
@@ -230,7 +175,8 @@ run_role(struct opts *o, struct mesh_writer *w)
 	/* this cluster first, then its peers in the order given */
 	members[0].cluster = o->cluster;
 	members[0].network = o->network;
-	memcpy(members + 1, o->peers, o->npeers * sizeof(*members));
+	if (o->npeers > 0)
+		memcpy(members + 1, o->peers, o->npeers * sizeof(*members));
 	rv = put(w, render_role(o, o->role, o->cluster, o->network, members,
 	    o->npeers + 1));
 	free(members);
@@ -278,7 +224,7 @@ run_cluster(struct opts *o, const struct mesh_desc *d, unsigned i,
 	if ((doc = render_role(o, role, c->name, c->network, members,
 	    d->spec.clusters_count)) == NULL)
 		return -1;
-	annotate(doc, c->name, c->context);
+	mesh_desc_annotate(doc, c->name, c->context);
 	return put(w, doc);
 }
 
@@ -325,7 +271,7 @@ run_mesh(struct opts *o, struct mesh_writer *w)
 		if ((doc = render_role(o, ROLE_EXT_ISTIOD,
 		    d->spec.clusters[0].name, NULL, NULL, 0)) == NULL)
 			goto out;
-		annotate(doc, d->spec.external->name,
+		mesh_desc_annotate(doc, d->spec.external->name,
 		    d->spec.external->context);
 		if (put(w, doc) == -1)
 			goto out;
@@ -543,7 +489,7 @@ main(int argc, char *argv[])
 	struct opts o;
 	struct mesh_writer *w;
 	size_t i;
-	int ch, fmt, rv = MESH_EXIT_FAIL;
+	int ch, rv = MESH_EXIT_FAIL;
 
 	mesh_setprogname(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -557,12 +503,8 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(MESH_EXIT_OK);
 		case 'o':
-			if ((fmt = mesh_format_parse(optarg)) == -1) {
-				mesh_err(NULL, "invalid value for '-o': '%s' "
-				    "(use yaml or json)", optarg);
+			if (mesh_format_option(optarg, &o.fmt) == -1)
 				goto usage;
-			}
-			o.fmt = (enum mesh_format)fmt;
 			break;
 		case 'V':
 			mesh_version();

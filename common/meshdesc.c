@@ -447,3 +447,24 @@ mesh_desc_multi_network(const struct mesh_desc *d)
 			return true;
 	return false;
 }
+
+void
+mesh_desc_annotate(struct mesh_doc *doc, const char *cluster,
+    const char *context)
+{
+	long kind = mesh_map_find(doc->root, "kind");
+
+	if (mesh_map_find(doc->root, "metadata") < 0)
+		mesh_map_insert(doc, doc->root, kind < 0 ? 0 : (size_t)kind + 1,
+		    mesh_str_new(doc, "metadata"), mesh_map_new(doc));
+	if (mesh_map_get(mesh_map_get(doc->root, "metadata"), "name") == NULL)
+		mesh_path_put(doc, doc->root, "metadata.name",
+		    mesh_str_new(doc, cluster));
+	mesh_path_put(doc, doc->root,
+	    "metadata.annotations.meshline\\.io/cluster",
+	    mesh_str_new(doc, cluster));
+	mesh_path_put(doc, doc->root,
+	    "metadata.annotations.meshline\\.io/context",
+	    mesh_str_new(doc, context));
+	doc->changed = true;
+}

@@ -82,6 +82,16 @@ void mesh_desc_free(struct mesh_desc *d);
 void mesh_desc_error(const struct mesh_desc *d, const char *path,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * Mark a document for a cluster of the mesh: the annotations
+ * meshline.io/cluster and meshline.io/context (and metadata.name, after
+ * the cluster, when it has none, so that kubectl can take it), with
+ * metadata placed after kind as kubectl writes it.  The document is then
+ * written from its tree.
+ */
+void mesh_desc_annotate(struct mesh_doc *doc, const char *cluster,
+    const char *context);
+
 /* The cluster called name, or NULL. */
 const struct mesh_cluster *mesh_desc_cluster(const struct mesh_desc *d,
     const char *name);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "diag.h"
 #include "node.h"
 #include "path.h"
 #include "xalloc.h"
@@ -425,6 +426,19 @@ mesh_path_set(struct mesh_doc *doc, struct mesh_node *n,
 		n = child;
 	}
 	return 0;
+}
+
+void
+mesh_path_put(struct mesh_doc *doc, struct mesh_node *n, const char *path,
+    struct mesh_node *value)
+{
+	struct mesh_path p;
+	struct mesh_path_err err;
+
+	if (mesh_path_parse(path, &p, &err) == -1 ||
+	    mesh_path_set(doc, n, &p, value, &err) == -1)
+		mesh_die("internal error setting '%s': %s", path, err.msg);
+	mesh_path_release(&p);
 }
 
 int

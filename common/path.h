@@ -61,6 +61,13 @@ int mesh_path_set(struct mesh_doc *doc, struct mesh_node *n,
     struct mesh_path_err *err);
 
 /*
+ * Set the path text under n (with mesh_path_set) to value, for paths a
+ * program writes itself: one that does not apply is a bug, and dies.
+ */
+void mesh_path_put(struct mesh_doc *doc, struct mesh_node *n,
+    const char *path, struct mesh_node *value);
+
+/*
  * Delete what p names under n, with the --set engine's grammar.  A
  * missing last key is not an error; anything else that does not resolve
  * is.  0, or -1 with err set.

@@ -723,6 +723,20 @@ mesh_format_parse(const char *s)
 	return -1;
 }
 
+int
+mesh_format_option(const char *arg, enum mesh_format *fmt)
+{
+	int f = mesh_format_parse(arg);
+
+	if (f == -1) {
+		mesh_err(NULL, "invalid value for '-o': '%s' (use yaml or json)",
+		    arg);
+		return -1;
+	}
+	*fmt = (enum mesh_format)f;
+	return 0;
+}
+
 /* Writing */
 
 struct mesh_writer {

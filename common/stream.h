@@ -57,6 +57,8 @@ enum mesh_format { MESH_FMT_YAML, MESH_FMT_JSON };
 
 /* Parse "yaml" or "json"; -1 for anything else. */
 int mesh_format_parse(const char *s);
+/* The same for -o's value into *fmt; -1 after reporting it (exit 2). */
+int mesh_format_option(const char *arg, enum mesh_format *fmt);
 
 struct mesh_writer;
 

@@ -18,6 +18,35 @@ mesh_lookup_env(const char *name, void *arg)
 	return getenv(name);
 }
 
+void
+mesh_vars_add(struct mesh_vars *v, const char *name, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->name[i], name) == 0) {
+			v->value[i] = value;
+			return;
+		}
+	if (v->n == sizeof(v->name) / sizeof(v->name[0]))
+		mesh_die("too many template values ('%s')", name);
+	v->name[v->n] = name;
+	v->value[v->n] = value;
+	v->n++;
+}
+
+const char *
+mesh_vars_lookup(const char *name, void *arg)
+{
+	const struct mesh_vars *v = arg;
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->name[i], name) == 0)
+			return v->value[i];
+	return NULL;
+}
+
 int
 mesh_subst_string(const char *s, size_t len, mesh_lookup_fn lookup,
     void *arg, struct mesh_buf *out, char *err, size_t errlen)

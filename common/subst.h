@@ -19,6 +19,16 @@ typedef const char *(*mesh_lookup_fn)(const char *name, void *arg);
 /* The environment, for mesh_lookup_fn. */
 const char *mesh_lookup_env(const char *name, void *arg);
 
+/* A small table of values, for mesh_vars_lookup (arg: the table). */
+struct mesh_vars {
+	const char *name[16], *value[16];	/* borrowed */
+	size_t n;
+};
+
+/* Add (or replace) name's value; more than 16 names is a bug. */
+void mesh_vars_add(struct mesh_vars *v, const char *name, const char *value);
+const char *mesh_vars_lookup(const char *name, void *arg);
+
 /*
  * Expand ${NAME}, ${NAME:-default} (the default when NAME is unset or
  * empty) and $${ (a literal "${") in s into out.  0, or -1 with the
