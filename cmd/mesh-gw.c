@@ -1000,7 +1000,7 @@ main(int argc, char *argv[])
 	};
 	struct opts o;
 	struct mesh_writer *w;
-	int ch, fmt, rv = MESH_EXIT_FAIL;
+	int ch, rv = MESH_EXIT_FAIL;
 
 	mesh_setprogname(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -1014,12 +1014,8 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(MESH_EXIT_OK);
 		case 'o':
-			if ((fmt = mesh_format_parse(optarg)) == -1) {
-				mesh_err(NULL, "invalid value for '-o': '%s' "
-				    "(use yaml or json)", optarg);
+			if (mesh_format_option(optarg, &o.fmt) == -1)
 				goto usage;
-			}
-			o.fmt = (enum mesh_format)fmt;
 			break;
 		case 'V':
 			mesh_version();
