@@ -16,6 +16,14 @@ step "Render the external control plane guide's documents from one description" 
     "mesh-render -f ../mesh/external.yaml --cluster remote1"
 mesh-render -f ../mesh/external.yaml --cluster remote1
 
+step "The east-west gateway, as gen-eastwest-gateway.sh prints it" \
+    "mesh-gw eastwest --network network1"
+mesh-gw eastwest --network network1
+
+step "Every gateway document cluster1 needs in a primary-remote mesh on two networks" \
+    "mesh-gw -f ../mesh/primary-remote-multi-network.yaml --cluster cluster1"
+mesh-gw -f ../mesh/primary-remote-multi-network.yaml --cluster cluster1
+
 step "Set a cluster's mesh values as 'istioctl install --set' would" \
     "mesh-overlay -s values.global.network=network2 -s values.global.multiCluster.clusterName=cluster2 cluster1.yaml"
 mesh-overlay -s values.global.network=network2 \

@@ -11,6 +11,8 @@ load helpers/common
 	[[ "$output" == *'"fromRegistry": "cluster1"'* ]]
 	[[ "$output" == *"injectionURL: https://istiod.mesh.example.com:15017/inject/:ENV:cluster=remote1:ENV:net=network1"* ]]
 	[[ "$output" == *"registryServiceName: istio-eastwestgateway.istio-system.svc.cluster.local"* ]]
+	[[ "$output" == *"# traffic through this gateway should be routed inside the network"* ]]
+	[[ "$output" == *"name: istiod-gateway"* ]]
 	[[ "$stderr" == *"Service/istiod: --set 'spec.ports[name:http].port=80': element [name:http] not found"* ]]
 	[[ "$stderr" == *"(exit status 1)"* ]]
 }
