@@ -130,25 +130,29 @@ format:
 # ---- fuzz: libFuzzer targets (clang); not part of check -------------------
 # make fuzz [FUZZ_SECONDS=60]: build build-fuzz/fuzz_stream and
 # build-fuzz/fuzz_path, run each once over tests/fuzz/regress/, then fuzz
-# each for FUZZ_SECONDS on a copy of its corpus.  Only the modules the
-# targets reach are built, so no library but libyaml is needed.
+# each for FUZZ_SECONDS on a copy of its corpus.
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 60
 FUZZ_TARGETS   = stream path
 FUZZ_SAN       = -fsanitize=fuzzer,address,undefined \
                  -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CPPFLAGS  = -D_POSIX_C_SOURCE=200809L -DMESH_VERSION='"fuzz"' -Icommon \
-                 $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
-FUZZ_LIBS      = $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null)
-FUZZ_LIBSRC    = $(addprefix common/,buf.c diag.c merge.c node.c path.c \
-                 stream.c subst.c xalloc.c)
+                 $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJS      = $(patsubst %.c,build-fuzz/%.o,$(wildcard common/*.c))
 FUZZ_OPTS      = -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
                  -timeout=10 -close_fd_mask=2
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard common/*.h)
+build-fuzz/common/%.o: common/%.c
 	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) -g -O1 $(FUZZ_SAN) -MMD -MP -c -o $@ $<
+
+# An archive, so that a target links only the modules it reaches.
+build-fuzz/libmesh.a: $(FUZZ_OBJS)
+	$(AR) rcs $@ $^
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libmesh.a
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) -g -O1 $(FUZZ_SAN) -o $@ $< \
-	  $(FUZZ_LIBSRC) $(FUZZ_LIBS)
+	  build-fuzz/libmesh.a $(MESH_LIBS)
 
 fuzz: $(addprefix build-fuzz/fuzz_,$(FUZZ_TARGETS))
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -162,4 +166,5 @@ fuzz: $(addprefix build-fuzz/fuzz_,$(FUZZ_TARGETS))
 	done
 
 .PHONY: fuzz
+-include $(wildcard build-fuzz/common/*.d)
 # ---- end fuzz -------------------------------------------------------------

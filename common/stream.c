@@ -578,8 +578,17 @@ mesh_reader_next(struct mesh_reader *r, struct mesh_doc **docp)
 			    ev.data.stream_start.encoding ==
 			    YAML_ANY_ENCODING;
 			if (r->base == 0 && r->in.len >= 3 &&
-			    memcmp(r->in.data, "\xef\xbb\xbf", 3) == 0)
-				r->cur_byte = r->doc_start = 3;
+			    memcmp(r->in.data, "\xef\xbb\xbf", 3) == 0) {
+				r->cur_byte = 3;
+				/*
+				 * libyaml's scanner skips a second BOM at
+				 * the start of a line: keep the first in
+				 * the copy then, or a third one is lost.
+				 */
+				if (r->in.len < 6 || memcmp(r->in.data + 3,
+				    "\xef\xbb\xbf", 3) != 0)
+					r->doc_start = 3;
+			}
 			yaml_event_delete(&ev);
 			continue;
 		}
@@ -625,9 +634,12 @@ mesh_reader_next(struct mesh_reader *r, struct mesh_doc **docp)
 		if (explicit_end) {
 			size_t lim = r->base + r->in.len;
 
-			while (end < lim && p[end] != '\n')
+			/* a line ends at LF, CR LF or a lone CR */
+			while (end < lim && p[end] != '\n' && p[end] != '\r')
 				end++;
-			if (end < lim)
+			if (end < lim && p[end] == '\r')
+				end++;
+			if (end < lim && p[end] == '\n')
 				end++;
 		}
 		if (end - start > r->lim->max_doc_size) {
@@ -820,20 +832,104 @@ pick_style(const struct mesh_node *n, bool json_like)
 	return YAML_ANY_SCALAR_STYLE;
 }
 
+/*
+ * Is s UTF-8 that a YAML reader takes back?  libyaml's emitter lets
+ * through code points past U+10FFFF and surrogates, which it then writes
+ * as escapes that its own reader refuses.
+ */
+static bool
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k, width;
+	unsigned long c;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (p[i] >= 0xC2 && p[i] <= 0xDF)
+			width = 2, c = p[i] & 0x1F;
+		else if (p[i] >= 0xE0 && p[i] <= 0xEF)
+			width = 3, c = p[i] & 0x0F;
+		else if (p[i] >= 0xF0 && p[i] <= 0xF4)
+			width = 4, c = p[i] & 0x07;
+		else
+			return false;
+		if (len - i < width)
+			return false;
+		for (k = 1; k < width; k++) {
+			if ((p[i + k] & 0xC0) != 0x80)
+				return false;
+			c = c << 6 | (p[i + k] & 0x3F);
+		}
+		/* overlong forms, surrogates, past U+10FFFF */
+		if ((width == 3 && c < 0x800) || (width == 4 && c < 0x10000) ||
+		    (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
+			return false;
+		i += width;
+	}
+	return true;
+}
+
+/*
+ * libyaml writes a tag under "!" or "tag:yaml.org,2002:" as "!suffix" or
+ * "!!suffix" even when the suffix holds a flow indicator, which its
+ * reader then refuses; other tags it writes whole, as "!<...>".
+ */
+static bool
+tag_writable(const char *tag)
+{
+	const char *suffix;
+
+	if (tag == NULL)
+		return true;
+	if (strncmp(tag, "tag:yaml.org,2002:", 18) == 0)
+		suffix = tag + 18;
+	else if (tag[0] == '!')
+		suffix = tag + 1;
+	else
+		return true;
+	return strpbrk(suffix, ",[]{}") == NULL;
+}
+
+/*
+ * flow: n is in a flow collection or is a mapping key, where libyaml
+ * cannot write an empty plain scalar.
+ */
 static int
-emit_node(yaml_emitter_t *e, const struct mesh_node *n, bool json_like)
+emit_node(yaml_emitter_t *e, const struct mesh_node *n, bool json_like,
+    bool flow)
 {
 	yaml_char_t *tag = (yaml_char_t *)n->tag;
 	int implicit = n->tag == NULL;
+	const char *text;
 	yaml_event_t ev;
-	size_t i;
+	size_t i, len;
+	bool cflow;
 	int ok;
 
+	if (!tag_writable(n->tag)) {
+		mesh_err(NULL, "cannot write YAML: tag '%s' would not read "
+		    "back", n->tag);
+		return -1;
+	}
 	switch (n->type) {
 	case MESH_SCALAR:
-		ok = yaml_scalar_event_initialize(&ev, NULL, tag,
-		    (yaml_char_t *)n->u.s.text, (int)n->u.s.len, implicit,
-		    implicit, pick_style(n, json_like));
+		text = n->u.s.text;
+		len = n->u.s.len;
+		/*
+		 * There libyaml writes an empty null as '', which reads
+		 * back as a string: write it as "null".
+		 */
+		if (flow && len == 0 && n->tag == NULL &&
+		    mesh_scalar_type(n) == MESH_T_NULL)
+			text = "null", len = 4;
+		ok = utf8_valid(text, len) &&
+		    yaml_scalar_event_initialize(&ev, NULL, tag,
+		    (yaml_char_t *)text, (int)len, implicit, implicit,
+		    pick_style(n, json_like));
 		break;
 	case MESH_MAP:
 		ok = yaml_mapping_start_event_initialize(&ev, NULL, tag,
@@ -860,8 +956,10 @@ emit_node(yaml_emitter_t *e, const struct mesh_node *n, bool json_like)
 		return -1;
 	if (n->type == MESH_SCALAR)
 		return 0;
+	cflow = flow || (n->style == MESH_STYLE_FLOW && !json_like);
 	for (i = 0; i < n->u.c.n; i++)
-		if (emit_node(e, n->u.c.v[i], json_like) == -1)
+		if (emit_node(e, n->u.c.v[i], json_like, cflow ||
+		    (n->type == MESH_MAP && i % 2 == 0)) == -1)
 			return -1;
 	if (n->type == MESH_MAP)
 		yaml_mapping_end_event_initialize(&ev);
@@ -890,7 +988,7 @@ mesh_emit_yaml(struct mesh_buf *out, const struct mesh_node *root,
 	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
 	if (emit(&e, &ev) == -1)
 		goto out;
-	if (emit_node(&e, root, json_like) == -1)
+	if (emit_node(&e, root, json_like, false) == -1)
 		goto out;
 	yaml_document_end_event_initialize(&ev, 1);
 	if (emit(&e, &ev) == -1)
@@ -904,18 +1002,48 @@ out:
 	return rv;
 }
 
+/*
+ * The width of a character at p that JSON may hold raw but a YAML reader
+ * refuses (DEL, C1 controls, U+FFFE, U+FFFF) or folds as a line break
+ * (NEL, U+2028, U+2029), with its code point in *cp; else 0.
+ */
+static size_t
+yaml_unsafe(const unsigned char *p, size_t left, unsigned *cp)
+{
+	if (p[0] == 0x7F) {
+		*cp = 0x7F;
+		return 1;
+	}
+	if (left >= 2 && p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+		*cp = p[1];
+		return 2;
+	}
+	if (left >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
+	    (p[2] == 0xA8 || p[2] == 0xA9)) {
+		*cp = 0x2028 + (unsigned)(p[2] - 0xA8);
+		return 3;
+	}
+	if (left >= 3 && p[0] == 0xEF && p[1] == 0xBF && p[2] >= 0xBE) {
+		*cp = 0xFFFE + (unsigned)(p[2] - 0xBE);
+		return 3;
+	}
+	return 0;
+}
+
 static void
 json_string(struct mesh_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
+	size_t i, w, run = 0;
+	unsigned cp;
 
 	mesh_buf_addc(b, '"');
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		const char *esc = NULL;
-		char u[7];
+		char u[16];
 
+		w = 1;
 		switch (c) {
 		case '"':
 			esc = "\\\"";
@@ -939,13 +1067,19 @@ json_string(struct mesh_buf *b, const char *s, size_t len)
 				u[5] = hex[c & 15];
 				u[6] = '\0';
 				esc = u;
+			} else if ((w = yaml_unsafe((const unsigned char *)s +
+			    i, len - i, &cp)) > 0) {
+				/* so that our own reader takes it back */
+				snprintf(u, sizeof(u), "\\u%04x", cp);
+				esc = u;
 			}
 		}
 		if (esc == NULL)
 			continue;
 		mesh_buf_add(b, s + run, i - run);
 		mesh_buf_adds(b, esc);
-		run = i + 1;
+		run = i + w;
+		i += w - 1;
 	}
 	mesh_buf_add(b, s + run, len - run);
 	mesh_buf_addc(b, '"');
@@ -971,6 +1105,7 @@ json_scalar(struct mesh_buf *b, const struct mesh_doc *doc,
 {
 	char canon[64];
 	const char *c;
+	enum mesh_type t;
 	double d = 0;
 
 	switch (mesh_scalar_type(n)) {
@@ -994,9 +1129,12 @@ json_scalar(struct mesh_buf *b, const struct mesh_doc *doc,
 	case MESH_T_INT:
 	case MESH_T_BOOL:
 		c = mesh_scalar_canon(n, canon, sizeof(canon));
-		/* a tag can claim a type the text does not have */
-		if (mesh_resolve_plain(c, strlen(c), NULL, NULL, NULL,
-		    NULL) == MESH_T_STR) {
+		/*
+		 * A tag can claim a type the text does not have; an empty
+		 * or "~" text would write no JSON value at all.
+		 */
+		t = mesh_resolve_plain(c, strlen(c), NULL, NULL, NULL, NULL);
+		if (t == MESH_T_STR || t == MESH_T_NULL) {
 			mesh_errat(doc->src, n->line, n->col,
 			    "'%s' is not a valid %s", n->u.s.text,
 			    n->tag ? n->tag : "value");
@@ -1069,6 +1207,40 @@ is_json_like(const struct mesh_doc *doc)
 	    doc->root->style == MESH_STYLE_FLOW;
 }
 
+/* The last scalar under n that has any text, or NULL. */
+static const struct mesh_node *
+last_text(const struct mesh_node *n)
+{
+	const struct mesh_node *t;
+	size_t i;
+
+	if (n->type == MESH_SCALAR)
+		return n->style == MESH_STYLE_PLAIN && n->u.s.len == 0 ?
+		    NULL : n;
+	for (i = n->u.c.n; i-- > 0;)
+		if ((t = last_text(n->u.c.v[i])) != NULL)
+			return t;
+	return NULL;
+}
+
+/*
+ * Do the document's bytes end inside a block scalar, with no line break?
+ * The newline a copy needs would then join the scalar's text, so such a
+ * document is written anew.
+ */
+static bool
+ends_in_block_scalar(const struct mesh_doc *doc)
+{
+	const struct mesh_node *n;
+
+	if (doc->root == NULL || doc->rawlen == 0 ||
+	    doc->raw[doc->rawlen - 1] == '\n')
+		return false;
+	n = last_text(doc->root);
+	return n != NULL && (n->style == MESH_STYLE_LITERAL ||
+	    n->style == MESH_STYLE_FOLDED);
+}
+
 int
 mesh_writer_put(struct mesh_writer *w, const struct mesh_doc *doc)
 {
@@ -1088,14 +1260,16 @@ mesh_writer_put(struct mesh_writer *w, const struct mesh_doc *doc)
 			}
 			w->ends[w->nends++] = w->out.len;
 		}
-	} else if (!doc->changed && doc->raw != NULL) {
+	} else if (!doc->changed && doc->raw != NULL &&
+	    !ends_in_block_scalar(doc)) {
 		if (w->ndocs > 0 && !doc->raw_explicit)
 			mesh_buf_adds(&w->out, "---\n");
 		mesh_buf_add(&w->out, doc->raw, doc->rawlen);
 		if (doc->rawlen > 0 && doc->raw[doc->rawlen - 1] != '\n')
 			mesh_buf_addc(&w->out, '\n');
 	} else {
-		if (w->ndocs > 0)
+		/* an empty first document is only there with its "---" */
+		if (w->ndocs > 0 || doc->root == NULL)
 			mesh_buf_adds(&w->out, "---\n");
 		if (doc->root != NULL &&
 		    mesh_emit_yaml(&w->out, doc->root, is_json_like(doc)) == -1)

@@ -71,8 +71,21 @@ same_shape(const struct mesh_node *a, const struct mesh_node *b, bool text)
 	if (a->type == MESH_SCALAR) {
 		if (!text)
 			return true;
-		return a->u.s.len == b->u.s.len &&
-		    memcmp(a->u.s.text, b->u.s.text, a->u.s.len) == 0 &&
+		if ((a->tag == NULL) != (b->tag == NULL) ||
+		    (a->tag != NULL && strcmp(a->tag, b->tag) != 0))
+			return false;
+		/* an empty null may come back as "null" */
+		if (a->tag == NULL && mesh_scalar_type(a) == MESH_T_NULL &&
+		    mesh_scalar_type(b) == MESH_T_NULL)
+			return true;
+		if (a->u.s.len != b->u.s.len ||
+		    memcmp(a->u.s.text, b->u.s.text, a->u.s.len) != 0)
+			return false;
+		/*
+		 * Untagged, the meaning must survive; a local tag's meaning
+		 * is the tag's, and an empty one may come back quoted.
+		 */
+		return a->tag != NULL ||
 		    mesh_scalar_type(a) == mesh_scalar_type(b);
 	}
 	if (a->u.c.n != b->u.c.n)
@@ -95,8 +108,11 @@ read_back(const char *what, const char *text, size_t len,
 	/* Aliases were expanded, so the copy may be larger than the input. */
 	mesh_limits_init(&lim);
 	r = mesh_reader_open_mem(what, text, len, &lim);
-	if (mesh_reader_next(r, &back) != 1)
+	if (mesh_reader_next(r, &back) != 1) {
+		fprintf(stderr, "%s (%zu bytes):\n%.*s\n", what, len,
+		    (int)len, text);
 		die("written output does not read back");
+	}
 	if (mesh_reader_next(r, &extra) != 0)
 		die("written output reads back as more than one document");
 	if ((back->root == NULL) != (doc->root == NULL) ||
@@ -105,6 +121,29 @@ read_back(const char *what, const char *text, size_t len,
 		die("written output reads back as a different document");
 	mesh_doc_free(back);
 	mesh_reader_free(r);
+}
+
+/*
+ * A mapping key that JSON may write longer than a YAML reader takes
+ * without "?" (1024 characters; an escape takes up to 6): valid JSON,
+ * but not YAML that libyaml reads back.
+ */
+static bool
+has_long_key(const struct mesh_node *n)
+{
+	size_t i;
+
+	if (n->type == MESH_SCALAR)
+		return false;
+	for (i = 0; i < n->u.c.n; i++) {
+		if (n->type == MESH_MAP && i % 2 == 0 &&
+		    n->u.c.v[i]->type == MESH_SCALAR &&
+		    n->u.c.v[i]->u.s.len > 1000 / 6)
+			return true;
+		if (has_long_key(n->u.c.v[i]))
+			return true;
+	}
+	return false;
 }
 
 /* JSON, through a file, since the JSON writer only writes to an fd. */
@@ -116,7 +155,7 @@ json_round_trip(const struct mesh_doc *doc)
 	off_t end;
 	int rv;
 
-	if (doc->root == NULL)
+	if (doc->root == NULL || has_long_key(doc->root))
 		return;
 	if (ftruncate(scratch, 0) == -1 || lseek(scratch, 0, SEEK_SET) == -1)
 		die("cannot reset the scratch file");
@@ -143,8 +182,11 @@ yaml_round_trip(struct mesh_doc *doc)
 
 	if (doc->root == NULL)
 		return;
-	if (mesh_emit_yaml(&out, doc->root, false) == -1)
-		die("a document that was read cannot be emitted");
+	/* refused with a report: a tag libyaml cannot write back */
+	if (mesh_emit_yaml(&out, doc->root, false) == -1) {
+		mesh_buf_release(&out);
+		return;
+	}
 	read_back("<yaml>", out.data, out.len, doc, true);
 	mesh_buf_release(&out);
 }
@@ -167,9 +209,12 @@ copy_round_trip(struct mesh_doc **docs, size_t n)
 	if (ftruncate(scratch, 0) == -1 || lseek(scratch, 0, SEEK_SET) == -1)
 		die("cannot reset the scratch file");
 	w = mesh_writer_new(scratch, MESH_FMT_YAML, false);
+	/* refused with a report: a tag libyaml cannot write back */
 	for (i = 0; i < n; i++)
-		if (mesh_writer_put(w, docs[i]) == -1)
-			die("the YAML writer refused a document");
+		if (mesh_writer_put(w, docs[i]) == -1) {
+			mesh_writer_free(w);
+			return;
+		}
 	if (mesh_writer_finish(w) == -1)
 		die("the YAML writer failed");
 	mesh_writer_free(w);
@@ -208,13 +253,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mesh_writer *yw, *jw, *sw;
 	struct mesh_doc *doc, *docs[MAX_DOCS];
 	size_t i, n = 0;
+	int rv = 0;
 
 	small_limits(&lim);
 	r = mesh_reader_open_mem("<fuzz>", (const char *)data, size, &lim);
 	yw = mesh_writer_new(devnull, MESH_FMT_YAML, false);
 	jw = mesh_writer_new(devnull, MESH_FMT_JSON, false);
 	sw = mesh_writer_new(devnull, MESH_FMT_YAML, true);
-	while (n < MAX_DOCS && mesh_reader_next(r, &doc) == 1) {
+	while (n < MAX_DOCS && (rv = mesh_reader_next(r, &doc)) == 1) {
 		/* as read: copied byte for byte */
 		mesh_writer_put(yw, doc);
 		mesh_writer_put(jw, doc);
@@ -222,7 +268,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_round_trip(doc);
 		docs[n++] = doc;
 	}
-	copy_round_trip(docs, n);
+	/* after a read error the programs write nothing */
+	if (rv != -1)
+		copy_round_trip(docs, n);
 	for (i = 0; i < n; i++) {
 		/* as changed: emitted anew */
 		docs[i]->changed = true;
