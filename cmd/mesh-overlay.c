@@ -682,7 +682,7 @@ run_file(struct opts *o, const char *path, struct mesh_writer *w,
 			rv = -1;
 		}
 		doc->changed = changed;
-		if (rv != -1 && mesh_writer_put(w, doc) == -1)
+		if (rv != -1 && mesh_writer_take(w, doc) == -1)
 			rv = -1;
 		mesh_doc_free(doc);
 		if (rv == -1)

@@ -23,6 +23,12 @@ struct mesh_arena_chunk {
 
 #define CHUNK_MIN (32 * 1024)
 
+/*
+ * One first-size chunk kept from a freed document for the next one: a
+ * stream of small documents then allocates no arena at all.
+ */
+static struct mesh_arena_chunk *spare;
+
 struct mesh_doc *
 mesh_doc_new(const char *src)
 {
@@ -41,8 +47,15 @@ mesh_doc_free(struct mesh_doc *doc)
 		return;
 	for (c = doc->chunks; c != NULL; c = next) {
 		next = c->next;
+		if (spare == NULL && c->size == CHUNK_MIN) {
+			spare = c;
+			continue;
+		}
 		free(c);
 	}
+	while (doc->nheap > 0)
+		free(doc->heap[--doc->nheap]);
+	free(doc->heap);
 	free(doc);
 }
 
@@ -58,6 +71,34 @@ mesh_doc_free_wipe(struct mesh_doc *doc, void (*wipe)(void *, size_t))
 	mesh_doc_free(doc);
 }
 
+void
+mesh_doc_keep(struct mesh_doc *doc, struct mesh_node *n, char *s, size_t len)
+{
+	if (doc->nheap == doc->capheap) {
+		doc->capheap = doc->capheap ? doc->capheap * 2 : 64;
+		doc->heap = xreallocarray(doc->heap, doc->capheap,
+		    sizeof(*doc->heap));
+	}
+	doc->heap[doc->nheap++] = s;
+	n->heap = (uint32_t)doc->nheap;
+	n->u.s.text = s;
+	n->u.s.len = len;
+}
+
+char *
+mesh_doc_give(struct mesh_doc *doc, struct mesh_node *n)
+{
+	char *s;
+
+	/* an edit may have given n other text since: then it is not ours */
+	if (n->heap == 0 || n->heap > doc->nheap ||
+	    (s = doc->heap[n->heap - 1]) != n->u.s.text)
+		return NULL;
+	doc->heap[n->heap - 1] = NULL;
+	n->heap = 0;
+	return s;
+}
+
 void *
 mesh_doc_alloc(struct mesh_doc *doc, size_t n)
 {
@@ -71,7 +112,12 @@ mesh_doc_alloc(struct mesh_doc *doc, size_t n)
 
 		if (c != NULL && c->size < 1024 * 1024 && size == CHUNK_MIN)
 			size = c->size * 2;
-		c = xmalloc(sizeof(*c) + size);
+		if (size == CHUNK_MIN && spare != NULL) {
+			c = spare;
+			spare = NULL;
+		} else {
+			c = xmalloc(sizeof(*c) + size);
+		}
 		c->used = 0;
 		c->size = size;
 		if (n > CHUNK_MIN / 2 && doc->chunks != NULL) {

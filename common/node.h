@@ -38,6 +38,7 @@ struct mesh_node {
 	unsigned char stype;	/* enum mesh_type, for MESH_STYLE_ANY scalars */
 	unsigned char busy;	/* being built: an alias to it is an error */
 	unsigned line, col;	/* 1-based; 0 for nodes we made */
+	uint32_t heap;		/* text is doc->heap[heap - 1]; 0: arena */
 	const char *tag;	/* explicit tag, or NULL */
 	union {
 		struct {
@@ -56,6 +57,8 @@ struct mesh_arena_chunk;
 
 struct mesh_doc {
 	struct mesh_arena_chunk *chunks;
+	char **heap;		/* scalar texts the parser made, kept as they are */
+	size_t nheap, capheap;
 	struct mesh_node *root;	/* NULL for an empty document */
 	const char *src;	/* the source's name, for messages */
 	unsigned long line;	/* where the document starts */
@@ -74,6 +77,17 @@ void mesh_doc_free(struct mesh_doc *doc);
  * with wipe NULL, just mesh_doc_free.
  */
 void mesh_doc_free_wipe(struct mesh_doc *doc, void (*wipe)(void *, size_t));
+/*
+ * Keep s (malloc'd; the document now owns it, and frees it unless it is
+ * taken) as the text of scalar n.
+ */
+void mesh_doc_keep(struct mesh_doc *doc, struct mesh_node *n, char *s,
+    size_t len);
+/*
+ * The malloc'd text of scalar n, given away (the document forgets it,
+ * and n must not be read again), or NULL when n's text is the arena's.
+ */
+char *mesh_doc_give(struct mesh_doc *doc, struct mesh_node *n);
 /* Memory that lives as long as doc. */
 void *mesh_doc_alloc(struct mesh_doc *doc, size_t n);
 char *mesh_doc_strndup(struct mesh_doc *doc, const char *s, size_t n);

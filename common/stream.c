@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,17 @@ char_to_byte(struct mesh_reader *r, size_t ch)
 	b = r->cur_byte;
 	p = (const unsigned char *)r->in.data - r->base;
 	while (r->cur_char < ch && b < end) {
+		uint64_t w;
+
+		/* most input is ASCII: eight bytes, eight characters */
+		if (ch - r->cur_char >= 8 && end - b >= 8) {
+			memcpy(&w, p + b, 8);
+			if ((w & 0x8080808080808080ULL) == 0) {
+				b += 8;
+				r->cur_char += 8;
+				continue;
+			}
+		}
 		b++;
 		while (b < end && (p[b] & 0xC0) == 0x80)
 			b++;
@@ -464,10 +476,10 @@ build(struct mesh_reader *r, yaml_event_t *ev, unsigned depth)
 		memset(n, 0, sizeof(*n));
 		n->type = MESH_SCALAR;
 		n->style = scalar_style(ev->data.scalar.style);
-		n->u.s.text = mesh_doc_strndup(doc,
-		    (const char *)ev->data.scalar.value,
+		/* libyaml's string, NUL-terminated: kept, not copied */
+		mesh_doc_keep(doc, n, (char *)ev->data.scalar.value,
 		    ev->data.scalar.length);
-		n->u.s.len = ev->data.scalar.length;
+		ev->data.scalar.value = NULL;
 		anchor = ev->data.scalar.anchor;
 		/* "!" alone only says "not plain": the quotes say it too */
 		if (ev->data.scalar.tag != NULL &&
@@ -755,6 +767,8 @@ struct mesh_writer {
 	int fd;
 	enum mesh_format fmt;
 	bool stream;
+	yaml_emitter_t e;	/* one for the whole stream, once needed */
+	bool e_open, e_docs;	/* it is set up; it has written a document */
 	struct mesh_buf out;
 	size_t ndocs;
 	size_t *ends;		/* JSON, held: where each document ends */
@@ -773,11 +787,18 @@ mesh_writer_new(int fd, enum mesh_format fmt, bool stream)
 	return w;
 }
 
+static int stream_out(struct mesh_writer *w);
+
 void
 mesh_writer_free(struct mesh_writer *w)
 {
 	if (w == NULL)
 		return;
+	/* with --stream, documents already done are written even now */
+	if (w->stream)
+		stream_out(w);
+	if (w->e_open)
+		yaml_emitter_delete(&w->e);
 	mesh_buf_release(&w->out);
 	free(w->ends);
 	free(w);
@@ -899,12 +920,13 @@ tag_writable(const char *tag)
  * cannot write an empty plain scalar.
  */
 static int
-emit_node(yaml_emitter_t *e, const struct mesh_node *n, bool json_like,
-    bool flow)
+emit_node(yaml_emitter_t *e, struct mesh_doc *take, const struct mesh_node *n,
+    bool json_like, bool flow)
 {
 	yaml_char_t *tag = (yaml_char_t *)n->tag;
 	int implicit = n->tag == NULL;
 	const char *text;
+	char *own;
 	yaml_event_t ev;
 	size_t i, len;
 	bool cflow;
@@ -926,6 +948,25 @@ emit_node(yaml_emitter_t *e, const struct mesh_node *n, bool json_like,
 		if (flow && len == 0 && n->tag == NULL &&
 		    mesh_scalar_type(n) == MESH_T_NULL)
 			text = "null", len = 4;
+		/*
+		 * The parser's own string, already checked as UTF-8 when it
+		 * was read, goes to the emitter as it is: no copy, no second
+		 * check.  Anything else is copied and checked by libyaml.
+		 */
+		if (take != NULL && text == n->u.s.text &&
+		    (own = mesh_doc_give(take, (struct mesh_node *)n)) != NULL) {
+			memset(&ev, 0, sizeof(ev));
+			ev.type = YAML_SCALAR_EVENT;
+			ev.data.scalar.tag = tag ? (yaml_char_t *)xstrdup(
+			    (char *)tag) : NULL;
+			ev.data.scalar.value = (yaml_char_t *)own;
+			ev.data.scalar.length = len;
+			ev.data.scalar.plain_implicit = implicit;
+			ev.data.scalar.quoted_implicit = implicit;
+			ev.data.scalar.style = pick_style(n, json_like);
+			ok = 1;
+			break;
+		}
 		ok = utf8_valid(text, len) &&
 		    yaml_scalar_event_initialize(&ev, NULL, tag,
 		    (yaml_char_t *)text, (int)len, implicit, implicit,
@@ -958,7 +999,7 @@ emit_node(yaml_emitter_t *e, const struct mesh_node *n, bool json_like,
 		return 0;
 	cflow = flow || (n->style == MESH_STYLE_FLOW && !json_like);
 	for (i = 0; i < n->u.c.n; i++)
-		if (emit_node(e, n->u.c.v[i], json_like, cflow ||
+		if (emit_node(e, take, n->u.c.v[i], json_like, cflow ||
 		    (n->type == MESH_MAP && i % 2 == 0)) == -1)
 			return -1;
 	if (n->type == MESH_MAP)
@@ -988,7 +1029,7 @@ mesh_emit_yaml(struct mesh_buf *out, const struct mesh_node *root,
 	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
 	if (emit(&e, &ev) == -1)
 		goto out;
-	if (emit_node(&e, root, json_like, false) == -1)
+	if (emit_node(&e, NULL, root, json_like, false) == -1)
 		goto out;
 	yaml_document_end_event_initialize(&ev, 1);
 	if (emit(&e, &ev) == -1)
@@ -1241,8 +1282,66 @@ ends_in_block_scalar(const struct mesh_doc *doc)
 	    n->style == MESH_STYLE_FOLDED);
 }
 
-int
-mesh_writer_put(struct mesh_writer *w, const struct mesh_doc *doc)
+/*
+ * A document written anew, through the writer's own emitter: set up once
+ * and kept, as libyaml's stacks and buffers are worth keeping, and
+ * flushed by every document end, so the copies in between stay in order.
+ * libyaml writes "---" before every document but its first, which the
+ * writer adds itself when copies came before.
+ */
+static int
+writer_emit(struct mesh_writer *w, struct mesh_doc *take,
+    const struct mesh_doc *doc)
+{
+	yaml_event_t ev;
+
+	if (!w->e_open) {
+		if (!yaml_emitter_initialize(&w->e))
+			mesh_die("out of memory");
+		yaml_emitter_set_output(&w->e, write_handler, &w->out);
+		yaml_emitter_set_unicode(&w->e, 1);
+		yaml_emitter_set_width(&w->e, -1);
+		yaml_emitter_set_indent(&w->e, 2);
+		w->e_open = true;
+		w->e_docs = false;
+		yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+		if (emit(&w->e, &ev) == -1)
+			goto broken;
+	}
+	if (w->ndocs > 0 && !w->e_docs)
+		mesh_buf_adds(&w->out, "---\n");
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	if (emit(&w->e, &ev) == -1 ||
+	    emit_node(&w->e, take, doc->root, is_json_like(doc), false) == -1)
+		goto broken;
+	yaml_document_end_event_initialize(&ev, 1);
+	if (emit(&w->e, &ev) == -1)
+		goto broken;
+	w->e_docs = true;
+	return 0;
+broken:
+	/* an emitter that failed mid-document is not used again */
+	yaml_emitter_delete(&w->e);
+	w->e_open = false;
+	return -1;
+}
+
+#define STREAM_BATCH (64 * 1024)
+
+/* --stream: write out the whole documents held so far. */
+static int
+stream_out(struct mesh_writer *w)
+{
+	int rv = 0;
+
+	if (w->out.len > 0)
+		rv = flush(w, w->out.data, w->out.len);
+	w->out.len = 0;
+	return rv;
+}
+
+static int
+put(struct mesh_writer *w, const struct mesh_doc *doc, struct mesh_doc *take)
 {
 	size_t mark = w->out.len;
 
@@ -1267,25 +1366,32 @@ mesh_writer_put(struct mesh_writer *w, const struct mesh_doc *doc)
 		mesh_buf_add(&w->out, doc->raw, doc->rawlen);
 		if (doc->rawlen > 0 && doc->raw[doc->rawlen - 1] != '\n')
 			mesh_buf_addc(&w->out, '\n');
-	} else {
-		/* an empty first document is only there with its "---" */
-		if (w->ndocs > 0 || doc->root == NULL)
-			mesh_buf_adds(&w->out, "---\n");
-		if (doc->root != NULL &&
-		    mesh_emit_yaml(&w->out, doc->root, is_json_like(doc)) == -1)
-			goto fail;
+	} else if (doc->root == NULL) {
+		/* an empty document is only there with its "---" */
+		mesh_buf_adds(&w->out, "---\n");
+	} else if (writer_emit(w, take, doc) == -1) {
+		goto fail;
 	}
 	w->ndocs++;
-	if (w->stream) {
-		int rv = flush(w, w->out.data, w->out.len);
-
-		w->out.len = 0;
-		return rv;
-	}
+	/* whole documents only, in writes of some size */
+	if (w->stream && w->out.len >= STREAM_BATCH)
+		return stream_out(w);
 	return 0;
 fail:
 	w->out.len = mark;
 	return -1;
+}
+
+int
+mesh_writer_put(struct mesh_writer *w, const struct mesh_doc *doc)
+{
+	return put(w, doc, NULL);
+}
+
+int
+mesh_writer_take(struct mesh_writer *w, struct mesh_doc *doc)
+{
+	return put(w, doc, doc);
 }
 
 
@@ -1296,7 +1402,9 @@ mesh_writer_finish(struct mesh_writer *w)
 	size_t i, start;
 	int rv;
 
-	if (w->stream || w->fmt != MESH_FMT_JSON || w->nends == 1)
+	if (w->stream)
+		return stream_out(w);
+	if (w->fmt != MESH_FMT_JSON || w->nends == 1)
 		return w->out.len > 0 ? flush(w, w->out.data, w->out.len) : 0;
 	/* Several documents, or none, in JSON: a v1 List, as kubectl
 	 * writes it. */

@@ -64,8 +64,9 @@ struct mesh_writer;
 
 /*
  * A writer to fd.  Without stream, nothing reaches fd before
- * mesh_writer_finish; with it, each document is written whole as soon as
- * it is put.
+ * mesh_writer_finish; with it, whole documents are written as they are
+ * put (gathered into writes of 64 KiB), and what is done is written
+ * even when the writer is freed after an error.
  */
 struct mesh_writer *mesh_writer_new(int fd, enum mesh_format fmt,
     bool stream);
@@ -75,9 +76,14 @@ struct mesh_writer *mesh_writer_new(int fd, enum mesh_format fmt,
  * hold, a write error).
  */
 int mesh_writer_put(struct mesh_writer *w, const struct mesh_doc *doc);
+/*
+ * The same, but the document's scalar strings may be given to the
+ * emitter instead of copied: afterwards doc may only be freed.
+ */
+int mesh_writer_take(struct mesh_writer *w, struct mesh_doc *doc);
 /* Write what is held, and close a JSON list.  0, or -1 after a report. */
 int mesh_writer_finish(struct mesh_writer *w);
-/* Free the writer; anything not yet written is dropped. */
+/* Free the writer; without stream, anything not yet written is dropped. */
 void mesh_writer_free(struct mesh_writer *w);
 
 /* A document (or one node) as YAML text, appended to out. 0 or -1. */
