@@ -22,6 +22,7 @@
 #include "diag.h"
 #include "meshdesc.h"
 #include "node.h"
+#include "parse.h"
 #include "path.h"
 #include "stream.h"
 #include "subst.h"

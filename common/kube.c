@@ -90,18 +90,10 @@ sleep_ms(long ms)
 
 /* Wipe and free an answer: it may hold a token or a Secret. */
 static void
-wipe_buf(struct mesh_buf *b)
-{
-	if (b->data != NULL)
-		mesh_wipe(b->data, b->cap);
-	mesh_buf_release(b);
-}
-
-static void
 req_release(struct req *r)
 {
 	free(r->url);
-	wipe_buf(&r->resp);
+	mesh_wipe_buf(&r->resp);
 	mesh_buf_release(&r->warnings);
 }
 
@@ -520,7 +512,7 @@ attempt(struct mesh_kube *k, struct req *r)
 	char *np = NULL;
 	CURLcode rc;
 
-	wipe_buf(&r->resp);
+	mesh_wipe_buf(&r->resp);
 	mesh_buf_release(&r->warnings);
 	r->code = 0;
 	r->retry_after = -1;
@@ -1032,7 +1024,7 @@ send_obj(struct mesh_kube *k, const char *method, char *url,
 	rv = call(k, &q, 0, out) == -1 ? -1 : 0;
 out:
 	req_release(&q);
-	wipe_buf(&body);
+	mesh_wipe_buf(&body);
 	return rv;
 }
 
@@ -1164,7 +1156,7 @@ out:
 			mesh_wipe(tn->u.s.text, tn->u.s.len);
 	}
 	mesh_doc_free(doc);
-	wipe_buf(&body);
+	mesh_wipe_buf(&body);
 	req_release(&q);
 	return rv;
 }
@@ -1458,7 +1450,7 @@ out:
 	req_release(&q);
 	free(w.rv);
 	free(w.error);
-	wipe_buf(&w.line);
+	mesh_wipe_buf(&w.line);
 	mesh_buf_release(&w.body);
 	return rv;
 }

@@ -28,6 +28,7 @@
 #include "diag.h"
 #include "kubeconfig.h"
 #include "node.h"
+#include "parse.h"
 #include "pki.h"
 #include "stream.h"
 #include "typed.h"
@@ -299,14 +300,6 @@ wipe_tree(struct mesh_node *n)
 }
 
 static void
-wipe_buf(struct mesh_buf *b)
-{
-	if (b->data != NULL)
-		mesh_wipe(b->data, b->cap);
-	mesh_buf_release(b);
-}
-
-static void
 wipe_str(char *s)
 {
 	if (s != NULL)
@@ -345,7 +338,7 @@ kfiles_release(struct kfiles *fs)
 		if (f->doc != NULL)
 			wipe_tree(f->doc->root);
 		mesh_doc_free(f->doc);
-		wipe_buf(&f->data);
+		mesh_wipe_buf(&f->data);
 		free(f->path);
 		free(f->dir);
 	}
@@ -723,20 +716,6 @@ found:
 	return NULL;
 }
 
-static bool
-is_dns_label(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
-		return false;
-	for (i = 0; i < n; i++)
-		if (!(islower((unsigned char)s[i]) ||
-		    isdigit((unsigned char)s[i]) || s[i] == '-'))
-			return false;
-	return true;
-}
-
 /* Read a token file, whitespace-trimmed, into *tok.  0 or -1. */
 static int
 read_token(const char *path, char **tok, bool quiet)
@@ -760,7 +739,7 @@ read_token(const char *path, char **tok, bool quiet)
 		e--;
 	mesh_kubeconfig_secret_free(*tok, 0);
 	*tok = xstrndup(b.data ? b.data + s : "", e - s);
-	wipe_buf(&b);
+	mesh_wipe_buf(&b);
 	return 0;
 }
 
@@ -983,7 +962,7 @@ load_context(struct mesh_kubeconfig *kc, const struct kfiles *fs,
 	if (is_set(o->namespace)) {
 		kc->namespace = xstrdup(o->namespace);
 	} else if (is_set(ctx->namespace)) {
-		if (!is_dns_label(ctx->namespace))
+		if (!mesh_is_dns_label(ctx->namespace))
 			return bad(f, "contexts", xi, "context", "namespace",
 			    "namespace '%s' for context '%s' does not conform "
 			    "to the kubernetes DNS_LABEL rules",
@@ -1087,7 +1066,7 @@ mesh_kubeconfig_load(struct mesh_kubeconfig *kc,
 	}
 	if (kc->namespace == NULL)
 		kc->namespace = xstrdup("default");
-	if (!is_dns_label(kc->namespace)) {
+	if (!mesh_is_dns_label(kc->namespace)) {
 		mesh_err(NULL, "invalid namespace '%s'", kc->namespace);
 		goto out;
 	}
@@ -1526,7 +1505,7 @@ out:
 	if (doc != NULL)
 		wipe_tree(doc->root);
 	mesh_doc_free(doc);
-	wipe_buf(&out);
+	mesh_wipe_buf(&out);
 	return rv;
 }
 

@@ -17,10 +17,11 @@
 #include "diag.h"
 #include "meshdesc.h"
 #include "node.h"
+#include "parse.h"
 #include "path.h"
 #include "stream.h"
-#include "xalloc.h"
 #include "typed.h"
+#include "xalloc.h"
 
 static const cyaml_strval_t models[] = {
 	{ "multi-primary", MESH_MODEL_MULTI_PRIMARY },
@@ -94,20 +95,6 @@ static const cyaml_schema_field_t desc_fields[] = {
 static const cyaml_schema_value_t desc_schema = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct mesh_desc, desc_fields),
 };
-
-bool
-mesh_is_dns_label(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
-		return false;
-	for (i = 0; i < n; i++)
-		if (!(islower((unsigned char)s[i]) ||
-		    isdigit((unsigned char)s[i]) || s[i] == '-'))
-			return false;
-	return true;
-}
 
 /* What checking needs: the file's name and tree, and a problem count. */
 struct check {

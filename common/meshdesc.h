@@ -101,7 +101,4 @@ const struct mesh_cluster *mesh_desc_primary_of(const struct mesh_desc *d,
 /* Are the clusters on more than one network? */
 bool mesh_desc_multi_network(const struct mesh_desc *d);
 
-/* Is s a DNS-1123 label (lower case, digits, '-', at most 63)? */
-bool mesh_is_dns_label(const char *s);
-
 #endif

@@ -95,3 +95,17 @@ mesh_parse_istio_version(const char *s)
 	}
 	return *end == '\0' ? (int)minor : -1;
 }
+
+bool
+mesh_is_dns_label(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) ||
+		    isdigit((unsigned char)s[i]) || s[i] == '-'))
+			return false;
+	return true;
+}

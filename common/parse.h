@@ -4,6 +4,7 @@
 #ifndef MESH_PARSE_H
 #define MESH_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -24,5 +25,8 @@ int mesh_parse_size(const char *opt, const char *s, size_t max, size_t *out);
  * MINOR, or -1 (nothing is printed).
  */
 int mesh_parse_istio_version(const char *s);
+
+/* Is s a DNS-1123 label (lower case, digits, '-', at most 63)? */
+bool mesh_is_dns_label(const char *s);
 
 #endif

@@ -8,7 +8,11 @@
 
 #include <stddef.h>
 
+struct mesh_buf;
+
 /* Overwrite n bytes at p so the compiler cannot skip it; NULL is fine. */
 void mesh_wipe(void *p, size_t n);
+/* Overwrite all a buffer ever held, then release it. */
+void mesh_wipe_buf(struct mesh_buf *b);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "meshdesc.h"
+#include "parse.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/mesh-unit-XXXXXX";
