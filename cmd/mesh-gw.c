@@ -147,89 +147,12 @@ free_docs(struct mesh_doc **docs, size_t n)
 	free(docs);
 }
 
-/* Can s be written plain and read back as the same string? */
-static bool
-is_plain_safe(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-") == n &&
-	    s[0] != '-' && s[0] != '.' && !mesh_str_is_ambiguous(s, n);
-}
-
-/* s as a double-quoted YAML scalar, appended to b. */
-static void
-add_quoted(struct mesh_buf *b, const char *s)
-{
-	mesh_buf_addc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			mesh_buf_addf(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			mesh_buf_addf(b, "\\x%02x", (unsigned char)*s);
-		else
-			mesh_buf_addc(b, *s);
-	}
-	mesh_buf_addc(b, '"');
-}
-
-/*
- * A document whose text the template could not keep, because a value
- * such as "on" or "1234" reads differently when written plain, gets its
- * text back with that value double-quoted, if the text then reads back
- * as exactly the same tree.  So the script's comments stay with any
- * network name.
- */
-static void
-keep_quoted(struct mesh_doc *doc, const struct mesh_vars *v)
-{
-	struct mesh_buf vals[8], text = MESH_BUF_INIT;
-	struct mesh_vars q = { { NULL }, { NULL }, 0 };
-	struct mesh_limits lim;
-	struct mesh_doc *again = NULL;
-	char err[256];
-	size_t i;
-
-	if (!doc->changed || doc->raw == NULL || doc->root == NULL)
-		return;
-	for (i = 0; i < v->n; i++) {
-		mesh_buf_init(&vals[i]);
-		if (is_plain_safe(v->value[i]) || *v->value[i] == '\0')
-			mesh_buf_adds(&vals[i], v->value[i]);
-		else
-			add_quoted(&vals[i], v->value[i]);
-		mesh_vars_add(&q, v->name[i], vals[i].data != NULL ?
-		    vals[i].data : "");
-	}
-	if (mesh_subst_string(doc->raw, doc->rawlen, mesh_vars_lookup, &q,
-	    &text, err, sizeof(err)) == 0 && text.data != NULL) {
-		mesh_limits_init(&lim);
-		again = mesh_parse_string("template", text.data, &lim, true);
-		if (again != NULL && mesh_node_equal(again->root, doc->root)) {
-			doc->raw = mesh_doc_strndup(doc, text.data, text.len);
-			doc->rawlen = text.len;
-			doc->changed = false;
-		}
-	}
-	mesh_doc_free(again);
-	mesh_buf_release(&text);
-	for (i = 0; i < v->n; i++)
-		mesh_buf_release(&vals[i]);
-}
-
 /* Fill a template, keeping its text (comments too) where it can. */
 static int
 render(const char *name, struct mesh_vars *v, struct mesh_doc ***docs,
     size_t *n)
 {
-	size_t i;
-
-	if (mesh_template_render(name, mesh_vars_lookup, v, true, docs, n) == -1)
-		return -1;
-	for (i = 0; i < *n; i++)
-		keep_quoted((*docs)[i], v);
-	return 0;
+	return mesh_template_render(name, mesh_vars_lookup, v, true, docs, n);
 }
 
 /* metadata.namespace, after metadata.name. */

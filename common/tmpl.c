@@ -23,12 +23,52 @@ mesh_template(const char *name)
 	return NULL;
 }
 
+/* Can s be written plain and read back as the same string? */
+static bool
+is_plain_safe(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-") == n &&
+	    s[0] != '-' && s[0] != '.' && !mesh_str_is_ambiguous(s, n);
+}
+
+/* Another lookup's values, double-quoted where plain would not do. */
+struct quoting {
+	mesh_lookup_fn lookup;
+	void *arg;
+	struct mesh_buf buf;	/* the last value: substitution copies it */
+};
+
+static const char *
+quoted_lookup(const char *name, void *arg)
+{
+	struct quoting *q = arg;
+	const char *v = q->lookup(name, q->arg), *s;
+
+	if (v == NULL || *v == '\0' || is_plain_safe(v))
+		return v;
+	q->buf.len = 0;
+	mesh_buf_addc(&q->buf, '"');
+	for (s = v; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			mesh_buf_addf(&q->buf, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			mesh_buf_addf(&q->buf, "\\x%02x", (unsigned char)*s);
+		else
+			mesh_buf_addc(&q->buf, *s);
+	}
+	mesh_buf_addc(&q->buf, '"');
+	return q->buf.data;
+}
+
 /*
  * Put the values into the document's own text, then keep that text only
  * if it reads back as the tree the safe substitution made.
  */
 static void
-keep_text(struct mesh_doc *doc, mesh_lookup_fn lookup, void *arg)
+try_text(struct mesh_doc *doc, mesh_lookup_fn lookup, void *arg)
 {
 	struct mesh_buf text = MESH_BUF_INIT;
 	struct mesh_limits lim;
@@ -50,6 +90,22 @@ keep_text(struct mesh_doc *doc, mesh_lookup_fn lookup, void *arg)
 	mesh_doc_free(again);
 out:
 	mesh_buf_release(&text);
+}
+
+/*
+ * Keep the text with the values as they are, or else with the values
+ * that would read differently plain ("on", "1234") double-quoted, so a
+ * script's comments stay whatever a value holds.
+ */
+static void
+keep_text(struct mesh_doc *doc, mesh_lookup_fn lookup, void *arg)
+{
+	struct quoting q = { lookup, arg, MESH_BUF_INIT };
+
+	try_text(doc, lookup, arg);
+	if (doc->changed)
+		try_text(doc, quoted_lookup, &q);
+	mesh_buf_release(&q.buf);
 }
 
 int

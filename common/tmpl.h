@@ -34,8 +34,10 @@ const struct mesh_template *mesh_template(const char *name);
  * Without keep_text each document is marked changed, so it is written
  * anew from its tree.  With keep_text, a document whose text with the
  * values put in reads back as exactly the same tree keeps that text,
- * comments and all, and is not marked changed; one where a value would
- * read differently ("on", "a: b") is written anew, safely.  A caller
+ * comments and all, and is not marked changed; values that would read
+ * differently plain ("on", "1234") are tried double-quoted, and where
+ * even that does not read back the same, the document is written anew,
+ * safely.  A caller
  * that edits a document afterwards marks it changed.
  */
 int mesh_template_render(const char *name, mesh_lookup_fn lookup, void *arg,

@@ -71,16 +71,22 @@ main(void)
 	    "    topology.istio.io/network: network1  # set by the script\n"
 	    "---\nkind: Other\ndata: {a: \"network1\"}\n");
 	CHECK(kept);
-	/* "on" would read back as true: written anew, quoted */
+	/* "on" would read back as true plain: double-quoted, comments kept */
 	CHECK_STR(render("on", true, &kept),
-	    "kind: Gateway\nmetadata:\n  labels:\n"
-	    "    topology.istio.io/network: \"on\"\n"
+	    "# the network's gateway\nkind: Gateway\nmetadata:\n  labels:\n"
+	    "    topology.istio.io/network: \"on\"  # set by the script\n"
 	    "---\nkind: Other\ndata: {a: \"on\"}\n");
-	CHECK(!kept);
+	CHECK(kept);
 	CHECK_STR(render("a: b", true, &kept),
-	    "kind: Gateway\nmetadata:\n  labels:\n"
-	    "    topology.istio.io/network: 'a: b'\n"
+	    "# the network's gateway\nkind: Gateway\nmetadata:\n  labels:\n"
+	    "    topology.istio.io/network: \"a: b\"  # set by the script\n"
 	    "---\nkind: Other\ndata: {a: \"a: b\"}\n");
+	CHECK(kept);
+	/* a newline: double-quoted as an escape, still one line of text */
+	CHECK_STR(render("a\nb", true, &kept),
+	    "# the network's gateway\nkind: Gateway\nmetadata:\n  labels:\n"
+	    "    topology.istio.io/network: \"a\\x0ab\"  # set by the script\n"
+	    "---\nkind: Other\ndata: {a: \"a\\nb\"}\n");
 	/* a quote inside a quoted scalar cannot be put in as text */
 	CHECK_STR(render("x\"y", true, &kept),
 	    "# the network's gateway\nkind: Gateway\nmetadata:\n  labels:\n"
