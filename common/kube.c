@@ -830,81 +830,6 @@ query_timeout(struct mesh_buf *b, const struct mesh_kube *k)
 	query(b, k->h, "timeout", t);
 }
 
-/*
- * JSON for a request body.  stream.c's JSON writer writes to a file
- * descriptor only; this is the same mapping of scalars, compact.
- */
-static void
-json_string(struct mesh_buf *b, const char *s, size_t len)
-{
-	size_t i;
-
-	mesh_buf_addc(b, '"');
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			mesh_buf_addf(b, "\\%c", c);
-		else if (c == '\n')
-			mesh_buf_adds(b, "\\n");
-		else if (c < 0x20)
-			mesh_buf_addf(b, "\\u%04x", c);
-		else
-			mesh_buf_addc(b, (char)c);
-	}
-	mesh_buf_addc(b, '"');
-}
-
-static int
-json_node(struct mesh_buf *b, const struct mesh_doc *doc,
-    const struct mesh_node *n, bool key)
-{
-	char canon[64];
-	const char *c;
-	size_t i;
-
-	if (n->type == MESH_SCALAR) {
-		switch (mesh_scalar_type(n)) {
-		case MESH_T_STR:
-			json_string(b, n->u.s.text, n->u.s.len);
-			return 0;
-		case MESH_T_NULL:
-			mesh_buf_adds(b, key ? "\"null\"" : "null");
-			return 0;
-		default:
-			c = mesh_scalar_canon(n, canon, sizeof(canon));
-			if (strcmp(c, "+Inf") == 0 || strcmp(c, "-Inf") == 0 ||
-			    strcmp(c, "NaN") == 0) {
-				mesh_errat(doc->src, n->line, n->col,
-				    "'%s' cannot be written as JSON",
-				    n->u.s.text);
-				return -1;
-			}
-			if (key)
-				json_string(b, c, strlen(c));
-			else
-				mesh_buf_adds(b, c);
-			return 0;
-		}
-	}
-	if (key) {
-		mesh_errat(doc->src, n->line, n->col, "a mapping key that is "
-		    "not a scalar cannot be written as JSON");
-		return -1;
-	}
-	mesh_buf_addc(b, n->type == MESH_MAP ? '{' : '[');
-	for (i = 0; i < n->u.c.n; i++) {
-		if (i > 0)
-			mesh_buf_addc(b, n->type == MESH_MAP && i % 2 ? ':' :
-			    ',');
-		if (json_node(b, doc, n->u.c.v[i], n->type == MESH_MAP &&
-		    i % 2 == 0) == -1)
-			return -1;
-	}
-	mesh_buf_addc(b, n->type == MESH_MAP ? '}' : ']');
-	return 0;
-}
-
 /* obj's name and namespace, checked against r.  0 or -1. */
 static int
 object_names(const struct mesh_doc *obj, const struct mesh_kube_res *r,
@@ -1014,7 +939,7 @@ send_obj(struct mesh_kube *k, const char *method, char *url,
 
 	memset(&q, 0, sizeof(q));
 	q.url = url;
-	if (json_node(&body, obj, root, false) == -1)
+	if (mesh_emit_json(&body, obj, root) == -1)
 		goto out;
 	q.method = method;
 	q.ctype = ctype;
@@ -1123,7 +1048,8 @@ mesh_kube_token(struct mesh_kube *k, const char *ns, const char *sa,
 		for (i = 0; audiences[i] != NULL; i++) {
 			if (i > 0)
 				mesh_buf_addc(&body, ',');
-			json_string(&body, audiences[i], strlen(audiences[i]));
+			mesh_json_string(&body, audiences[i],
+			    strlen(audiences[i]));
 		}
 		mesh_buf_addc(&body, ']');
 	}

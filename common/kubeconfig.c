@@ -1138,23 +1138,6 @@ mesh_kubeconfig_release(struct mesh_kubeconfig *kc)
 
 /* ---- exec credential plugins ----------------------------------------- */
 
-static void
-json_str(struct mesh_buf *b, const char *s)
-{
-	mesh_buf_addc(b, '"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			mesh_buf_addf(b, "\\%c", c);
-		else if (c < 0x20)
-			mesh_buf_addf(b, "\\u%04x", c);
-		else
-			mesh_buf_addc(b, (char)c);
-	}
-	mesh_buf_addc(b, '"');
-}
-
 /* KUBERNETES_EXEC_INFO: the ExecCredential the plugin is given. */
 static char *
 exec_info(const struct mesh_kubeconfig *kc, bool interactive)
@@ -1163,14 +1146,16 @@ exec_info(const struct mesh_kubeconfig *kc, bool interactive)
 
 	mesh_buf_adds(&b, "KUBERNETES_EXEC_INFO={\"kind\":\"ExecCredential\","
 	    "\"apiVersion\":");
-	json_str(&b, kc->exec->api_version);
+	mesh_json_string(&b, kc->exec->api_version,
+	    strlen(kc->exec->api_version));
 	mesh_buf_adds(&b, ",\"spec\":{");
 	if (kc->exec->provide_cluster_info) {
 		mesh_buf_adds(&b, "\"cluster\":{\"server\":");
-		json_str(&b, kc->server);
+		mesh_json_string(&b, kc->server, strlen(kc->server));
 		if (kc->tls_server_name != NULL) {
 			mesh_buf_adds(&b, ",\"tls-server-name\":");
-			json_str(&b, kc->tls_server_name);
+			mesh_json_string(&b, kc->tls_server_name,
+			    strlen(kc->tls_server_name));
 		}
 		if (kc->insecure)
 			mesh_buf_adds(&b, ",\"insecure-skip-tls-verify\":true");
@@ -1181,7 +1166,8 @@ exec_info(const struct mesh_kubeconfig *kc, bool interactive)
 		}
 		if (kc->proxy_url != NULL) {
 			mesh_buf_adds(&b, ",\"proxy-url\":");
-			json_str(&b, kc->proxy_url);
+			mesh_json_string(&b, kc->proxy_url,
+			    strlen(kc->proxy_url));
 		}
 		if (kc->disable_compression)
 			mesh_buf_adds(&b, ",\"disable-compression\":true");

@@ -753,8 +753,8 @@ mesh_format_option(const char *arg, enum mesh_format *fmt)
 	int f = mesh_format_parse(arg);
 
 	if (f == -1) {
-		mesh_err(NULL, "invalid value for '-o': '%s' (use yaml or json)",
-		    arg);
+		mesh_err(NULL, "invalid value for '-o': '%s' (use yaml or "
+		    "json)", arg);
 		return -1;
 	}
 	*fmt = (enum mesh_format)f;
@@ -768,7 +768,8 @@ struct mesh_writer {
 	enum mesh_format fmt;
 	bool stream;
 	yaml_emitter_t e;	/* one for the whole stream, once needed */
-	bool e_open, e_docs;	/* it is set up; it has written a document */
+	bool e_open;		/* the emitter is set up */
+	bool e_docs;		/* it has written a document */
 	struct mesh_buf out;
 	size_t ndocs;
 	size_t *ends;		/* JSON, held: where each document ends */
@@ -954,7 +955,8 @@ emit_node(yaml_emitter_t *e, struct mesh_doc *take, const struct mesh_node *n,
 		 * check.  Anything else is copied and checked by libyaml.
 		 */
 		if (take != NULL && text == n->u.s.text &&
-		    (own = mesh_doc_give(take, (struct mesh_node *)n)) != NULL) {
+		    (own = mesh_doc_give(take,
+		    (struct mesh_node *)n)) != NULL) {
 			memset(&ev, 0, sizeof(ev));
 			ev.type = YAML_SCALAR_EVENT;
 			ev.data.scalar.tag = tag ? (yaml_char_t *)xstrdup(
@@ -1071,8 +1073,8 @@ yaml_unsafe(const unsigned char *p, size_t left, unsigned *cp)
 	return 0;
 }
 
-static void
-json_string(struct mesh_buf *b, const char *s, size_t len)
+void
+mesh_json_string(struct mesh_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, w, run = 0;
@@ -1151,11 +1153,11 @@ json_scalar(struct mesh_buf *b, const struct mesh_doc *doc,
 
 	switch (mesh_scalar_type(n)) {
 	case MESH_T_STR:
-		json_string(b, n->u.s.text, n->u.s.len);
+		mesh_json_string(b, n->u.s.text, n->u.s.len);
 		return 0;
 	case MESH_T_NULL:
 		if (key)
-			json_string(b, "null", 4);
+			mesh_json_string(b, "null", 4);
 		else
 			mesh_buf_adds(b, "null");
 		return 0;
@@ -1182,7 +1184,7 @@ json_scalar(struct mesh_buf *b, const struct mesh_doc *doc,
 			return -1;
 		}
 		if (key)
-			json_string(b, c, strlen(c));
+			mesh_json_string(b, c, strlen(c));
 		else
 			mesh_buf_adds(b, c);
 		return 0;
@@ -1228,6 +1230,13 @@ json_node(struct mesh_buf *b, const struct mesh_doc *doc,
 	indent(b, level);
 	mesh_buf_addc(b, map ? '}' : ']');
 	return 0;
+}
+
+int
+mesh_emit_json(struct mesh_buf *out, const struct mesh_doc *doc,
+    const struct mesh_node *n)
+{
+	return json_node(out, doc, n, 0);
 }
 
 static int
@@ -1436,7 +1445,8 @@ mesh_writer_finish(struct mesh_writer *w)
 		mesh_buf_adds(&list, "    ],\n");
 	}
 	mesh_buf_adds(&list, "    \"kind\": \"List\",\n"
-	    "    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n");
+	    "    \"metadata\": {\n"
+	    "        \"resourceVersion\": \"\"\n    }\n}\n");
 	rv = flush(w, list.data, list.len);
 	mesh_buf_release(&list);
 	return rv;

@@ -91,4 +91,14 @@ struct mesh_buf;
 int mesh_emit_yaml(struct mesh_buf *out, const struct mesh_node *root,
     bool json_like);
 
+/*
+ * n (of doc, for messages) as JSON, appended to out, as the JSON writer
+ * writes it: YAML 1.1 meanings, 4-space indents.  0, or -1 after a
+ * report (a value JSON cannot hold, a key that is not a scalar).
+ */
+int mesh_emit_json(struct mesh_buf *out, const struct mesh_doc *doc,
+    const struct mesh_node *n);
+/* s (len bytes) as a JSON string, quotes included, appended to b. */
+void mesh_json_string(struct mesh_buf *b, const char *s, size_t len);
+
 #endif
