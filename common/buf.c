@@ -172,3 +172,70 @@ mesh_write_all(int fd, const void *p, size_t n)
 	}
 	return 0;
 }
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void
+mesh_base64_encode(struct mesh_buf *b, const void *s, size_t len)
+{
+	const unsigned char *p = s;
+	char *o = mesh_buf_grow(b, (len + 2) / 3 * 4);
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		*o++ = b64[p[i] >> 2];
+		*o++ = b64[(p[i] & 3) << 4 | p[i + 1] >> 4];
+		*o++ = b64[(p[i + 1] & 15) << 2 | p[i + 2] >> 6];
+		*o++ = b64[p[i + 2] & 63];
+	}
+	if (len - i == 1) {
+		*o++ = b64[p[i] >> 2];
+		*o++ = b64[(p[i] & 3) << 4];
+		*o++ = '=';
+		*o++ = '=';
+	} else if (len - i == 2) {
+		*o++ = b64[p[i] >> 2];
+		*o++ = b64[(p[i] & 3) << 4 | p[i + 1] >> 4];
+		*o++ = b64[(p[i + 1] & 15) << 2];
+		*o++ = '=';
+	}
+	b->len += (len + 2) / 3 * 4;
+	b->data[b->len] = '\0';
+}
+
+int
+mesh_base64_decode(struct mesh_buf *b, const char *s, size_t len)
+{
+	unsigned long acc = 0;
+	size_t i, q = 0, pad = 0;
+	const char *k;
+
+	mesh_buf_grow(b, len / 4 * 3 + 3);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\r' || s[i] == '\n')
+			continue;
+		if (s[i] == '=') {
+			pad++;
+			acc <<= 6;
+		} else if (pad > 0 || s[i] == '\0' ||
+		    (k = strchr(b64, s[i])) == NULL) {
+			return -1;
+		} else {
+			acc = acc << 6 | (unsigned long)(k - b64);
+		}
+		if (++q < 4)
+			continue;
+		if (pad > 2)
+			return -1;
+		b->data[b->len++] = (char)(acc >> 16);
+		if (pad < 2)
+			b->data[b->len++] = (char)(acc >> 8 & 0xff);
+		if (pad < 1)
+			b->data[b->len++] = (char)(acc & 0xff);
+		q = 0;
+		acc = 0;
+	}
+	b->data[b->len] = '\0';
+	return q == 0 ? 0 : -1;
+}

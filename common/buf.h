@@ -39,4 +39,13 @@ int mesh_slurp(const char *path, struct mesh_buf *b, size_t max);
 /* Write all of p to fd, retrying short writes. 0, or -1 with errno. */
 int mesh_write_all(int fd, const void *p, size_t n);
 
+/* Append len bytes of s as standard base64, padded, on one line. */
+void mesh_base64_encode(struct mesh_buf *b, const void *s, size_t len);
+/*
+ * Append what standard base64 text s (len bytes; padding required, CR and
+ * LF skipped) decodes to.  0, or -1 when s is not base64: b may then hold
+ * part of it, so wipe it if it was a secret.
+ */
+int mesh_base64_decode(struct mesh_buf *b, const char *s, size_t len);
+
 #endif

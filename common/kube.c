@@ -857,23 +857,43 @@ object_names(const struct mesh_doc *obj, const struct mesh_kube_res *r,
 
 /* ---- the verbs ------------------------------------------------------- */
 
+/* GET the URL in u (taken), as mesh_kube_get. */
+static int
+get_url(struct mesh_kube *k, struct mesh_buf *u, unsigned flags,
+    struct mesh_doc **out)
+{
+	struct req q;
+	int rv;
+
+	memset(&q, 0, sizeof(q));
+	q.method = "GET";
+	q.url = mesh_buf_detach(u, NULL);
+	q.idempotent = true;
+	rv = call(k, &q, flags, out);
+	req_release(&q);
+	return rv == -1 ? -1 : 0;
+}
+
 int
 mesh_kube_get(struct mesh_kube *k, const struct mesh_kube_res *r,
     const char *name, unsigned flags, struct mesh_doc **out)
 {
 	struct mesh_buf u = MESH_BUF_INIT;
-	struct req q;
-	int rv;
 
-	memset(&q, 0, sizeof(q));
 	path(&u, k, r, r->namespace, name, NULL);
 	query_timeout(&u, k);
-	q.method = "GET";
-	q.url = mesh_buf_detach(&u, NULL);
-	q.idempotent = true;
-	rv = call(k, &q, flags, out);
-	req_release(&q);
-	return rv == -1 ? -1 : 0;
+	return get_url(k, &u, flags, out);
+}
+
+int
+mesh_kube_get_path(struct mesh_kube *k, const char *p, unsigned flags,
+    struct mesh_doc **out)
+{
+	struct mesh_buf u = MESH_BUF_INIT;
+
+	mesh_buf_adds(&u, k->base);
+	mesh_buf_adds(&u, p);
+	return get_url(k, &u, flags, out);
 }
 
 static char *

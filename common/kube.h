@@ -88,6 +88,10 @@ long mesh_kube_last_code(const struct mesh_kube *k);
 int mesh_kube_get(struct mesh_kube *k, const struct mesh_kube_res *r,
     const char *name, unsigned flags, struct mesh_doc **out);
 
+/* GET a path of the server ("/version"), as mesh_kube_get. */
+int mesh_kube_get_path(struct mesh_kube *k, const char *path,
+    unsigned flags, struct mesh_doc **out);
+
 /* List into *out: the List object, items and metadata.resourceVersion. */
 int mesh_kube_list(struct mesh_kube *k, const struct mesh_kube_res *r,
     const struct mesh_kube_list_opts *lo, struct mesh_doc **out);

@@ -576,79 +576,6 @@ read_kfiles(struct kfiles *fs, const char *explicit)
 	return rv;
 }
 
-/* A base64 decoder, standard alphabet, padding required; skips CR, LF. */
-static int
-b64_decode(const char *s, char **out, size_t *outlen)
-{
-	static const char al[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t len = strlen(s), n = 0, q = 0, pad = 0;
-	unsigned long acc = 0;
-	char *buf = xmalloc(len / 4 * 3 + 4);
-	const char *p;
-
-	for (p = s; *p != '\0'; p++) {
-		const char *k;
-
-		if (*p == '\r' || *p == '\n')
-			continue;
-		if (*p == '=') {
-			pad++;
-			acc <<= 6;
-		} else if (pad > 0 || (k = strchr(al, *p)) == NULL) {
-			goto fail;
-		} else {
-			acc = acc << 6 | (unsigned long)(k - al);
-		}
-		if (++q == 4) {
-			if (pad > 2)
-				goto fail;
-			buf[n++] = (char)(acc >> 16);
-			if (pad < 2)
-				buf[n++] = (char)(acc >> 8 & 0xff);
-			if (pad < 1)
-				buf[n++] = (char)(acc & 0xff);
-			q = 0;
-			acc = 0;
-		}
-	}
-	if (q != 0)
-		goto fail;
-	buf[n] = '\0';
-	*out = buf;
-	*outlen = n;
-	return 0;
-fail:
-	mesh_kubeconfig_secret_free(buf, len / 4 * 3 + 4);
-	return -1;
-}
-
-static void
-b64_encode(struct mesh_buf *b, const char *s, size_t len)
-{
-	static const char al[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		mesh_buf_addc(b, al[p[i] >> 2]);
-		mesh_buf_addc(b, al[(p[i] & 3) << 4 | p[i + 1] >> 4]);
-		mesh_buf_addc(b, al[(p[i + 1] & 15) << 2 | p[i + 2] >> 6]);
-		mesh_buf_addc(b, al[p[i + 2] & 63]);
-	}
-	if (len - i == 1) {
-		mesh_buf_addc(b, al[p[i] >> 2]);
-		mesh_buf_addc(b, al[(p[i] & 3) << 4]);
-		mesh_buf_adds(b, "==");
-	} else if (len - i == 2) {
-		mesh_buf_addc(b, al[p[i] >> 2]);
-		mesh_buf_addc(b, al[(p[i] & 3) << 4 | p[i + 1] >> 4]);
-		mesh_buf_addc(b, al[(p[i + 1] & 15) << 2]);
-		mesh_buf_addc(b, '=');
-	}
-}
-
 /*
  * PEM bytes from a -data field (base64) or a file; data wins.  0 (with
  * *out NULL when neither is set) or -1 after a report.
@@ -664,9 +591,12 @@ pem(const struct kfile *f, const char *section, long i, const char *sub,
 	*out = NULL;
 	*len = 0;
 	if (is_set(data)) {
-		if (b64_decode(data, out, len) == -1)
+		if (mesh_base64_decode(&b, data, strlen(data)) == -1) {
+			mesh_wipe_buf(&b);
 			return bad(f, section, i, sub, data_key,
 			    "not valid base64");
+		}
+		*out = mesh_buf_detach(&b, len);
 		return 0;
 	}
 	if (!is_set(file))
@@ -1161,7 +1091,7 @@ exec_info(const struct mesh_kubeconfig *kc, bool interactive)
 			mesh_buf_adds(&b, ",\"insecure-skip-tls-verify\":true");
 		if (kc->ca != NULL) {
 			mesh_buf_adds(&b, ",\"certificate-authority-data\":\"");
-			b64_encode(&b, kc->ca, kc->ca_len);
+			mesh_base64_encode(&b, kc->ca, kc->ca_len);
 			mesh_buf_addc(&b, '"');
 		}
 		if (kc->proxy_url != NULL) {

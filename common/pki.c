@@ -1,10 +1,53 @@
 /*
- * OpenSSL helpers.
+ * Keys, certificates and certificate authorities kept on disk, over
+ * OpenSSL 3's EVP and X509 interfaces.  A struct mesh_key holds an
+ * EVP_PKEY and a struct mesh_cert an X509; no OpenSSL type leaves this
+ * file.  Extensions are built as ASN.1 values, not parsed from config
+ * strings, so a name given by the user is never read as syntax.
  */
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/buffer.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "buf.h"
+#include "diag.h"
 #include "pki.h"
+#include "xalloc.h"
+
+#define KEY_MAX		(64u << 10)	/* bytes in a CA's key file */
+#define CERT_MAX	(1u << 20)	/* bytes in a CA's certificate file */
+#define SERIAL_LEN	20		/* bytes of random serial number */
+
+struct mesh_key {
+	EVP_PKEY *pkey;
+};
+
+struct mesh_cert {
+	X509 *x509;
+};
 
 void
 mesh_wipe(void *p, size_t n)
@@ -19,4 +62,1093 @@ mesh_wipe_buf(struct mesh_buf *b)
 	if (b->data != NULL)
 		mesh_wipe(b->data, b->cap);
 	mesh_buf_release(b);
+}
+
+/*
+ * OpenSSL's reason for the first error in its queue, into buf; the queue
+ * is emptied so that a later failure does not report this one.
+ */
+static const char *
+reason(char *buf, size_t len)
+{
+	unsigned long e = ERR_get_error();
+	const char *r;
+
+	if (e == 0)
+		snprintf(buf, len, "unknown error");
+	else if ((r = ERR_reason_error_string(e)) != NULL)
+		snprintf(buf, len, "%s", r);
+	else
+		ERR_error_string_n(e, buf, len);
+	ERR_clear_error();
+	return buf;
+}
+
+/*
+ * OpenSSL calls that fail only when memory runs out: fatal, as xmalloc.
+ * need() takes a pointer, need_ok() a count or a 1 for success.
+ */
+static void *
+need(void *p)
+{
+	if (p == NULL)
+		mesh_die("out of memory");
+	return p;
+}
+
+static void
+need_ok(int r)
+{
+	if (r <= 0)
+		mesh_die("out of memory");
+}
+
+/* Append n bytes of a secret without leaving a copy in freed memory. */
+static void
+add_secret(struct mesh_buf *b, const void *p, size_t n)
+{
+	struct mesh_buf nb = MESH_BUF_INIT;
+
+	/* mesh_buf_grow's realloc would free the old bytes unwiped */
+	if (b->data == NULL || n >= b->cap - b->len) {
+		mesh_buf_grow(&nb, b->len + n);
+		mesh_buf_add(&nb, b->data != NULL ? b->data : "", b->len);
+		mesh_wipe_buf(b);
+		*b = nb;
+	}
+	mesh_buf_add(b, p, n);
+}
+
+/* Append what a memory BIO holds; a secret is wiped from the BIO too. */
+static void
+add_bio(struct mesh_buf *out, BIO *bio, bool secret)
+{
+	BUF_MEM *bm = NULL;
+
+	BIO_get_mem_ptr(bio, &bm);
+	if (bm == NULL || bm->length == 0)
+		return;
+	if (secret) {
+		add_secret(out, bm->data, bm->length);
+		OPENSSL_cleanse(bm->data, bm->max);
+	} else {
+		mesh_buf_add(out, bm->data, bm->length);
+	}
+}
+
+/* A read-only BIO over len bytes of text, len at most INT_MAX. */
+static BIO *
+text_bio(const void *p, size_t len)
+{
+	return need(BIO_new_mem_buf(len > 0 ? p : "", (int)len));
+}
+
+/* The first occurrence of s in the n bytes at p, or NULL. */
+static const char *
+find(const char *p, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+
+	for (; n >= k; p++, n--)
+		if (memcmp(p, s, k) == 0)
+			return p;
+	return NULL;
+}
+
+/*
+ * The PEM password callback: never ask (OpenSSL's default would prompt
+ * on the terminal), only note that a password was wanted.
+ */
+static int
+no_password(char *buf, int size, int rwflag, void *asked)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	*(bool *)asked = true;
+	return -1;
+}
+
+static struct mesh_key *
+key_wrap(EVP_PKEY *pkey)
+{
+	struct mesh_key *k = xmalloc(sizeof(*k));
+
+	k->pkey = pkey;
+	return k;
+}
+
+struct mesh_key *
+mesh_key_new(enum mesh_key_type type, int bits)
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	const char *alg, *group = NULL;
+	char what[32], why[128];
+	int r;
+
+	switch (type) {
+	case MESH_KEY_RSA:
+		if (bits == 0)
+			bits = 4096;
+		if (bits < 2048 || bits > 8192 || bits % 8 != 0) {
+			mesh_err(NULL, "RSA keys are 2048 to 8192 bits, a "
+			    "multiple of 8, not %d", bits);
+			return NULL;
+		}
+		alg = "RSA";
+		snprintf(what, sizeof(what), "RSA %d", bits);
+		break;
+	case MESH_KEY_ECDSA:
+		if (bits == 0)
+			bits = 256;
+		if (bits == 256) {
+			group = "P-256";
+		} else if (bits == 384) {
+			group = "P-384";
+		} else {
+			mesh_err(NULL, "ECDSA keys are 256 (P-256) or 384 "
+			    "(P-384) bits, not %d", bits);
+			return NULL;
+		}
+		alg = "EC";
+		snprintf(what, sizeof(what), "ECDSA %s", group);
+		break;
+	default:
+		mesh_err(NULL, "unknown key type %d", (int)type);
+		return NULL;
+	}
+	/* RSA keys get OpenSSL's default public exponent, 65537 */
+	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, alg, NULL)) == NULL ||
+	    EVP_PKEY_keygen_init(ctx) <= 0)
+		r = 0;
+	else if (group != NULL)
+		r = EVP_PKEY_CTX_set_group_name(ctx, group);
+	else
+		r = EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, bits);
+	if (r <= 0 || EVP_PKEY_generate(ctx, &pkey) <= 0) {
+		mesh_err(NULL, "cannot make an %s key: %s", what,
+		    reason(why, sizeof(why)));
+		EVP_PKEY_CTX_free(ctx);
+		return NULL;
+	}
+	EVP_PKEY_CTX_free(ctx);
+	return key_wrap(pkey);
+}
+
+struct mesh_key *
+mesh_key_read(const char *src, const void *pem, size_t len)
+{
+	EVP_PKEY *pkey;
+	BIO *in;
+	bool asked = false;
+	char why[128];
+
+	if (len > INT_MAX) {
+		mesh_err(src, "too large for a private key");
+		return NULL;
+	}
+	in = text_bio(pem, len);
+	pkey = PEM_read_bio_PrivateKey(in, NULL, no_password, &asked);
+	BIO_free(in);
+	if (pkey == NULL) {
+		if (asked)
+			mesh_err(src, "private key is encrypted; give it "
+			    "without a passphrase");
+		else if (len == 0 || find(pem, len, "PRIVATE KEY-----") ==
+		    NULL)
+			mesh_err(src, "no private key in PEM form");
+		else if (ERR_GET_REASON(ERR_peek_error()) ==
+		    ERR_R_UNSUPPORTED)
+			/* all OpenSSL 3's decoders say about bad bytes */
+			mesh_err(src, "bad private key: cannot decode it");
+		else
+			mesh_err(src, "bad private key: %s",
+			    reason(why, sizeof(why)));
+		ERR_clear_error();
+		return NULL;
+	}
+	ERR_clear_error();
+	if (!EVP_PKEY_is_a(pkey, "RSA") && !EVP_PKEY_is_a(pkey, "EC")) {
+		mesh_err(src, "%s private key: only RSA and ECDSA keys are "
+		    "supported", EVP_PKEY_get0_type_name(pkey));
+		EVP_PKEY_free(pkey);
+		return NULL;
+	}
+	return key_wrap(pkey);
+}
+
+int
+mesh_key_pem(const struct mesh_key *k, struct mesh_buf *out)
+{
+	BIO *bio = need(BIO_new(BIO_s_secmem()));
+	char why[128];
+	int rv = -1;
+
+	/* OpenSSL 3 writes PKCS#8 here, "BEGIN PRIVATE KEY" */
+	if (PEM_write_bio_PrivateKey(bio, k->pkey, NULL, NULL, 0, NULL,
+	    NULL) != 1) {
+		mesh_err(NULL, "cannot write the private key: %s",
+		    reason(why, sizeof(why)));
+		goto out;
+	}
+	add_bio(out, bio, true);
+	rv = 0;
+out:
+	BIO_free(bio);
+	return rv;
+}
+
+const char *
+mesh_key_describe(const struct mesh_key *k, char *buf, size_t len)
+{
+	char group[64];
+	const char *nist;
+
+	if (EVP_PKEY_is_a(k->pkey, "RSA")) {
+		snprintf(buf, len, "RSA %d", EVP_PKEY_get_bits(k->pkey));
+	} else if (EVP_PKEY_is_a(k->pkey, "EC") &&
+	    EVP_PKEY_get_group_name(k->pkey, group, sizeof(group), NULL) ==
+	    1) {
+		nist = EC_curve_nid2nist(OBJ_sn2nid(group));
+		snprintf(buf, len, "ECDSA %s", nist != NULL ? nist : group);
+	} else {
+		snprintf(buf, len, "%s %d", EVP_PKEY_get0_type_name(k->pkey),
+		    EVP_PKEY_get_bits(k->pkey));
+	}
+	ERR_clear_error();
+	return buf;
+}
+
+void
+mesh_key_free(struct mesh_key *k)
+{
+	if (k == NULL)
+		return;
+	/* OpenSSL clears the key's numbers as it frees them */
+	EVP_PKEY_free(k->pkey);
+	free(k);
+}
+
+/* The digest a key signs with: SHA-384 for P-384, as Go's x509 picks. */
+static const EVP_MD *
+digest_for(EVP_PKEY *signer)
+{
+	if (EVP_PKEY_is_a(signer, "EC")) {
+		if (EVP_PKEY_get_bits(signer) > 384)
+			return EVP_sha512();
+		if (EVP_PKEY_get_bits(signer) > 256)
+			return EVP_sha384();
+	}
+	return EVP_sha256();
+}
+
+/* Add one subject field as a UTF8String; reports a bad value. */
+static int
+add_name(X509_NAME *name, int nid, const char *value)
+{
+	char why[128];
+
+	if (value == NULL)
+		return 0;
+	if (*value == '\0') {
+		mesh_err(NULL, "empty %s in the certificate subject",
+		    OBJ_nid2sn(nid));
+		return -1;
+	}
+	if (X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8,
+	    (const unsigned char *)value, -1, -1, 0) != 1) {
+		mesh_err(NULL, "bad %s '%s' in the certificate subject: %s",
+		    OBJ_nid2sn(nid), value, reason(why, sizeof(why)));
+		return -1;
+	}
+	return 0;
+}
+
+/* A DNS name as a certificate may hold one: letters, digits, "-._*". */
+static bool
+is_dns_name(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 253)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || strchr("-._*", s[i])))
+			return false;
+	return true;
+}
+
+/* The subject alternative names, IP addresses where they read as one. */
+static GENERAL_NAMES *
+alt_names(const char *const *san)
+{
+	GENERAL_NAMES *gens = need(sk_GENERAL_NAME_new_null());
+	unsigned char ip[16];
+	GENERAL_NAME *g;
+	ASN1_STRING *v;
+	int iplen;
+
+	for (; *san != NULL; san++) {
+		if (inet_pton(AF_INET, *san, ip) == 1)
+			iplen = 4;
+		else if (inet_pton(AF_INET6, *san, ip) == 1)
+			iplen = 16;
+		else if (is_dns_name(*san))
+			iplen = 0;
+		else {
+			mesh_err(NULL, "subject alternative name '%s' is "
+			    "neither an IP address nor a DNS name", *san);
+			GENERAL_NAMES_free(gens);
+			return NULL;
+		}
+		g = need(GENERAL_NAME_new());
+		if (iplen > 0) {
+			v = need(ASN1_OCTET_STRING_new());
+			need_ok(ASN1_OCTET_STRING_set(v, ip, iplen));
+			GENERAL_NAME_set0_value(g, GEN_IPADD, v);
+		} else {
+			v = need(ASN1_IA5STRING_new());
+			need_ok(ASN1_STRING_set(v, *san, -1));
+			GENERAL_NAME_set0_value(g, GEN_DNS, v);
+		}
+		need_ok(sk_GENERAL_NAME_push(gens, g));
+	}
+	return gens;
+}
+
+/* 20 random bytes, positive and not zero. */
+static int
+set_serial(X509 *x)
+{
+	unsigned char b[SERIAL_LEN];
+	BIGNUM *bn;
+	int rv = -1;
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		return -1;
+	b[0] &= 0x7f;
+	if ((bn = BN_bin2bn(b, sizeof(b), NULL)) != NULL &&
+	    (!BN_is_zero(bn) || BN_set_word(bn, 1) == 1) &&
+	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL)
+		rv = 0;
+	BN_free(bn);
+	return rv;
+}
+
+/* Add an extension from its value; 0, or -1 with OpenSSL's error. */
+static int
+add_ext(X509 *x, int nid, void *value, int critical)
+{
+	return X509_add1_ext_i2d(x, nid, value, critical,
+	    X509V3_ADD_DEFAULT) == 1 ? 0 : -1;
+}
+
+/*
+ * The extensions of a profile, in the order Istio's certificates have
+ * them: subject key identifier, basic constraints, key usage, extended
+ * key usage, subject alternative names, authority key identifier.
+ * 0; -1 with OpenSSL's error queued; -2 when a bad name was reported.
+ */
+static int
+add_extensions(X509 *x, const struct mesh_cert_spec *spec, X509 *issuer)
+{
+	BASIC_CONSTRAINTS *bc = need(BASIC_CONSTRAINTS_new());
+	ASN1_BIT_STRING *ku = need(ASN1_BIT_STRING_new());
+	ASN1_OCTET_STRING *skid = need(ASN1_OCTET_STRING_new());
+	EXTENDED_KEY_USAGE *eku = NULL;
+	GENERAL_NAMES *san = NULL;
+	AUTHORITY_KEYID *akid = NULL;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+	bool ca = spec->profile != MESH_CERT_SERVER;
+	int rv = -1;
+
+	/* keyid "hash": the SHA-1 of the subjectPublicKey bits (RFC 5280) */
+	if (X509_pubkey_digest(x, EVP_sha1(), md, &mdlen) != 1)
+		goto out;
+	need_ok(ASN1_OCTET_STRING_set(skid, md, (int)mdlen));
+	if (add_ext(x, NID_subject_key_identifier, skid, 0) == -1)
+		goto out;
+
+	bc->ca = ca ? 0xff : 0;
+	if (spec->profile == MESH_CERT_INTERMEDIATE) {
+		bc->pathlen = need(ASN1_INTEGER_new());
+		need_ok(ASN1_INTEGER_set(bc->pathlen, 0));
+	}
+	if (add_ext(x, NID_basic_constraints, bc, 1) == -1)
+		goto out;
+
+	/*
+	 * RFC 5280's KeyUsage bits: 0 digitalSignature, 1 nonRepudiation,
+	 * 2 keyEncipherment, 5 keyCertSign.
+	 */
+	need_ok(ASN1_BIT_STRING_set_bit(ku, 0, 1));
+	if (ca)
+		need_ok(ASN1_BIT_STRING_set_bit(ku, 1, 1));
+	need_ok(ASN1_BIT_STRING_set_bit(ku, 2, 1));
+	if (ca)
+		need_ok(ASN1_BIT_STRING_set_bit(ku, 5, 1));
+	if (add_ext(x, NID_key_usage, ku, 1) == -1)
+		goto out;
+
+	if (!ca) {
+		eku = need(sk_ASN1_OBJECT_new_null());
+		need_ok(sk_ASN1_OBJECT_push(eku, OBJ_nid2obj(NID_server_auth)));
+		if (add_ext(x, NID_ext_key_usage, eku, 0) == -1)
+			goto out;
+	}
+
+	/* the root has none, as Istio's */
+	if (spec->profile != MESH_CERT_ROOT && spec->san != NULL &&
+	    spec->san[0] != NULL) {
+		if ((san = alt_names(spec->san)) == NULL) {
+			rv = -2;
+			goto out;
+		}
+		if (add_ext(x, NID_subject_alt_name, san, 0) == -1)
+			goto out;
+	}
+
+	/*
+	 * The issuer's own key identifier, as "keyid" takes it; none on a
+	 * self-signed certificate, nor when the issuer has none.
+	 */
+	if (issuer != NULL) {
+		akid = need(AUTHORITY_KEYID_new());
+		akid->keyid = X509_get_ext_d2i(issuer,
+		    NID_subject_key_identifier, NULL, NULL);
+		if (akid->keyid != NULL &&
+		    add_ext(x, NID_authority_key_identifier, akid, 0) == -1)
+			goto out;
+	}
+	rv = 0;
+out:
+	AUTHORITY_KEYID_free(akid);
+	GENERAL_NAMES_free(san);
+	sk_ASN1_OBJECT_free(eku);
+	ASN1_OCTET_STRING_free(skid);
+	ASN1_BIT_STRING_free(ku);
+	BASIC_CONSTRAINTS_free(bc);
+	return rv;
+}
+
+static struct mesh_cert *
+cert_wrap(X509 *x)
+{
+	struct mesh_cert *c = xmalloc(sizeof(*c));
+
+	c->x509 = x;
+	return c;
+}
+
+struct mesh_cert *
+mesh_cert_issue(const struct mesh_cert_spec *spec,
+    const struct mesh_key *key, const struct mesh_cert *issuer,
+    const struct mesh_key *issuer_key)
+{
+	X509 *x = need(X509_new());
+	X509_NAME *name = need(X509_NAME_new());
+	EVP_PKEY *signer = issuer_key != NULL ? issuer_key->pkey : key->pkey;
+	const char *step;
+	char why[128];
+	int r;
+
+	if ((issuer == NULL) != (issuer_key == NULL)) {
+		mesh_err(NULL, "cannot issue a certificate: an issuer needs "
+		    "both its certificate and its key");
+		goto fail;
+	}
+	if (spec->days <= 0 || spec->days > INT_MAX) {
+		mesh_err(NULL, "cannot issue a certificate valid for %ld days",
+		    spec->days);
+		goto fail;
+	}
+	if (issuer != NULL && !mesh_cert_is_ca(issuer)) {
+		mesh_err(NULL, "cannot issue a certificate: the issuer is not "
+		    "a CA");
+		goto fail;
+	}
+	if (issuer != NULL && !mesh_key_matches(issuer_key, issuer)) {
+		mesh_err(NULL, "cannot issue a certificate: the issuer's key "
+		    "does not match its certificate");
+		goto fail;
+	}
+	if (add_name(name, NID_organizationName, spec->org) == -1 ||
+	    add_name(name, NID_commonName, spec->cn) == -1 ||
+	    add_name(name, NID_localityName, spec->locality) == -1)
+		goto fail;
+	if (X509_NAME_entry_count(name) == 0) {
+		mesh_err(NULL, "cannot issue a certificate with an empty "
+		    "subject");
+		goto fail;
+	}
+
+	step = "set its fields";
+	if (X509_set_version(x, X509_VERSION_3) != 1 || set_serial(x) == -1 ||
+	    X509_set_subject_name(x, name) != 1 ||
+	    X509_set_issuer_name(x, issuer != NULL ?
+	    X509_get_subject_name(issuer->x509) : name) != 1 ||
+	    X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL ||
+	    X509_time_adj_ex(X509_getm_notAfter(x), (int)spec->days, 0,
+	    NULL) == NULL ||
+	    X509_set_pubkey(x, key->pkey) != 1)
+		goto err;
+	step = "add its extensions";
+	if ((r = add_extensions(x, spec, issuer != NULL ? issuer->x509 :
+	    NULL)) == -2)
+		goto fail;
+	if (r == -1)
+		goto err;
+	step = "sign it";
+	if (X509_sign(x, signer, digest_for(signer)) <= 0)
+		goto err;
+	X509_NAME_free(name);
+	ERR_clear_error();
+	return cert_wrap(x);
+err:
+	mesh_err(NULL, "cannot issue a certificate: cannot %s: %s", step,
+	    reason(why, sizeof(why)));
+fail:
+	ERR_clear_error();
+	X509_NAME_free(name);
+	X509_free(x);
+	return NULL;
+}
+
+int
+mesh_cert_pem(const struct mesh_cert *c, struct mesh_buf *out)
+{
+	BIO *bio = need(BIO_new(BIO_s_mem()));
+	char why[128];
+	int rv = -1;
+
+	if (PEM_write_bio_X509(bio, c->x509) != 1) {
+		mesh_err(NULL, "cannot write the certificate: %s",
+		    reason(why, sizeof(why)));
+		goto out;
+	}
+	add_bio(out, bio, false);
+	rv = 0;
+out:
+	BIO_free(bio);
+	return rv;
+}
+
+/* Is c one of PEM's spaces between blocks? */
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+	    c == '\v';
+}
+
+/*
+ * Report the PEM block that starts at p (a BEGIN line) and is not a
+ * certificate, quoting its label when that reads as one.
+ */
+static void
+not_a_cert(const char *src, unsigned long line, const char *p,
+    const char *end)
+{
+	const char *label = p + strlen("-----BEGIN "), *q;
+
+	for (q = label; q < end && q - label <= 40 && ((*q >= 'A' &&
+	    *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == ' '); q++)
+		continue;
+	if (q > label && end - q >= 5 && memcmp(q, "-----", 5) == 0)
+		mesh_errat(src, line, 0, "PEM block '%.*s' is not a "
+		    "certificate", (int)(q - label), label);
+	else
+		mesh_errat(src, line, 0, "text that is not a PEM certificate");
+}
+
+int
+mesh_cert_read(const char *src, const void *pem, size_t len,
+    struct mesh_cert ***out, size_t *n)
+{
+	static const char begin[] = "-----BEGIN ";
+	static const char cert_begin[] = "-----BEGIN CERTIFICATE-----";
+	const char *p = len > 0 ? pem : "", *end = p + len, *counted = p, *q;
+	struct mesh_cert **v = NULL;
+	unsigned long line = 1;
+	size_t nv = 0;
+	bool asked = false;
+	char why[128];
+	BIO *bio;
+	X509 *x;
+	int rv = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (len > INT_MAX) {
+		mesh_err(src, "too large for PEM certificates");
+		return -1;
+	}
+	for (;;) {
+		while (p < end && is_space(*p))
+			p++;
+		if (p == end)
+			break;
+		for (; counted < p; counted++)
+			if (*counted == '\n')
+				line++;
+		if ((size_t)(end - p) < sizeof(begin) - 1 ||
+		    memcmp(p, begin, sizeof(begin) - 1) != 0) {
+			mesh_errat(src, line, 0, "text that is not a PEM "
+			    "certificate");
+			goto out;
+		}
+		if ((size_t)(end - p) < sizeof(cert_begin) - 1 ||
+		    memcmp(p, cert_begin, sizeof(cert_begin) - 1) != 0) {
+			not_a_cert(src, line, p, end);
+			goto out;
+		}
+		/*
+		 * Nothing else on the BEGIN line, or OpenSSL would pass over
+		 * it to the next one it likes.
+		 */
+		for (q = p + sizeof(cert_begin) - 1; q < end && (*q == ' ' ||
+		    *q == '\t' || *q == '\r'); q++)
+			continue;
+		if (q < end && *q != '\n') {
+			mesh_errat(src, line, 0, "bad PEM BEGIN line");
+			goto out;
+		}
+		bio = text_bio(p, (size_t)(end - p));
+		x = PEM_read_bio_X509(bio, NULL, no_password, &asked);
+		if (x == NULL) {
+			BIO_free(bio);
+			mesh_errat(src, line, 0, "bad certificate: %s",
+			    reason(why, sizeof(why)));
+			goto out;
+		}
+		/* PEM_read_bio_X509 stops just after the END line */
+		p = end - BIO_ctrl_pending(bio);
+		BIO_free(bio);
+		v = xreallocarray(v, nv + 1, sizeof(*v));
+		v[nv++] = cert_wrap(x);
+	}
+	if (nv == 0) {
+		mesh_err(src, "no PEM certificate");
+		goto out;
+	}
+	*out = v;
+	*n = nv;
+	v = NULL;
+	nv = 0;
+	rv = 0;
+out:
+	ERR_clear_error();
+	mesh_certs_free(v, nv);
+	return rv;
+}
+
+void
+mesh_cert_free(struct mesh_cert *c)
+{
+	if (c == NULL)
+		return;
+	X509_free(c->x509);
+	free(c);
+}
+
+void
+mesh_certs_free(struct mesh_cert **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		mesh_cert_free(v[i]);
+	free(v);
+}
+
+char *
+mesh_cert_subject(const struct mesh_cert *c)
+{
+	BIO *bio = need(BIO_new(BIO_s_mem()));
+	BUF_MEM *bm = NULL;
+	char *s;
+
+	/* openssl x509 -subject's "oneline", with UTF-8 printed as is */
+	if (X509_NAME_print_ex(bio, X509_get_subject_name(c->x509), 0,
+	    (XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) |
+	    ASN1_STRFLGS_UTF8_CONVERT) < 0)
+		mesh_die("out of memory");
+	BIO_get_mem_ptr(bio, &bm);
+	s = xstrndup(bm != NULL && bm->data != NULL ? bm->data : "",
+	    bm != NULL ? bm->length : 0);
+	BIO_free(bio);
+	return s;
+}
+
+bool
+mesh_cert_is_ca(const struct mesh_cert *c)
+{
+	uint32_t flags = X509_get_extension_flags(c->x509);
+
+	if ((flags & EXFLAG_INVALID) != 0 || (flags & EXFLAG_CA) == 0)
+		return false;
+	if ((flags & EXFLAG_KUSAGE) != 0 &&
+	    (X509_get_key_usage(c->x509) & KU_KEY_CERT_SIGN) == 0)
+		return false;
+	return true;
+}
+
+bool
+mesh_cert_equal(const struct mesh_cert *a, const struct mesh_cert *b)
+{
+	return X509_cmp(a->x509, b->x509) == 0;
+}
+
+bool
+mesh_key_matches(const struct mesh_key *k, const struct mesh_cert *c)
+{
+	EVP_PKEY *pub = X509_get0_pubkey(c->x509);
+	bool eq = pub != NULL && EVP_PKEY_eq(k->pkey, pub) == 1;
+
+	ERR_clear_error();
+	return eq;
+}
+
+time_t
+mesh_cert_not_after(const struct mesh_cert *c)
+{
+	ASN1_TIME *epoch = need(ASN1_TIME_set(NULL, 0));
+	int days, secs;
+	time_t t = 0;
+
+	if (ASN1_TIME_diff(&days, &secs, epoch,
+	    X509_get0_notAfter(c->x509)) == 1)
+		t = (time_t)days * 86400 + secs;
+	ASN1_TIME_free(epoch);
+	ERR_clear_error();
+	return t;
+}
+
+const char *
+mesh_cert_verify(const struct mesh_cert *c,
+    struct mesh_cert *const *untrusted, size_t n,
+    const struct mesh_cert *root)
+{
+	X509_STORE *store = need(X509_STORE_new());
+	X509_STORE_CTX *ctx = need(X509_STORE_CTX_new());
+	STACK_OF(X509) *chain = need(sk_X509_new_null());
+	const char *why = NULL;
+	size_t i;
+	int err;
+
+	/* no partial chains: the root is the one anchor, and the end */
+	for (i = 0; i < n; i++)
+		need_ok(sk_X509_push(chain, untrusted[i]->x509));
+	if (X509_STORE_add_cert(store, root->x509) != 1 ||
+	    X509_STORE_CTX_init(ctx, store, c->x509, chain) != 1) {
+		why = X509_verify_cert_error_string(X509_V_ERR_UNSPECIFIED);
+	} else if (X509_verify_cert(ctx) != 1) {
+		err = X509_STORE_CTX_get_error(ctx);
+		why = X509_verify_cert_error_string(err != X509_V_OK ? err :
+		    X509_V_ERR_UNSPECIFIED);
+	}
+	X509_STORE_CTX_free(ctx);
+	sk_X509_free(chain);
+	X509_STORE_free(store);
+	ERR_clear_error();
+	return why;
+}
+
+/* dir/name, without a doubled slash. */
+static char *
+join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+
+	return xasprintf("%s%s%s", dir, n > 0 && dir[n - 1] == '/' ? "" : "/",
+	    name);
+}
+
+/* 1 when path exists (its stat in *st), 0 when it does not, -1 reported. */
+static int
+exists(const char *path, struct stat *st)
+{
+	if (stat(path, st) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	mesh_err(NULL, "cannot use '%s':", path);
+	return -1;
+}
+
+/* mkdir -p, mode 0700 for each directory it makes. */
+static int
+make_dirs(const char *dir)
+{
+	char *p = xstrdup(dir), *s, c;
+	struct stat st;
+	int rv = -1;
+
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		c = *s;
+		*s = '\0';
+		if (mkdir(p, 0700) == -1 && errno != EEXIST) {
+			mesh_err(NULL, "cannot make directory '%s':", p);
+			goto out;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	if (stat(dir, &st) == -1) {
+		mesh_err(NULL, "cannot use directory '%s':", dir);
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		mesh_err(NULL, "'%s' is not a directory", dir);
+		goto out;
+	}
+	rv = 0;
+out:
+	free(p);
+	return rv;
+}
+
+/*
+ * 1 when o->dir exists, 0 when it is missing (to be made later), -1
+ * reported: it is no directory, or others may write into it (and swap
+ * the files) and o->force is not set.
+ */
+static int
+check_dir(const struct mesh_ca_opts *o)
+{
+	struct stat st;
+	int r;
+
+	if ((r = exists(o->dir, &st)) <= 0)
+		return r;
+	if (!S_ISDIR(st.st_mode)) {
+		mesh_err(NULL, "'%s' is not a directory", o->dir);
+		return -1;
+	}
+	if ((st.st_mode & S_IWOTH) != 0 && !o->force) {
+		mesh_err(o->dir, "directory is writable by others; use "
+		    "--force to keep a CA there");
+		return -1;
+	}
+	return 1;
+}
+
+/* Flush path's directory entry to disk, as far as the system allows. */
+static void
+sync_dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = xstrndup(path, slash > path ? (size_t)(slash - path) : 1);
+	int fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+/*
+ * Write len bytes at p as the new file path, mode bits exactly mode:
+ * into a temporary file beside it first, then link(2)ed into place, so
+ * that path never names a half-written file and an existing path is
+ * never replaced.  The temporary file is gone afterwards, in any case.
+ */
+static int
+write_new(const char *path, const void *p, size_t len, mode_t mode)
+{
+	static unsigned seq;
+	const char *slash = strrchr(path, '/');
+	char *tmp = NULL;
+	int fd = -1, tries, rv = -1;
+
+	for (tries = 0; tries < 100; tries++) {
+		free(tmp);
+		tmp = xasprintf("%.*s.%s.%ld.%u.tmp", (int)(slash - path + 1),
+		    path, slash + 1, (long)getpid(), seq++);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd != -1 || errno != EEXIST)
+			break;
+	}
+	if (fd == -1) {
+		mesh_err(NULL, "cannot create '%s':", tmp);
+		free(tmp);
+		return -1;
+	}
+	if (mesh_write_all(fd, p, len) == -1 || fchmod(fd, mode) == -1 ||
+	    fsync(fd) == -1) {
+		mesh_err(NULL, "cannot write '%s':", tmp);
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		mesh_err(NULL, "cannot write '%s':", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (link(tmp, path) == -1) {
+		if (errno == EEXIST)
+			mesh_err(NULL, "'%s' appeared meanwhile; it was not "
+			    "overwritten", path);
+		else
+			mesh_err(NULL, "cannot create '%s':", path);
+		goto out;
+	}
+	sync_dir_of(path);
+	rv = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return rv;
+}
+
+/* Read an existing CA: the key matches, the certificate is a CA's. */
+static int
+read_ca(struct mesh_ca *ca, const char *keypath, const struct stat *kst,
+    const char *certpath)
+{
+	struct mesh_buf kb = MESH_BUF_INIT, cb = MESH_BUF_INIT;
+	struct mesh_cert **v = NULL;
+	size_t n = 0;
+	int rv = -1;
+
+	if ((kst->st_mode & (S_IRGRP | S_IROTH)) != 0) {
+		mesh_err(keypath, "private key is readable by others (chmod "
+		    "600 %s)", keypath);
+		goto out;
+	}
+	/*
+	 * Room for all mesh_slurp may read before it gives up, so that it
+	 * never reallocs, which would leave key bytes in freed memory.
+	 */
+	mesh_buf_grow(&kb, 2 * KEY_MAX + 65536);
+	if (mesh_slurp(keypath, &kb, KEY_MAX) == -1)
+		goto out;
+	ca->key = mesh_key_read(keypath, kb.data, kb.len);
+	mesh_wipe_buf(&kb);
+	if (ca->key == NULL)
+		goto out;
+	if (mesh_slurp(certpath, &cb, CERT_MAX) == -1 ||
+	    mesh_cert_read(certpath, cb.data, cb.len, &v, &n) == -1)
+		goto out;
+	if (n != 1) {
+		mesh_err(certpath, "%zu certificates; a CA's file holds one",
+		    n);
+		goto out;
+	}
+	if (!mesh_cert_is_ca(v[0])) {
+		mesh_err(certpath, "not a CA certificate");
+		goto out;
+	}
+	if (!mesh_key_matches(ca->key, v[0])) {
+		mesh_err(NULL, "'%s' is not the key of the certificate in '%s'",
+		    keypath, certpath);
+		goto out;
+	}
+	ca->cert = v[0];
+	v[0] = NULL;
+	ca->cert_pem = mesh_buf_detach(&cb, &ca->cert_len);
+	rv = 0;
+out:
+	mesh_certs_free(v, n);
+	mesh_buf_release(&cb);
+	mesh_wipe_buf(&kb);
+	return rv;
+}
+
+/*
+ * Make a new CA, then its directory if make_dir (after the key, so that
+ * a bad key size leaves nothing behind), and write its key, then its
+ * certificate.
+ */
+static int
+make_ca(struct mesh_ca *ca, const struct mesh_ca_opts *o, bool make_dir,
+    const char *keypath, const char *certpath)
+{
+	struct mesh_buf kb = MESH_BUF_INIT, cb = MESH_BUF_INIT;
+	int rv = -1;
+
+	if (o->spec->profile == MESH_CERT_SERVER) {
+		mesh_err(NULL, "a CA's certificate needs a CA profile");
+		goto out;
+	}
+	if ((ca->key = mesh_key_new(o->type, o->bits)) == NULL ||
+	    (ca->cert = mesh_cert_issue(o->spec, ca->key, NULL,
+	    NULL)) == NULL ||
+	    mesh_key_pem(ca->key, &kb) == -1 ||
+	    mesh_cert_pem(ca->cert, &cb) == -1)
+		goto out;
+	/* someone may have made it meanwhile: the same check again */
+	if (make_dir && (make_dirs(o->dir) == -1 || check_dir(o) == -1))
+		goto out;
+	if (write_new(keypath, kb.data, kb.len, 0600) == -1)
+		goto out;
+	if (write_new(certpath, cb.data, cb.len, 0644) == -1) {
+		/* a key alone would make the next run fail: take it back */
+		unlink(keypath);
+		goto out;
+	}
+	ca->cert_pem = mesh_buf_detach(&cb, &ca->cert_len);
+	ca->created = true;
+	rv = 0;
+out:
+	mesh_buf_release(&cb);
+	mesh_wipe_buf(&kb);
+	return rv;
+}
+
+int
+mesh_ca_open(struct mesh_ca *ca, const struct mesh_ca_opts *o)
+{
+	char *keypath = join(o->dir, o->key_file);
+	char *certpath = join(o->dir, o->cert_file);
+	struct stat kst, cst;
+	int has_dir, has_key = 0, has_cert = 0, rv = -1;
+
+	memset(ca, 0, sizeof(*ca));
+	if (*o->dir == '\0') {
+		mesh_err(NULL, "no directory given for the CA");
+		goto out;
+	}
+	if ((has_dir = check_dir(o)) == -1 || (has_dir &&
+	    ((has_key = exists(keypath, &kst)) == -1 ||
+	    (has_cert = exists(certpath, &cst)) == -1)))
+		goto out;
+	if (has_key != has_cert) {
+		mesh_err(NULL, "'%s' exists but '%s' does not; nothing was "
+		    "written", has_key ? keypath : certpath,
+		    has_key ? certpath : keypath);
+		goto out;
+	}
+	if (has_key)
+		rv = read_ca(ca, keypath, &kst, certpath);
+	else
+		rv = make_ca(ca, o, !has_dir, keypath, certpath);
+out:
+	if (rv == -1)
+		mesh_ca_release(ca);
+	free(certpath);
+	free(keypath);
+	return rv;
+}
+
+void
+mesh_ca_release(struct mesh_ca *ca)
+{
+	mesh_key_free(ca->key);
+	mesh_cert_free(ca->cert);
+	free(ca->cert_pem);
+	memset(ca, 0, sizeof(*ca));
 }

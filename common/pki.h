@@ -1,12 +1,22 @@
 /*
- * OpenSSL helpers: the one place outside the TLS setup in kube.c that
- * includes OpenSSL.  For now, wiping secrets; keys, certificates and PEM
- * come with mesh-secret.
+ * Keys, certificates and certificate authorities kept on disk: the one
+ * place outside the TLS setup in kube.c that includes OpenSSL.
+ *
+ * Certificates follow Istio's plug-in CA Makefile (tools/certs) as run
+ * with OpenSSL 3: X.509 v3, 20 random bytes of serial, SHA-256
+ * signatures (SHA-384 by a P-384 key), a Subject Key Identifier, and an
+ * Authority Key Identifier on all but a self-signed certificate.  Every
+ * function reports its own failure ("prog: what: why", OpenSSL's reason
+ * included) and returns NULL or -1.  Private keys are cleansed when
+ * freed and never printed; PEM text of a key goes only into buffers the
+ * caller releases with mesh_wipe_buf.
  */
 #ifndef MESH_PKI_H
 #define MESH_PKI_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 struct mesh_buf;
 
@@ -14,5 +24,139 @@ struct mesh_buf;
 void mesh_wipe(void *p, size_t n);
 /* Overwrite all a buffer ever held, then release it. */
 void mesh_wipe_buf(struct mesh_buf *b);
+
+enum mesh_key_type {
+	MESH_KEY_RSA,		/* bits: 2048 to 8192, a multiple of 8 */
+	MESH_KEY_ECDSA		/* bits: 256 (P-256) or 384 (P-384) */
+};
+
+struct mesh_key;		/* a private key */
+struct mesh_cert;		/* one X.509 certificate */
+
+/* A new key.  bits 0 means the default: RSA 4096, ECDSA P-256. */
+struct mesh_key *mesh_key_new(enum mesh_key_type type, int bits);
+/*
+ * The first private key in PEM text (PKCS#8, PKCS#1 or SEC1,
+ * unencrypted); src names the text in messages.
+ */
+struct mesh_key *mesh_key_read(const char *src, const void *pem,
+    size_t len);
+/* Append the key as PKCS#8 PEM ("BEGIN PRIVATE KEY"). */
+int mesh_key_pem(const struct mesh_key *k, struct mesh_buf *out);
+/* "RSA 4096", "ECDSA P-256": into buf, which is returned. */
+const char *mesh_key_describe(const struct mesh_key *k, char *buf,
+    size_t len);
+void mesh_key_free(struct mesh_key *k);
+
+enum mesh_cert_profile {
+	/*
+	 * Istio's root: CA:TRUE (critical, no path length), key usage
+	 * (critical) digitalSignature, nonRepudiation, keyEncipherment,
+	 * keyCertSign; no extended key usage, no SAN.
+	 */
+	MESH_CERT_ROOT,
+	/*
+	 * Istio's intermediate: the same with pathlen:0, the SANs, and an
+	 * Authority Key Identifier (the issuer's key identifier).
+	 */
+	MESH_CERT_INTERMEDIATE,
+	/*
+	 * A TLS server: CA:FALSE (critical), key usage (critical)
+	 * digitalSignature, keyEncipherment; extended key usage
+	 * serverAuth; the SANs; an Authority Key Identifier.
+	 */
+	MESH_CERT_SERVER
+};
+
+struct mesh_cert_spec {
+	enum mesh_cert_profile profile;
+	/* Subject, in this order: O, CN, L (Istio's order); NULL: left out. */
+	const char *org, *cn, *locality;
+	/*
+	 * Subject alternative names, NULL-terminated (or NULL): each one an
+	 * IP address (v4 or v6) if it reads as one, else a DNS name.
+	 */
+	const char *const *san;
+	long days;		/* valid from now for this many days, > 0 */
+};
+
+/*
+ * Issue a certificate for key's public half, signed by issuer_key as
+ * issuer (whose subject becomes the issuer name); issuer and issuer_key
+ * NULL: self-signed by key.
+ */
+struct mesh_cert *mesh_cert_issue(const struct mesh_cert_spec *spec,
+    const struct mesh_key *key, const struct mesh_cert *issuer,
+    const struct mesh_key *issuer_key);
+/* Append the certificate as PEM ("BEGIN CERTIFICATE"). */
+int mesh_cert_pem(const struct mesh_cert *c, struct mesh_buf *out);
+/*
+ * Every certificate in PEM text, in order, into a malloc'd array *out of
+ * *n.  No certificate at all, or text that is not PEM certificates
+ * (other PEM blocks or stray text between them), is an error naming src.
+ */
+int mesh_cert_read(const char *src, const void *pem, size_t len,
+    struct mesh_cert ***out, size_t *n);
+void mesh_cert_free(struct mesh_cert *c);
+/* Free n certificates and the array; NULL is fine. */
+void mesh_certs_free(struct mesh_cert **v, size_t n);
+
+/* The subject as OpenSSL prints it on one line: "O = Istio, CN = Root CA". */
+char *mesh_cert_subject(const struct mesh_cert *c);
+/* Basic constraints say CA:TRUE (and key usage, if any, keyCertSign). */
+bool mesh_cert_is_ca(const struct mesh_cert *c);
+/* The same DER bytes. */
+bool mesh_cert_equal(const struct mesh_cert *a, const struct mesh_cert *b);
+/* Is k the private half of c's public key? */
+bool mesh_key_matches(const struct mesh_key *k, const struct mesh_cert *c);
+/* notAfter as seconds since the epoch. */
+time_t mesh_cert_not_after(const struct mesh_cert *c);
+
+/*
+ * Does c chain up to root, the only trust anchor, through untrusted
+ * certificates (n of them, or none), at the current time?  NULL when it
+ * does, else OpenSSL's static reason ("certificate has expired", "unable
+ * to get local issuer certificate").  Reports nothing.
+ */
+const char *mesh_cert_verify(const struct mesh_cert *c,
+    struct mesh_cert *const *untrusted, size_t n,
+    const struct mesh_cert *root);
+
+/*
+ * A certificate authority kept in a directory: its key in DIR/KEYFILE
+ * (mode 0600) and its certificate in DIR/CERTFILE (0644).
+ */
+struct mesh_ca {
+	struct mesh_key *key;
+	struct mesh_cert *cert;
+	char *cert_pem;		/* the certificate file's bytes */
+	size_t cert_len;
+	bool created;		/* made by this mesh_ca_open */
+};
+
+struct mesh_ca_opts {
+	const char *dir;
+	const char *key_file, *cert_file;	/* names inside dir */
+	const struct mesh_cert_spec *spec;	/* for a new CA's cert */
+	enum mesh_key_type type;		/* for a new CA's key */
+	int bits;
+	bool force;		/* accept a world-writable directory */
+};
+
+/*
+ * Open the CA in o->dir, or make one there.  Both files present: read
+ * them, and fail unless the key matches the certificate and it is a CA.
+ * Neither present: create dir (0700, parents too) if missing, make a key
+ * and a self-signed certificate from o->spec, and write the key (0600)
+ * and then the certificate, each through a temporary file and link(2),
+ * so an existing file is never overwritten and no half-written file is
+ * ever seen under its name.  Only one present: an error naming the
+ * missing one.  An existing directory that others may write into is
+ * refused unless o->force; an existing key file that others may read is
+ * refused always ("chmod 600 FILE").
+ * Release ca in both cases.
+ */
+int mesh_ca_open(struct mesh_ca *ca, const struct mesh_ca_opts *o);
+void mesh_ca_release(struct mesh_ca *ca);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "pki.h"
 #include "stream.h"
 #include "xalloc.h"
 
@@ -774,6 +775,7 @@ struct mesh_writer {
 	size_t ndocs;
 	size_t *ends;		/* JSON, held: where each document ends */
 	size_t nends, capends;
+	bool secret;		/* wipe what was written when freed */
 };
 
 struct mesh_writer *
@@ -790,6 +792,21 @@ mesh_writer_new(int fd, enum mesh_format fmt, bool stream)
 
 static int stream_out(struct mesh_writer *w);
 
+/* Free an emitter, first wiping the text its buffers held if secret. */
+static void
+emitter_delete(yaml_emitter_t *e, bool secret)
+{
+	if (secret) {
+		if (e->buffer.start != NULL)
+			mesh_wipe(e->buffer.start,
+			    (size_t)(e->buffer.end - e->buffer.start));
+		if (e->raw_buffer.start != NULL)
+			mesh_wipe(e->raw_buffer.start,
+			    (size_t)(e->raw_buffer.end - e->raw_buffer.start));
+	}
+	yaml_emitter_delete(e);
+}
+
 void
 mesh_writer_free(struct mesh_writer *w)
 {
@@ -799,10 +816,19 @@ mesh_writer_free(struct mesh_writer *w)
 	if (w->stream)
 		stream_out(w);
 	if (w->e_open)
-		yaml_emitter_delete(&w->e);
-	mesh_buf_release(&w->out);
+		emitter_delete(&w->e, w->secret);
+	if (w->secret)
+		mesh_wipe_buf(&w->out);
+	else
+		mesh_buf_release(&w->out);
 	free(w->ends);
 	free(w);
+}
+
+void
+mesh_writer_secret(struct mesh_writer *w)
+{
+	w->secret = true;
 }
 
 static int
@@ -1041,7 +1067,7 @@ mesh_emit_yaml(struct mesh_buf *out, const struct mesh_node *root,
 		goto out;
 	rv = 0;
 out:
-	yaml_emitter_delete(&e);
+	emitter_delete(&e, true);
 	return rv;
 }
 
@@ -1330,7 +1356,7 @@ writer_emit(struct mesh_writer *w, struct mesh_doc *take,
 	return 0;
 broken:
 	/* an emitter that failed mid-document is not used again */
-	yaml_emitter_delete(&w->e);
+	emitter_delete(&w->e, w->secret);
 	w->e_open = false;
 	return -1;
 }

@@ -83,10 +83,18 @@ int mesh_writer_put(struct mesh_writer *w, const struct mesh_doc *doc);
 int mesh_writer_take(struct mesh_writer *w, struct mesh_doc *doc);
 /* Write what is held, and close a JSON list.  0, or -1 after a report. */
 int mesh_writer_finish(struct mesh_writer *w);
+/*
+ * What goes through w is secret: its buffers, and the emitter's, are
+ * wiped when it is freed.
+ */
+void mesh_writer_secret(struct mesh_writer *w);
 /* Free the writer; without stream, anything not yet written is dropped. */
 void mesh_writer_free(struct mesh_writer *w);
 
-/* A document (or one node) as YAML text, appended to out. 0 or -1. */
+/*
+ * A document (or one node) as YAML text, appended to out; the emitter's
+ * own buffers are wiped after.  0 or -1.
+ */
 struct mesh_buf;
 int mesh_emit_yaml(struct mesh_buf *out, const struct mesh_node *root,
     bool json_like);

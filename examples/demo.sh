@@ -47,6 +47,26 @@ step "Fill a template from the environment, safely" \
     "NETWORK=on mesh-overlay --env gateway-template.yaml"
 NETWORK=on mesh-overlay --env gateway-template.yaml
 
+# the CAs mesh-secret makes live in a scratch directory, removed at exit
+ca=$(mktemp -d)
+trap 'rm -rf "$ca"' EXIT
+
+step "The plug-in CA: one root kept on disk, a cacerts Secret per cluster (keys elided here)" \
+    "mesh-secret cacerts --key-type ecdsa --root-dir \$ca/root --cluster cluster1 --cluster cluster2"
+mesh-secret cacerts --key-type ecdsa --root-dir "$ca/root" \
+    --cluster cluster1 --cluster cluster2 |
+    sed -E 's/^(  [a-z.-]+\.pem: ).{24}.*/\1.../'
+
+step "...and the check of what it printed: every chain, key and root" \
+    "mesh-secret cacerts --key-type ecdsa ... | mesh-secret cacerts --verify"
+mesh-secret cacerts --key-type ecdsa --root-dir "$ca/root" \
+    --cluster cluster1 --cluster cluster2 2>/dev/null |
+    mesh-secret cacerts --verify
+
+step "The remote secret, made offline from a kubeconfig that holds a token" \
+    "mesh-secret remote --from-kubeconfig cluster2.kubeconfig --name cluster2"
+mesh-secret remote --from-kubeconfig ../secret/cluster2.kubeconfig --name cluster2
+
 step "A mistake is one clear line, exit status 1 and nothing on stdout" \
     "mesh-overlay --select kind=Service -s 'spec.ports[name:http].port=80' istiod-manifest.yaml"
 status=0

@@ -34,3 +34,7 @@ unit() {
 @test "unit: kubeconfig: merging, paths, defaults, in-cluster, and every bad file" {
 	unit kubeconfig_test
 }
+
+@test "unit: pki: keys, certificate profiles, PEM, chains, and CAs on disk" {
+	unit pki_test
+}
