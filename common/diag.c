@@ -38,6 +38,9 @@ mesh_getprogname(void)
 	return progname;
 }
 
+static void vmsg(const char *, const char *, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vmsg(const char *where, const char *label, const char *fmt, va_list ap)
 {

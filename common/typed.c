@@ -21,6 +21,9 @@
 #include "typed.h"
 
 /* libcyaml's error log, one message a line. */
+static void log_fn(cyaml_log_t, void *, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list ap)
 {

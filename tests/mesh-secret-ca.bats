@@ -340,3 +340,17 @@ open("ip.crt", "wb").write(base64.b64decode(s["data"]["tls.crt"]))' <<<"$output"
 	run --separate-stderr -2 sec tls --host a.example --ca-configmap 'x y'
 	[ ! -e mesh-tls-ca ]
 }
+
+@test "cacerts --verify: reads the v1 List that -o json prints" {
+	cd "$TMP"
+	run --separate-stderr -0 sec cacerts --key-type ecdsa --cluster c1 --cluster c2 -o json
+	printf '%s\n' "$output" >l.json
+	jq -e '.kind == "List" and (.items | length) == 2' l.json
+	run --separate-stderr -0 sec cacerts --verify -f l.json
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[1]}" == "cacerts (cluster c2): OK: "* ]]
+	jq '.items[1].data["ca-key.pem"] = .items[0].data["ca-key.pem"]' l.json >bad.json
+	run --separate-stderr -1 sec cacerts --verify -f bad.json
+	[ -z "$output" ]
+	[[ "$stderr" == *"Secret cacerts (cluster c2): ca-key.pem is not the key of ca-cert.pem"* ]]
+}

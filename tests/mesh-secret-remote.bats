@@ -181,6 +181,8 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	run --separate-stderr -2 sec remote --token-ttl 5m
 	[[ "$stderr" == *"at least 10m"* ]]
 	run --separate-stderr -2 sec remote --read-only --rotate
+	run --separate-stderr -2 sec remote --rotate --secret-name x
+	[[ "$stderr" == *"--secret-name picks one"* ]]
 	run --separate-stderr -2 sec remote --create-service-account=maybe
 	run --separate-stderr -2 sec remote --from-kubeconfig "$KUBECONFIG"
 	[[ "$stderr" == *"--from-kubeconfig needs --name"* ]]
@@ -333,7 +335,8 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	printf '%s\n' "$output" >"$TMP/s.yaml"
 	grep -q 'POST /api/v1/namespaces/istio-system/serviceaccounts/istio-reader-service-account/token' "$SIM/requests.log"
 	! grep -q 'POST /api/v1/namespaces/istio-system/secrets' "$SIM/requests.log"
-	run py_yaml "$TMP/s.yaml" 'd[0]["metadata"]["annotations"]["meshline.io/token-expires"]'
+	run py_yaml "$TMP/s.yaml" 'str(d[0]["metadata"]["annotations"]["meshline.io/token-expires"])'
+	grep -q "meshline.io/token-expires: \"20" "$TMP/s.yaml"
 	exp="${output//\"/}"
 	now="$(date -u +%s)"
 	[ $(( $(date -u -d "$exp" +%s) - now )) -gt 7000 ]
@@ -481,4 +484,31 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	run --separate-stderr -0 sec remote --kubeconfig "$SIM/kubeconfig" --name c1 --allow-loopback --secret-name r2
 	grep -q '    token: ' <<<"$output"
 	! grep -q 'GET /api/v1/namespaces/istio-system/secrets?' "$SIM/requests.log"
+}
+
+@test "remote: cluster IDs are quoted only where Kubernetes' YAML reader would misread them, as istioctl's serializer does" {
+	k="$ROOT/examples/secret/cluster2.kubeconfig"
+	run --separate-stderr -0 sec remote --from-kubeconfig "$k" --name 517d27b8-7958-4cbe-8e62-cc8660dba4ac
+	grep -qx '    networking.istio.io/cluster: 517d27b8-7958-4cbe-8e62-cc8660dba4ac' <<<"$output"
+	grep -qx '  name: istio-remote-secret-517d27b8-7958-4cbe-8e62-cc8660dba4ac' <<<"$output"
+	grep -qx '  517d27b8-7958-4cbe-8e62-cc8660dba4ac: |' <<<"$output"
+	grep -qx '    current-context: 517d27b8-7958-4cbe-8e62-cc8660dba4ac' <<<"$output"
+	for id in 12345 1e3 0x1F true on 0777; do
+		run --separate-stderr -0 sec remote --from-kubeconfig "$k" --name "$id"
+		grep -qx "    networking.istio.io/cluster: \"$id\"" <<<"$output"
+		grep -qx "    current-context: \"$id\"" <<<"$output"
+		printf '%s\n' "$output" >"$TMP/s.yaml"
+		run py_yaml "$TMP/s.yaml" 'list(d[0]["stringData"])'
+		[ "$output" = "[\"$id\"]" ]
+	done
+}
+
+@test "remote: names that start like a date are quoted only when Go's encoder would take them for one" {
+	k="$ROOT/examples/secret/cluster2.kubeconfig"
+	run --separate-stderr -0 sec remote --from-kubeconfig "$k" --name 2024-1-2
+	grep -qx '    networking.istio.io/cluster: "2024-1-2"' <<<"$output"
+	run --separate-stderr -0 sec remote --from-kubeconfig "$k" --name 2024-prod
+	grep -qx '    networking.istio.io/cluster: 2024-prod' <<<"$output"
+	run --separate-stderr -0 sec remote --from-kubeconfig "$k" --name 2024-01-02t
+	grep -qx '    networking.istio.io/cluster: 2024-01-02t' <<<"$output"
 }
