@@ -163,7 +163,7 @@ struct opts {
 	enum mesh_key_type key_type;
 	int key_size;
 	long days;
-	bool verify, force;
+	bool verify, force, output_given;
 };
 
 static _Noreturn void
@@ -322,7 +322,7 @@ static int
 take_pairs(struct opts *o, const char *arg)
 {
 	char *copy = xstrdup(arg), *p, *next, *eq;
-	size_t i;
+	size_t i, len = strlen(arg);
 
 	for (p = copy; p != NULL; p = next) {
 		if ((next = strchr(p, ',')) != NULL)
@@ -330,6 +330,7 @@ take_pairs(struct opts *o, const char *arg)
 		if ((eq = strchr(p, '=')) == NULL || eq == p) {
 			mesh_err(NULL, "invalid value for '--auth-plugin-config':"
 			    " '%s' (use key=value)", p);
+			mesh_wipe(copy, len);
 			free(copy);
 			return -1;
 		}
@@ -346,6 +347,7 @@ take_pairs(struct opts *o, const char *arg)
 		}
 		o->plugin_config[i].value = xstrdup(eq + 1);
 	}
+	mesh_wipe(copy, len);
 	free(copy);
 	return 0;
 }
@@ -545,7 +547,8 @@ take(struct opts *o, int ch, const char *arg)
 		/* the TokenRequest API's own bounds */
 		if (ms < 600000 || ms / 1000 > 4294967296L) {
 			mesh_err(NULL, "invalid value for '--token-ttl': '%s' "
-			    "(at least 10m, the API's minimum)", arg);
+			    "(the TokenRequest API takes at least 10m, at most "
+			    "2^32 seconds)", arg);
 			return -1;
 		}
 		o->token_ttl_s = ms / 1000;
@@ -647,7 +650,8 @@ check_cmd(struct opts *o)
 		break;
 	case CMD_CACERTS:
 		if (o->verify) {
-			if (o->seen & ~(F_VERIFY | F_FILENAME)) {
+			if ((o->seen & ~(F_VERIFY | F_FILENAME)) ||
+			    o->output_given) {
 				mesh_err(NULL, "cacerts --verify takes only "
 				    "-f");
 				return -1;
@@ -755,7 +759,7 @@ static void
 put_b64(struct mesh_doc *doc, struct mesh_node *map, const char *key,
     const void *p, size_t n)
 {
-	struct mesh_buf b = MESH_BUF_INIT;
+	struct mesh_buf b = MESH_BUF_SECRET;
 	struct mesh_node *v;
 
 	mesh_buf_grow(&b, (n + 2) / 3 * 4 + 1);
@@ -763,6 +767,28 @@ put_b64(struct mesh_doc *doc, struct mesh_node *map, const char *key,
 	v = mesh_scalar_new(doc, b.data, b.len, MESH_T_STR);
 	mesh_map_set(doc, map, key, v);
 	mesh_wipe_buf(&b);
+}
+
+/*
+ * The bytes of key in a Secret, from stringData (text) or data (base64),
+ * appended to b: 0, 1 when it has none (or an empty one), -1 when the
+ * data is not base64 (b may then hold part of it).  Reports nothing.
+ */
+static int
+secret_bytes(const struct mesh_node *secret, const char *key,
+    struct mesh_buf *b)
+{
+	struct mesh_node *v = mesh_map_get(mesh_map_get(secret, "stringData"),
+	    key);
+
+	if (v != NULL && mesh_is_scalar(v) && v->u.s.len > 0) {
+		mesh_buf_add(b, v->u.s.text, v->u.s.len);
+		return 0;
+	}
+	v = mesh_map_get(mesh_map_get(secret, "data"), key);
+	if (v == NULL || !mesh_is_scalar(v) || v->u.s.len == 0)
+		return 1;
+	return mesh_base64_decode(b, v->u.s.text, v->u.s.len) == -1 ? -1 : 0;
 }
 
 /* Write the documents, all or nothing. */
@@ -999,8 +1025,11 @@ find_sa(struct remote *r, struct mesh_doc **sa)
 	return mesh_kube_get(r->k, &res, r->sa, 0, sa);
 }
 
-/* Is the server older than Kubernetes 1.24 (token Secrets listed in
- * the service account)?  A server that does not say is taken as newer. */
+/*
+ * Is the server older than Kubernetes 1.24 (token Secrets listed in the
+ * service account)?  One that does not say, or refuses to, is taken as
+ * newer, as istioctl takes it.
+ */
 static int
 old_server(struct remote *r, bool *old)
 {
@@ -1008,15 +1037,16 @@ old_server(struct remote *r, bool *old)
 	const char *major, *minor;
 
 	*old = false;
-	if (mesh_kube_get_path(r->k, "/version", MESH_KUBE_MISSING_OK, &v) ==
-	    -1)
+	if (mesh_kube_get_path(r->k, "/version", MESH_KUBE_ERROR_OK, &v) == -1)
 		return -1;
 	if (v == NULL)
 		return 0;
 	major = mesh_map_getstr(v->root, "major");
 	minor = mesh_map_getstr(v->root, "minor");
+	/* "1" and "23" (some vendors write "23+") */
 	if (major != NULL && minor != NULL)
-		*old = atoi(major) == 1 && atoi(minor) < 24;
+		*old = strtol(major, NULL, 10) == 1 &&
+		    strtol(minor, NULL, 10) < 24;
 	mesh_doc_free(v);
 	return 0;
 }
@@ -1035,135 +1065,31 @@ is_sa_token(const struct mesh_node *secret, const char *sa)
 }
 
 /*
- * The name of the token Secret to use: --secret-name, the newest token
- * Secret of the account, or (none, or --rotate) a new one.
+ * Create a token Secret for the account, as istioctl names it (with
+ * --rotate, under a name the server makes from it); its name into *name.
  */
 static int
-token_secret_name(struct remote *r, const struct mesh_doc *sa, char **name)
+create_token_secret(struct remote *r, char **name)
 {
 	struct mesh_kube_res res = in_ns(res_secret, r->src_ns);
-	struct mesh_kube_list_opts lo;
-	struct mesh_doc *list = NULL, *obj, *made = NULL;
-	struct mesh_node *items, *meta, *ann;
-	const char *best = NULL, *best_ts = "", *created;
-	bool old;
-	size_t i;
+	struct mesh_doc *obj, *made = NULL;
+	struct mesh_node *meta;
+	const char *created;
+	char *nm = xasprintf("%s-istio-remote-secret-token%s", r->sa,
+	    r->o->rotate ? "-" : "");
+	int rv;
 
-	*name = NULL;
-	if (old_server(r, &old) == -1)
-		return -1;
-	if (old) {
-		/* before 1.24 the account lists its token Secrets */
-		struct mesh_node *s = mesh_map_get(sa->root, "secrets");
-		size_t n = mesh_is_seq(s) ? s->u.c.n : 0;
-
-		if (r->o->rotate) {
-			mesh_err(NULL, "--rotate needs Kubernetes 1.24 or "
-			    "newer: before, the token controller makes the "
-			    "service account's token Secrets");
-			return -1;
-		}
-		if (r->o->secret_name != NULL) {
-			for (i = 0; i < n; i++)
-				if (mesh_scalar_is(mesh_map_get(s->u.c.v[i],
-				    "name"), r->o->secret_name))
-					break;
-			if (i == n) {
-				mesh_err(NULL, "provided secret does not "
-				    "exist: %s", r->o->secret_name);
-				return -1;
-			}
-			*name = xstrdup(r->o->secret_name);
-			return 0;
-		}
-		if (n == 0) {
-			mesh_err(NULL, "no secret found in the service "
-			    "account %s/%s", r->src_ns, r->sa);
-			return -1;
-		}
-		if (n > 1) {
-			mesh_err(NULL, "wrong number of secrets (%zu) in "
-			    "serviceaccount %s/%s, please use --secret-name to "
-			    "specify one", n, r->src_ns, r->sa);
-			return -1;
-		}
-		created = mesh_map_getstr(s->u.c.v[0], "name");
-		if (created == NULL) {
-			mesh_err(NULL, "service account %s/%s lists a secret "
-			    "without a name", r->src_ns, r->sa);
-			return -1;
-		}
-		*name = xstrdup(created);
-		return 0;
-	}
-	if (r->o->secret_name != NULL) {
-		if (mesh_kube_get(r->k, &res, r->o->secret_name, 0, &obj) ==
-		    -1)
-			return -1;
-		if (!is_sa_token(obj->root, r->sa)) {
-			mesh_err(NULL, "secret %s/%s does not reference "
-			    "ServiceAccount %s", r->src_ns, r->o->secret_name,
-			    r->sa);
-			doc_free_secret(obj);
-			return -1;
-		}
-		doc_free_secret(obj);
-		*name = xstrdup(r->o->secret_name);
-		return 0;
-	}
-	if (!r->o->rotate) {
-		memset(&lo, 0, sizeof(lo));
-		lo.field_selector = "type=" SA_TOKEN_TYPE;
-		if (mesh_kube_list(r->k, &res, &lo, &list) == -1)
-			return -1;
-		items = mesh_map_get(list->root, "items");
-		for (i = 0; mesh_is_seq(items) && i < items->u.c.n; i++) {
-			const struct mesh_node *it = items->u.c.v[i];
-			const char *ts = mesh_map_getstr(it,
-			    "metadata.creationTimestamp");
-
-			if (!is_sa_token(it, r->sa))
-				continue;
-			/* RFC 3339 in UTC sorts as text; newest wins */
-			if (best == NULL || (ts != NULL &&
-			    strcmp(ts, best_ts) > 0)) {
-				best = mesh_map_getstr(it, "metadata.name");
-				best_ts = ts ? ts : "";
-			}
-		}
-		if (best != NULL)
-			*name = xstrdup(best);
-		doc_free_secret(list);
-		if (*name != NULL)
-			return 0;
-		if (r->o->read_only) {
-			mesh_err(NULL, "no token Secret of service account "
-			    "%s/%s, and --read-only creates none: leave out "
-			    "--read-only, or use --token-ttl", r->src_ns,
-			    r->sa);
-			return -1;
-		}
-	}
 	obj = new_object("Secret", NULL, r->src_ns, &meta);
-	created = mesh_doc_strndup(obj, r->sa, strlen(r->sa));
-	{
-		char *nm = xasprintf("%s-istio-remote-secret-token%s", r->sa,
-		    r->o->rotate ? "-" : "");
-
-		mesh_map_insert(obj, meta, 0, mesh_str_new(obj, r->o->rotate ?
-		    "generateName" : "name"), mesh_str_new(obj, nm));
-		free(nm);
-	}
-	ann = put_map(obj, meta, "annotations");
-	put_str(obj, ann, SA_NAME_ANN, created);
+	mesh_map_insert(obj, meta, 0, mesh_str_new(obj, r->o->rotate ?
+	    "generateName" : "name"), mesh_str_new(obj, nm));
+	put_str(obj, put_map(obj, meta, "annotations"), SA_NAME_ANN, r->sa);
 	put_str(obj, obj->root, "type", SA_TOKEN_TYPE);
-	if (mesh_kube_create(r->k, &res, obj, &made) == -1) {
-		mesh_doc_free(obj);
-		return -1;
-	}
+	free(nm);
+	rv = mesh_kube_create(r->k, &res, obj, &made);
 	mesh_doc_free(obj);
-	created = mesh_map_getstr(made->root, "metadata.name");
-	if (created == NULL) {
+	if (rv == -1)
+		return -1;
+	if ((created = mesh_map_getstr(made->root, "metadata.name")) == NULL) {
 		mesh_err(NULL, "the server created a token Secret without a "
 		    "name");
 		doc_free_secret(made);
@@ -1174,22 +1100,134 @@ token_secret_name(struct remote *r, const struct mesh_doc *sa, char **name)
 	return 0;
 }
 
-/* Decode data.KEY of a Secret into b; 0 when there, 1 when not. */
+/*
+ * Before Kubernetes 1.24 the account lists its token Secrets: the one
+ * --secret-name names, or the only one, as istioctl takes it.
+ */
 static int
-secret_data(const struct mesh_node *secret, const char *key,
-    struct mesh_buf *b)
+listed_token_secret(struct remote *r, const struct mesh_doc *sa,
+    char **name)
 {
-	struct mesh_node *data = mesh_map_get(secret, "data");
-	struct mesh_node *v = data ? mesh_map_get(data, key) : NULL;
+	struct mesh_node *s = mesh_map_get(sa->root, "secrets");
+	size_t n = mesh_is_seq(s) ? s->u.c.n : 0, i;
+	const char *nm;
 
-	if (v == NULL || !mesh_is_scalar(v) || v->u.s.len == 0)
-		return 1;
-	if (mesh_base64_decode(b, v->u.s.text, v->u.s.len) == -1) {
-		mesh_err(NULL, "data.%s of the token Secret is not base64",
-		    key);
+	if (r->o->rotate) {
+		mesh_err(NULL, "--rotate needs Kubernetes 1.24 or newer: "
+		    "before, the token controller makes the service account's "
+		    "token Secrets");
 		return -1;
 	}
+	if (r->o->secret_name != NULL) {
+		for (i = 0; i < n; i++)
+			if (mesh_scalar_is(mesh_map_get(s->u.c.v[i], "name"),
+			    r->o->secret_name))
+				break;
+		if (i == n) {
+			mesh_err(NULL, "provided secret does not exist: %s",
+			    r->o->secret_name);
+			return -1;
+		}
+		*name = xstrdup(r->o->secret_name);
+		return 0;
+	}
+	if (n != 1) {
+		if (n == 0)
+			mesh_err(NULL, "no secret found in the service "
+			    "account %s/%s", r->src_ns, r->sa);
+		else
+			mesh_err(NULL, "wrong number of secrets (%zu) in "
+			    "serviceaccount %s/%s, please use --secret-name to "
+			    "specify one", n, r->src_ns, r->sa);
+		return -1;
+	}
+	if ((nm = mesh_map_getstr(s->u.c.v[0], "name")) == NULL) {
+		mesh_err(NULL, "service account %s/%s lists a secret without "
+		    "a name", r->src_ns, r->sa);
+		return -1;
+	}
+	*name = xstrdup(nm);
 	return 0;
+}
+
+/* The newest token Secret of the account into *name, or NULL. */
+static int
+newest_token_secret(struct remote *r, char **name)
+{
+	struct mesh_kube_res res = in_ns(res_secret, r->src_ns);
+	struct mesh_kube_list_opts lo;
+	struct mesh_doc *list;
+	struct mesh_node *items;
+	const char *best = NULL, *best_ts = "";
+	size_t i;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.field_selector = "type=" SA_TOKEN_TYPE;
+	if (mesh_kube_list(r->k, &res, &lo, &list) == -1)
+		return -1;
+	items = mesh_map_get(list->root, "items");
+	for (i = 0; mesh_is_seq(items) && i < items->u.c.n; i++) {
+		const struct mesh_node *it = items->u.c.v[i];
+		const char *ts = mesh_map_getstr(it,
+		    "metadata.creationTimestamp");
+
+		/* RFC 3339 in UTC sorts as text */
+		if (is_sa_token(it, r->sa) && (best == NULL ||
+		    (ts != NULL && strcmp(ts, best_ts) > 0))) {
+			best = mesh_map_getstr(it, "metadata.name");
+			best_ts = ts ? ts : "";
+		}
+	}
+	*name = best != NULL ? xstrdup(best) : NULL;
+	doc_free_secret(list);
+	return 0;
+}
+
+/*
+ * The name of the token Secret to use: --secret-name, the newest token
+ * Secret of the account, or (none, or --rotate) a new one.
+ */
+static int
+token_secret_name(struct remote *r, const struct mesh_doc *sa, char **name)
+{
+	struct mesh_kube_res res = in_ns(res_secret, r->src_ns);
+	struct mesh_doc *obj;
+	bool old, ok;
+
+	*name = NULL;
+	if (old_server(r, &old) == -1)
+		return -1;
+	if (old)
+		return listed_token_secret(r, sa, name);
+	if (r->o->secret_name != NULL) {
+		if (mesh_kube_get(r->k, &res, r->o->secret_name, 0, &obj) ==
+		    -1)
+			return -1;
+		ok = is_sa_token(obj->root, r->sa);
+		doc_free_secret(obj);
+		if (!ok) {
+			mesh_err(NULL, "secret %s/%s does not reference "
+			    "ServiceAccount %s", r->src_ns, r->o->secret_name,
+			    r->sa);
+			return -1;
+		}
+		*name = xstrdup(r->o->secret_name);
+		return 0;
+	}
+	if (!r->o->rotate) {
+		if (newest_token_secret(r, name) == -1)
+			return -1;
+		if (*name != NULL)
+			return 0;
+		if (r->o->read_only) {
+			mesh_err(NULL, "no token Secret of service account "
+			    "%s/%s, and --read-only creates none: leave out "
+			    "--read-only, or use --token-ttl", r->src_ns,
+			    r->sa);
+			return -1;
+		}
+	}
+	return create_token_secret(r, name);
 }
 
 static void
@@ -1218,7 +1256,7 @@ static int
 read_token_secret(struct remote *r, const char *name)
 {
 	struct mesh_kube_res res = in_ns(res_secret, r->src_ns);
-	struct mesh_buf tok = MESH_BUF_INIT;
+	struct mesh_buf tok = MESH_BUF_SECRET;
 	bool plugin = strcmp(r->o->auth_type, "plugin") == 0;
 	long deadline = now_ms() + TOKEN_WAIT_MS;
 	const char *missing;
@@ -1230,11 +1268,15 @@ read_token_secret(struct remote *r, const char *name)
 			return -1;
 		mesh_wipe_buf(&r->ca);
 		mesh_wipe_buf(&tok);
-		ca = secret_data(doc->root, "ca.crt", &r->ca);
-		t = plugin ? 0 : secret_data(doc->root, "token", &tok);
+		ca = secret_bytes(doc->root, "ca.crt", &r->ca);
+		t = plugin ? 0 : secret_bytes(doc->root, "token", &tok);
 		doc_free_secret(doc);
-		if (ca == -1 || t == -1)
+		if (ca == -1 || t == -1) {
+			mesh_err(NULL, "data.%s of token Secret %s/%s is not "
+			    "base64", ca == -1 ? "ca.crt" : "token", r->src_ns,
+			    name);
 			goto fail;
+		}
 		if (ca == 0 && t == 0)
 			break;
 		missing = ca != 0 ? "ca.crt" : "token";
@@ -1270,7 +1312,7 @@ request_token(struct remote *r)
 	    NULL };
 	struct mesh_kube_res res = in_ns(res_cm, r->src_ns);
 	struct mesh_doc *cm;
-	const char *ca;
+	struct mesh_node *ca;
 
 	if (mesh_kube_token(r->k, r->src_ns, r->sa, NULL, r->o->token_ttl_s,
 	    &r->token, &r->expiry) == -1)
@@ -1279,16 +1321,10 @@ request_token(struct remote *r)
 	if (mesh_kube_get(r->k, &res, "kube-root-ca.crt",
 	    MESH_KUBE_MISSING_OK, &cm) == -1)
 		return -1;
-	ca = NULL;
-	if (cm != NULL) {
-		struct mesh_node *data = mesh_map_get(cm->root, "data");
-		struct mesh_node *v = data ? mesh_map_get(data, "ca.crt") :
-		    NULL;
-
-		ca = v != NULL && mesh_is_scalar(v) ? v->u.s.text : NULL;
-	}
-	if (ca != NULL && *ca != '\0')
-		mesh_buf_adds(&r->ca, ca);
+	/* every namespace has the cluster's CA in this ConfigMap */
+	ca = cm ? mesh_map_get(mesh_map_get(cm->root, "data"), "ca.crt") : NULL;
+	if (ca != NULL && mesh_is_scalar(ca) && ca->u.s.len > 0)
+		mesh_buf_add(&r->ca, ca->u.s.text, ca->u.s.len);
 	else if (r->kc.ca != NULL)
 		mesh_buf_add(&r->ca, r->kc.ca, r->kc.ca_len);
 	mesh_doc_free(cm);
@@ -1478,7 +1514,7 @@ inner_kubeconfig(struct remote *r)
 	if (r->kc.insecure)
 		mesh_map_set(doc, m, "insecure-skip-tls-verify",
 		    mesh_scalar_new(doc, "true", 4, MESH_T_BOOL));
-	else
+	else if (r->ca.len > 0)
 		put_b64(doc, m, "certificate-authority-data", r->ca.data,
 		    r->ca.len);
 	if (r->kc.proxy_url != NULL)
@@ -1569,7 +1605,7 @@ plain_strings(struct mesh_node *n)
 static int
 put_remote_secret(struct remote *r, struct mesh_writer *w)
 {
-	struct mesh_buf text = MESH_BUF_INIT, out = MESH_BUF_INIT;
+	struct mesh_buf text = MESH_BUF_SECRET, out = MESH_BUF_SECRET;
 	struct mesh_doc *kc = inner_kubeconfig(r), *doc;
 	struct mesh_node *meta, *m, *v;
 	bool config = strcmp(r->o->type, "config") == 0;
@@ -1599,9 +1635,10 @@ put_remote_secret(struct remote *r, struct mesh_writer *w)
 	put_str(doc, doc->root, "kind", "Secret");
 	meta = put_map(doc, doc->root, "metadata");
 	m = put_map(doc, meta, "annotations");
-	put_str(doc, m, CLUSTER_ANN, r->cluster);
+	/* in key order, as istioctl's serializer writes a map */
 	if (r->expiry != NULL && *r->expiry != '\0')
 		put_str(doc, m, EXPIRY_ANN, r->expiry);
+	put_str(doc, m, CLUSTER_ANN, r->cluster);
 	m = put_map(doc, meta, "labels");
 	put_str(doc, m, "istio/multiCluster", "true");
 	put_str(doc, meta, "name", name);
@@ -1681,7 +1718,7 @@ static struct mesh_doc *
 cacerts_secret(const struct opts *o, const struct mesh_ca *root,
     const char *cluster, const char *ns)
 {
-	struct mesh_buf cert = MESH_BUF_INIT, key = MESH_BUF_INIT;
+	struct mesh_buf cert = MESH_BUF_INIT, key = MESH_BUF_SECRET;
 	struct mesh_buf chain = MESH_BUF_INIT;
 	struct mesh_cert_spec spec;
 	struct mesh_key *k;
@@ -1772,6 +1809,19 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 	}
 	if (ca.created)
 		note_new_ca(co.dir, "root CA", co.key_file);
+	/* a day's grace: a new root and its intermediates end together */
+	if (time(NULL) + (spec.days - 1) * 86400L >
+	    mesh_cert_not_after(ca.cert)) {
+		char day[32];
+		time_t t = mesh_cert_not_after(ca.cert);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+		mesh_warn(NULL, "the root in %s ends on %s, before the "
+		    "intermediates do: workloads stop trusting them then",
+		    co.dir, day);
+	}
 	docs = xcalloc(o->nclusters, sizeof(*docs));
 	for (n = 0; n < o->nclusters; n++)
 		if ((docs[n] = cacerts_secret(o, &ca, o->clusters[n], ns)) ==
@@ -1826,30 +1876,6 @@ bad_secret(const struct cacerts *c, const char *fmt, ...)
 	    msg);
 }
 
-/*
- * The bytes of key in the Secret: data (base64) or stringData (text)
- * into b.  0, 1 when missing, -1 after a report.
- */
-static int
-entry(const struct cacerts *c, const char *key, struct mesh_buf *b)
-{
-	struct mesh_node *v = mesh_map_get(mesh_map_get(c->obj,
-	    "stringData"), key);
-
-	if (v != NULL && mesh_is_scalar(v)) {
-		mesh_buf_add(b, v->u.s.text, v->u.s.len);
-		return 0;
-	}
-	v = mesh_map_get(mesh_map_get(c->obj, "data"), key);
-	if (v == NULL || !mesh_is_scalar(v))
-		return 1;
-	if (mesh_base64_decode(b, v->u.s.text, v->u.s.len) == -1) {
-		bad_secret(c, "data.%s is not base64", key);
-		return -1;
-	}
-	return 0;
-}
-
 /* Read the four entries (or tls.crt, tls.key, ca.crt).  0 or -1. */
 static int
 cacerts_load(struct cacerts *c)
@@ -1864,14 +1890,19 @@ cacerts_load(struct cacerts *c)
 	size_t i;
 	int rv = -1, got;
 
-	memset(b, 0, sizeof(b));
+	for (i = 0; i < 4; i++) {
+		mesh_buf_init(&b[i]);
+		b[i].secret = true;
+	}
 	/* istiod takes the kubernetes.io/tls layout when tls.crt is there */
 	if (mesh_map_get(mesh_map_get(c->obj, "data"), "tls.crt") ||
 	    mesh_map_get(mesh_map_get(c->obj, "stringData"), "tls.crt"))
 		keys = tls;
 	for (i = 0; i < 4 && keys[i] != NULL; i++) {
-		if ((got = entry(c, keys[i], &b[i])) == -1)
+		if ((got = secret_bytes(c->obj, keys[i], &b[i])) == -1) {
+			bad_secret(c, "data.%s is not base64", keys[i]);
 			goto out;
+		}
 		if (got == 1) {
 			bad_secret(c, "%s is missing (a cacerts Secret holds "
 			    "%s, %s, %s%s%s)", keys[i], keys[0], keys[1],
@@ -1983,6 +2014,36 @@ list_items(const struct mesh_doc *doc)
 	    mesh_is_seq(items) ? items : NULL;
 }
 
+/*
+ * The first key that appears twice in a mapping under n, or NULL: two
+ * Secrets run together without "---" read as one mapping.
+ */
+static const struct mesh_node *
+dup_key(const struct mesh_node *n)
+{
+	const struct mesh_node *d;
+	size_t i, j;
+
+	if (n == NULL || n->type == MESH_SCALAR)
+		return NULL;
+	if (n->type == MESH_SEQ) {
+		for (i = 0; i < n->u.c.n; i++)
+			if ((d = dup_key(n->u.c.v[i])) != NULL)
+				return d;
+		return NULL;
+	}
+	for (i = 0; i < mesh_map_len(n); i++) {
+		const struct mesh_node *k = mesh_map_key(n, i);
+
+		for (j = 0; j < i; j++)
+			if (mesh_node_equal(mesh_map_key(n, j), k))
+				return k;
+		if ((d = dup_key(mesh_map_value(n, i))) != NULL)
+			return d;
+	}
+	return NULL;
+}
+
 /* Name the Secret, load it, check it, and say OK into out.  0 or -1. */
 static int
 verify_one(struct cacerts *c, const struct cacerts **first,
@@ -1993,6 +2054,7 @@ verify_one(struct cacerts *c, const struct cacerts **first,
 	struct mesh_node *cl = mesh_map_get(ann, MESH_CLUSTER_ANN);
 	const char *ns = mesh_map_getstr(c->obj, "metadata.namespace");
 	const char *nm = mesh_map_getstr(c->obj, "metadata.name");
+	const struct mesh_node *dup;
 	char *subj, day[32];
 	struct tm tm;
 	time_t t;
@@ -2003,6 +2065,13 @@ verify_one(struct cacerts *c, const struct cacerts **first,
 	else
 		snprintf(c->name, sizeof(c->name), "%.63s/%.200s",
 		    ns ? ns : "-", nm ? nm : "");
+	if ((dup = dup_key(c->obj)) != NULL) {
+		mesh_errat(c->src, dup->line, dup->col, "Secret %s: '%s' "
+		    "appears twice in one mapping (two Secrets without '---' "
+		    "between them?)", c->name, mesh_is_scalar(dup) ?
+		    dup->u.s.text : "?");
+		return -1;
+	}
 	if (cacerts_load(c) == -1 || cacerts_check(c, *first) > 0)
 		return -1;
 	if (*first == NULL)
@@ -2032,6 +2101,7 @@ run_verify(struct opts *o)
 	char what[256];
 
 	mesh_limits_init(&lim);
+	lim.secret = true;
 	for (i = 0; i < nfiles; i++) {
 		struct mesh_doc **d;
 		size_t n;
@@ -2109,7 +2179,7 @@ run_tls(struct opts *o, struct mesh_writer *w)
 	struct mesh_cert_spec spec, leaf;
 	struct mesh_ca_opts co;
 	struct mesh_ca ca;
-	struct mesh_buf cert = MESH_BUF_INIT, key = MESH_BUF_INIT;
+	struct mesh_buf cert = MESH_BUF_INIT, key = MESH_BUF_SECRET;
 	struct mesh_key *k = NULL;
 	struct mesh_cert *c = NULL;
 	struct mesh_doc *docs[2] = { NULL, NULL };
@@ -2142,7 +2212,9 @@ run_tls(struct opts *o, struct mesh_writer *w)
 		note_new_ca(co.dir, "TLS CA", co.key_file);
 	memset(&leaf, 0, sizeof(leaf));
 	leaf.profile = MESH_CERT_SERVER;
-	leaf.cn = o->host;
+	/* a commonName holds 64 characters; the SAN is what counts */
+	leaf.org = "meshline";
+	leaf.cn = strlen(o->host) <= 64 ? o->host : NULL;
 	leaf.san = sans;
 	leaf.days = o->days ? o->days : TLS_DAYS;
 	if ((k = mesh_key_new(o->key_type, bits)) == NULL ||
@@ -2204,7 +2276,8 @@ opts_release(struct opts *o)
 
 	for (i = 0; i < o->nplugin_config; i++) {
 		free(o->plugin_config[i].key);
-		free(o->plugin_config[i].value);
+		/* an auth provider's config may hold a secret */
+		mesh_kubeconfig_secret_free(o->plugin_config[i].value, 0);
 	}
 	free(o->plugin_config);
 	free(o->clusters);
@@ -2276,6 +2349,7 @@ main(int argc, char *argv[])
 		case 'o':
 			if (mesh_format_option(optarg, &o.fmt) == -1)
 				goto usage;
+			o.output_given = true;
 			break;
 		case 'V':
 			mesh_version();

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "pki.h"
 #include "xalloc.h"
 
 void
@@ -18,13 +19,19 @@ mesh_buf_init(struct mesh_buf *b)
 {
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->secret = false;
 }
 
 void
 mesh_buf_release(struct mesh_buf *b)
 {
+	bool secret = b->secret;
+
+	if (secret && b->data != NULL)
+		mesh_wipe(b->data, b->cap);
 	free(b->data);
 	mesh_buf_init(b);
+	b->secret = secret;
 }
 
 char *
@@ -38,7 +45,17 @@ mesh_buf_grow(struct mesh_buf *b, size_t n)
 				mesh_die("out of memory");
 			cap *= 2;
 		}
-		b->data = xreallocarray(b->data, cap, 1);
+		if (b->secret && b->data != NULL) {
+			/* move it by hand: realloc would leave a copy */
+			char *p = xmalloc(cap);
+
+			memcpy(p, b->data, b->len + 1);
+			mesh_wipe(b->data, b->cap);
+			free(b->data);
+			b->data = p;
+		} else {
+			b->data = xreallocarray(b->data, cap, 1);
+		}
 		b->cap = cap;
 	}
 	return b->data + b->len;
@@ -85,12 +102,16 @@ mesh_buf_addf(struct mesh_buf *b, const char *fmt, ...)
 void
 mesh_buf_consume(struct mesh_buf *b, size_t n)
 {
+	size_t old = b->len;
+
 	if (n >= b->len) {
 		b->len = 0;
 	} else {
 		memmove(b->data, b->data + n, b->len - n);
 		b->len -= n;
 	}
+	if (b->secret && b->data != NULL)
+		mesh_wipe(b->data + b->len, old - b->len);
 	if (b->data != NULL)
 		b->data[b->len] = '\0';
 }
@@ -98,6 +119,7 @@ mesh_buf_consume(struct mesh_buf *b, size_t n)
 char *
 mesh_buf_detach(struct mesh_buf *b, size_t *len)
 {
+	bool secret = b->secret;
 	char *p;
 
 	if (b->data == NULL)
@@ -106,6 +128,7 @@ mesh_buf_detach(struct mesh_buf *b, size_t *len)
 	if (len != NULL)
 		*len = b->len;
 	mesh_buf_init(b);
+	b->secret = secret;
 	return p;
 }
 

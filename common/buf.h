@@ -4,18 +4,22 @@
 #ifndef MESH_BUF_H
 #define MESH_BUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct mesh_buf {
 	char *data;	/* NULL until something is added */
 	size_t len;
 	size_t cap;
+	bool secret;	/* wipe what growing, consuming, releasing leave */
 };
 
-#define MESH_BUF_INIT { NULL, 0, 0 }
+#define MESH_BUF_INIT { NULL, 0, 0, false }
+#define MESH_BUF_SECRET { NULL, 0, 0, true }
 
+/* Empty, not secret. */
 void mesh_buf_init(struct mesh_buf *b);
-/* Free the contents; the struct may be reused after mesh_buf_init. */
+/* Free the contents (wiped first if secret); it stays secret if it was. */
 void mesh_buf_release(struct mesh_buf *b);
 /* Make room for n more bytes; returns where they go. */
 char *mesh_buf_grow(struct mesh_buf *b, size_t n);

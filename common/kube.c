@@ -734,7 +734,8 @@ print_warnings(const struct req *r)
 
 /*
  * Send r and take its answer apart: 0 with *out the object (when out is
- * not NULL), 1 for a 404 under MESH_KUBE_MISSING_OK, -1 after a report.
+ * not NULL), 1 for a 404 under MESH_KUBE_MISSING_OK or any error status
+ * under MESH_KUBE_ERROR_OK, -1 after a report.
  */
 static int
 call(struct mesh_kube *k, struct req *r, unsigned flags,
@@ -749,6 +750,8 @@ call(struct mesh_kube *k, struct req *r, unsigned flags,
 		return -1;
 	print_warnings(r);
 	if (r->code == 404 && (flags & MESH_KUBE_MISSING_OK))
+		return 1;
+	if ((r->code < 200 || r->code > 299) && (flags & MESH_KUBE_ERROR_OK))
 		return 1;
 	if (r->code < 200 || r->code > 299) {
 		report_status(r->code, r->resp.data);

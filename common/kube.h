@@ -62,6 +62,11 @@ enum mesh_kube_event {
 
 /* get, delete: a 404 is an answer (*out NULL, returns 0), not an error. */
 #define MESH_KUBE_MISSING_OK	(1 << 0)
+/*
+ * get: so is any error status, unreported (mesh_kube_last_code has it);
+ * the connection failing is still an error.
+ */
+#define MESH_KUBE_ERROR_OK	(1 << 1)
 
 /*
  * A client for the cluster kc selects.  kc is borrowed and must outlive

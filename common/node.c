@@ -63,11 +63,16 @@ void
 mesh_doc_free_wipe(struct mesh_doc *doc, void (*wipe)(void *, size_t))
 {
 	struct mesh_arena_chunk *c;
+	size_t i;
 
 	if (doc == NULL)
 		return;
 	for (c = doc->chunks; wipe != NULL && c != NULL; c = c->next)
 		wipe(c->data, c->used);
+	/* the parser's own texts, NUL-terminated */
+	for (i = 0; wipe != NULL && i < doc->nheap; i++)
+		if (doc->heap[i] != NULL)
+			wipe(doc->heap[i], strlen(doc->heap[i]));
 	mesh_doc_free(doc);
 }
 

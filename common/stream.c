@@ -35,6 +35,7 @@ mesh_limits_init(struct mesh_limits *lim)
 	lim->max_input_size = (size_t)1 << 30;
 	lim->max_alias_nodes = 100000;
 	lim->input_seen = 0;
+	lim->secret = false;
 }
 
 enum read_fail { FAIL_NONE, FAIL_READ, FAIL_INPUT_SIZE, FAIL_DOC_SIZE };
@@ -150,6 +151,7 @@ reader_new(const char *name, struct mesh_limits *lim)
 	r->utf8 = true;
 	r->doc_line = 1;
 	mesh_buf_init(&r->in);
+	r->in.secret = lim->secret;
 	if (!yaml_parser_initialize(&r->p))
 		mesh_die("out of memory");
 	yaml_parser_set_input(&r->p, read_handler, r);
@@ -192,6 +194,15 @@ mesh_reader_free(struct mesh_reader *r)
 {
 	if (r == NULL)
 		return;
+	if (r->in.secret) {
+		/* the parser's copies of what it read */
+		if (r->p.buffer.start != NULL)
+			mesh_wipe(r->p.buffer.start,
+			    (size_t)(r->p.buffer.end - r->p.buffer.start));
+		if (r->p.raw_buffer.start != NULL)
+			mesh_wipe(r->p.raw_buffer.start,
+			    (size_t)(r->p.raw_buffer.end - r->p.raw_buffer.start));
+	}
 	yaml_parser_delete(&r->p);
 	if (r->fd > STDIN_FILENO)
 		close(r->fd);
@@ -817,10 +828,7 @@ mesh_writer_free(struct mesh_writer *w)
 		stream_out(w);
 	if (w->e_open)
 		emitter_delete(&w->e, w->secret);
-	if (w->secret)
-		mesh_wipe_buf(&w->out);
-	else
-		mesh_buf_release(&w->out);
+	mesh_buf_release(&w->out);
 	free(w->ends);
 	free(w);
 }
@@ -829,6 +837,7 @@ void
 mesh_writer_secret(struct mesh_writer *w)
 {
 	w->secret = true;
+	w->out.secret = true;
 }
 
 static int
@@ -1437,6 +1446,7 @@ mesh_writer_finish(struct mesh_writer *w)
 	size_t i, start;
 	int rv;
 
+	list.secret = w->secret;
 	if (w->stream)
 		return stream_out(w);
 	if (w->fmt != MESH_FMT_JSON || w->nends == 1)

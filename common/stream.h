@@ -16,6 +16,7 @@ struct mesh_limits {
 	size_t max_input_size;		/* bytes in all input (1 GiB); 0: none */
 	size_t max_alias_nodes;		/* nodes made by aliases, per document */
 	size_t input_seen;		/* bytes read so far, across readers */
+	bool secret;			/* wipe the input read when done */
 };
 
 /* Fill in the defaults. */

@@ -354,3 +354,30 @@ open("ip.crt", "wb").write(base64.b64decode(s["data"]["tls.crt"]))' <<<"$output"
 	[ -z "$output" ]
 	[[ "$stderr" == *"Secret cacerts (cluster c2): ca-key.pem is not the key of ca-cert.pem"* ]]
 }
+
+@test "cacerts: intermediates that outlive a reused root are warned about; --verify refuses -o and Secrets run together" {
+	cd "$TMP"
+	sec cacerts --key-type ecdsa --cluster a >a.yaml 2>/dev/null
+	run --separate-stderr -0 sec cacerts --key-type ecdsa --cluster b --days 4000
+	[[ "$stderr" == "mesh-secret: warning: the root in mesh-ca ends on $(date -u -d '+3650 days' +%Y-%m-%d), before the intermediates do"* ]]
+	run --separate-stderr -0 sec cacerts --key-type ecdsa --cluster b --days 3650
+	[ -z "$stderr" ]
+	run --separate-stderr -2 sec cacerts --verify -o json <a.yaml
+	# two Secrets concatenated without '---' read as one mapping
+	sec cacerts --key-type ecdsa --cluster c --root-dir other >c.yaml 2>/dev/null
+	cat a.yaml c.yaml >both.yaml
+	run --separate-stderr -1 sec cacerts --verify -f both.yaml
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-secret: both.yaml:13:1: Secret cacerts (cluster a): 'apiVersion' appears twice in one mapping (two Secrets without '---' between them?)" ]
+}
+
+@test "tls: a host name longer than a commonName holds goes in the SAN alone" {
+	cd "$TMP"
+	host=a7d3c0ffee0123456789abcdef012345-1234567890.us-east-1.elb.amazonaws.com
+	run --separate-stderr -0 sec tls --host "$host" --key-type ecdsa
+	"$PYTHON" -c 'import base64, sys, yaml
+s = yaml.safe_load(sys.stdin)
+open("t.crt", "wb").write(base64.b64decode(s["data"]["tls.crt"]))' <<<"$output"
+	run -0 openssl verify -CAfile mesh-tls-ca/ca-cert.pem -verify_hostname "$host" t.crt
+	[[ "$(openssl x509 -noout -subject -in t.crt)" != *CN* ]]
+}

@@ -335,8 +335,11 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	printf '%s\n' "$output" >"$TMP/s.yaml"
 	grep -q 'POST /api/v1/namespaces/istio-system/serviceaccounts/istio-reader-service-account/token' "$SIM/requests.log"
 	! grep -q 'POST /api/v1/namespaces/istio-system/secrets' "$SIM/requests.log"
-	run py_yaml "$TMP/s.yaml" 'str(d[0]["metadata"]["annotations"]["meshline.io/token-expires"])'
 	grep -q "meshline.io/token-expires: \"20" "$TMP/s.yaml"
+	# annotations in key order, as the rest of the Secret
+	run py_yaml "$TMP/s.yaml" 'list(d[0]["metadata"]["annotations"])'
+	[ "$output" = '["meshline.io/token-expires", "networking.istio.io/cluster"]' ]
+	run py_yaml "$TMP/s.yaml" 'str(d[0]["metadata"]["annotations"]["meshline.io/token-expires"])'
 	exp="${output//\"/}"
 	now="$(date -u +%s)"
 	[ $(( $(date -u -d "$exp" +%s) - now )) -gt 7000 ]
@@ -511,4 +514,32 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	grep -qx '    networking.istio.io/cluster: 2024-prod' <<<"$output"
 	run --separate-stderr -0 sec remote --from-kubeconfig "$k" --name 2024-01-02t
 	grep -qx '    networking.istio.io/cluster: 2024-01-02t' <<<"$output"
+}
+
+@test "remote: a server that refuses /version is taken as 1.24 or newer, as istioctl takes it" {
+	SIM="$TMP/east"
+	sim_start "$SIM" --fail 403 --match '^GET /version'
+	run --separate-stderr -0 sec remote --kubeconfig "$SIM/kubeconfig" --name c1 --allow-loopback
+	[ -z "$stderr" ]
+	grep -q 'GET /version 403' "$SIM/requests.log"
+	grep -q 'GET /api/v1/namespaces/istio-system/secrets?fieldSelector=' "$SIM/requests.log"
+}
+
+@test "remote: a kubeconfig that trusts the system's roots gives one without certificate-authority-data" {
+	cat >"$TMP/k" <<-'EOF2'
+	apiVersion: v1
+	kind: Config
+	current-context: t
+	contexts:
+	- {name: t, context: {cluster: c, user: u}}
+	clusters:
+	- {name: c, cluster: {server: "https://api.example.com:443"}}
+	users:
+	- {name: u, user: {token: abc.def.ghi}}
+	EOF2
+	run --separate-stderr -0 sec remote --from-kubeconfig "$TMP/k" --name c
+	[ -z "$stderr" ]
+	inner <(printf '%s\n' "$output") c >"$TMP/inner.kc"
+	run py_yaml "$TMP/inner.kc" 'd[0]["clusters"][0]["cluster"]'
+	[ "$output" = '{"server": "https://api.example.com:443"}' ]
 }
