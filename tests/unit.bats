@@ -11,6 +11,10 @@ unit() {
 	[[ "$output" == *" checks, 0 failed" ]]
 }
 
+@test "unit: buf: base64 both ways, secret buffers" {
+	unit buf_test
+}
+
 @test "unit: node: YAML 1.1 meaning of plain scalars, quoting, floats, trees" {
 	unit node_test
 }
