@@ -1990,12 +1990,13 @@ cacerts_check(struct cacerts *c, const struct cacerts *first)
 		}
 	}
 	if (first != NULL && !mesh_cert_equal(c->root[0], first->root[0])) {
-		char *a = mesh_cert_subject(c->root[0]);
-		char *b = mesh_cert_subject(first->root[0]);
+		/* the subjects are Istio's in both: tell them apart */
+		char *a = mesh_cert_fingerprint(c->root[0]);
+		char *b = mesh_cert_fingerprint(first->root[0]);
 
-		bad_secret(c, "its root (%s) is not the root of Secret %s "
-		    "(%s): the clusters will not trust each other's "
-		    "workloads", a, first->name, b);
+		bad_secret(c, "its root (SHA-256 %.11s...) is not the root of "
+		    "Secret %s (SHA-256 %.11s...): the clusters will not "
+		    "trust each other's workloads", a, first->name, b);
 		free(a);
 		free(b);
 		bad++;

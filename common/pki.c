@@ -805,6 +805,26 @@ mesh_cert_equal(const struct mesh_cert *a, const struct mesh_cert *b)
 	return X509_cmp(a->x509, b->x509) == 0;
 }
 
+char *
+mesh_cert_fingerprint(const struct mesh_cert *c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+	char *s;
+
+	/* fails only when memory runs out; SHA-256 gives n = 32 */
+	need_ok(X509_digest(c->x509, EVP_sha256(), md, &n));
+	/* two digits a byte, a colon between bytes, the NUL after the last */
+	s = xmalloc(3 * (size_t)n);
+	for (i = 0; i < n; i++) {
+		s[3 * i] = hex[md[i] >> 4];
+		s[3 * i + 1] = hex[md[i] & 0xf];
+		s[3 * i + 2] = i + 1 < n ? ':' : '\0';
+	}
+	return s;
+}
+
 bool
 mesh_key_matches(const struct mesh_key *k, const struct mesh_cert *c)
 {
@@ -870,16 +890,51 @@ join(const char *dir, const char *name)
 	    name);
 }
 
-/* 1 when path exists (its stat in *st), 0 when it does not, -1 reported. */
-static int
-exists(const char *path, struct stat *st)
+/* The one message for a CA file that is a symbolic link. */
+static void
+refuse_link(const char *path)
 {
-	if (stat(path, st) == 0)
-		return 1;
-	if (errno == ENOENT)
-		return 0;
-	mesh_err(NULL, "cannot use '%s':", path);
-	return -1;
+	mesh_err(NULL, "'%s' is a symbolic link; a CA's files must be "
+	    "regular files, and links are not followed", path);
+}
+
+/*
+ * 0 when st, path's own stat (not a link's target), is a regular file;
+ * else -1, reported.
+ */
+static int
+check_regular(const char *path, const struct stat *st)
+{
+	if (S_ISLNK(st->st_mode)) {
+		refuse_link(path);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		mesh_err(NULL, "'%s' is not a regular file", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * 1 when name exists in the directory dfd (path names it in messages), 0
+ * when it does not, -1 reported: it cannot be looked at, or it is a
+ * symbolic link (dangling or not) or anything else but a regular file.
+ * A link is never followed, and nothing is opened, so a FIFO or a
+ * device found here is not touched.
+ */
+static int
+exists(int dfd, const char *name, const char *path)
+{
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		mesh_err(NULL, "cannot use '%s':", path);
+		return -1;
+	}
+	return check_regular(path, &st) == -1 ? -1 : 1;
 }
 
 /* mkdir -p, mode 0700 for each directory it makes. */
@@ -918,129 +973,272 @@ out:
 }
 
 /*
- * 1 when o->dir exists, 0 when it is missing (to be made later), -1
- * reported: it is no directory, or others may write into it (and swap
- * the files) and o->force is not set.
+ * Open o->dir into *dfd: 1 when it exists, 0 when it is missing (to be
+ * made later), -1 reported.  A symbolic link is followed (a CA kept
+ * elsewhere is fine) and the rules apply to what it points to, as seen
+ * through the descriptor all later calls use, so nothing can be swapped
+ * in between: a directory, owned by us and writable by nobody else, or
+ * whoever owns or may write into it could replace the CA's files.
+ * o->force waives those three.
  */
 static int
-check_dir(const struct mesh_ca_opts *o)
+open_dir(const struct mesh_ca_opts *o, int *dfd)
 {
 	struct stat st;
-	int r;
+	int fd;
 
-	if ((r = exists(o->dir, &st)) <= 0)
-		return r;
+	*dfd = -1;
+	if (lstat(o->dir, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		mesh_err(NULL, "cannot use '%s':", o->dir);
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode) && stat(o->dir, &st) == -1) {
+		if (errno == ENOENT)
+			mesh_err(NULL, "'%s' is a symbolic link to nothing",
+			    o->dir);
+		else
+			mesh_err(NULL, "cannot use '%s':", o->dir);
+		return -1;
+	}
 	if (!S_ISDIR(st.st_mode)) {
 		mesh_err(NULL, "'%s' is not a directory", o->dir);
 		return -1;
 	}
-	if ((st.st_mode & S_IWOTH) != 0 && !o->force) {
-		mesh_err(o->dir, "directory is writable by others; use "
-		    "--force to keep a CA there");
+	/* O_NONBLOCK: should a FIFO be put there meanwhile */
+	if ((fd = open(o->dir, O_RDONLY | O_DIRECTORY | O_NONBLOCK |
+	    O_CLOEXEC)) == -1) {
+		mesh_err(NULL, "cannot open directory '%s':", o->dir);
 		return -1;
 	}
-	return 1;
-}
-
-/* Flush path's directory entry to disk, as far as the system allows. */
-static void
-sync_dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = xstrndup(path, slash > path ? (size_t)(slash - path) : 1);
-	int fd;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(fd);
-		close(fd);
+	if (fstat(fd, &st) == -1) {
+		mesh_err(NULL, "cannot use directory '%s':", o->dir);
+		goto fail;
 	}
-	free(dir);
+	if (o->force)
+		goto ok;
+	if (st.st_uid != geteuid()) {
+		mesh_err(o->dir, "directory is owned by uid %lu, not by you "
+		    "(uid %lu); use --force to keep a CA there",
+		    (unsigned long)st.st_uid, (unsigned long)geteuid());
+		goto fail;
+	}
+	if ((st.st_mode & S_IWOTH) != 0) {
+		mesh_err(o->dir, "directory is writable by others; use "
+		    "--force to keep a CA there");
+		goto fail;
+	}
+	if ((st.st_mode & S_IWGRP) != 0) {
+		mesh_err(o->dir, "directory is writable by its group; use "
+		    "--force to keep a CA there");
+		goto fail;
+	}
+ok:
+	*dfd = fd;
+	return 1;
+fail:
+	close(fd);
+	return -1;
 }
 
 /*
- * Write len bytes at p as the new file path, mode bits exactly mode:
- * into a temporary file beside it first, then link(2)ed into place, so
- * that path never names a half-written file and an existing path is
- * never replaced.  The temporary file is gone afterwards, in any case.
+ * Open name in dfd (path in messages) to read it: a regular file, its
+ * stat in *st.  With O_NOFOLLOW a link is refused, and with O_NONBLOCK a
+ * FIFO put there meanwhile cannot hang us before fstat tells what it is.
+ * The descriptor, or -1 reported.
  */
 static int
-write_new(const char *path, const void *p, size_t len, mode_t mode)
+open_file(int dfd, const char *name, const char *path, struct stat *st)
+{
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			refuse_link(path);
+		else
+			mesh_err(NULL, "cannot open '%s':", path);
+		return -1;
+	}
+	if (fstat(fd, st) == -1) {
+		mesh_err(NULL, "cannot read '%s':", path);
+		close(fd);
+		return -1;
+	}
+	if (check_regular(path, st) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Append what fd holds to b, at most max bytes: more is an error, and no
+ * more than max + 1 bytes are ever read, so a buffer with room for that
+ * many is never reallocated (which would leave a secret in freed
+ * memory).  0, or -1 reported with path; b then holds nothing new.
+ */
+static int
+read_fd(int fd, const char *path, struct mesh_buf *b, size_t max)
+{
+	size_t start = b->len, want;
+	ssize_t n;
+
+	for (;;) {
+		want = max + 1 - (b->len - start);
+		if (want > 65536)
+			want = 65536;
+		n = read(fd, mesh_buf_grow(b, want), want);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			mesh_err(NULL, "cannot read '%s':", path);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		if (b->len - start > max) {
+			mesh_err(NULL, "'%s' is larger than %zu bytes", path,
+			    max);
+			goto fail;
+		}
+	}
+	b->data[b->len] = '\0';
+	return 0;
+fail:
+	mesh_wipe(b->data + start, b->len - start);
+	b->len = start;
+	if (b->data != NULL)
+		b->data[start] = '\0';
+	return -1;
+}
+
+/*
+ * Write len bytes at p as the new file name in dfd (path names it in
+ * messages), mode bits exactly mode: into a temporary file beside it
+ * first, then link(2)ed into place, so that the name never stands for a
+ * half-written file and an existing file is never replaced.  The
+ * temporary file is gone afterwards, in any case.
+ */
+static int
+write_new(int dfd, const char *dir, const char *name, const char *path,
+    const void *p, size_t len, mode_t mode)
 {
 	static unsigned seq;
-	const char *slash = strrchr(path, '/');
-	char *tmp = NULL;
+	struct stat st;
+	char *tmp = NULL, *tmppath = NULL;
 	int fd = -1, tries, rv = -1;
+	bool made = false;
 
 	for (tries = 0; tries < 100; tries++) {
 		free(tmp);
-		tmp = xasprintf("%.*s.%s.%ld.%u.tmp", (int)(slash - path + 1),
-		    path, slash + 1, (long)getpid(), seq++);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
+		tmp = xasprintf(".%s.%ld.%u.tmp", name, (long)getpid(), seq++);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd != -1 || errno != EEXIST)
 			break;
 	}
+	tmppath = join(dir, tmp);
 	if (fd == -1) {
-		mesh_err(NULL, "cannot create '%s':", tmp);
-		free(tmp);
-		return -1;
+		mesh_err(NULL, "cannot create '%s':", tmppath);
+		goto out;
 	}
+	made = true;
 	if (mesh_write_all(fd, p, len) == -1 || fchmod(fd, mode) == -1 ||
 	    fsync(fd) == -1) {
-		mesh_err(NULL, "cannot write '%s':", tmp);
+		mesh_err(NULL, "cannot write '%s':", tmppath);
 		goto out;
 	}
 	if (close(fd) == -1) {
 		fd = -1;
-		mesh_err(NULL, "cannot write '%s':", tmp);
+		mesh_err(NULL, "cannot write '%s':", tmppath);
 		goto out;
 	}
 	fd = -1;
-	if (link(tmp, path) == -1) {
-		if (errno == EEXIST)
+	if (linkat(dfd, tmp, dfd, name, 0) == -1) {
+		if (errno != EEXIST)
+			mesh_err(NULL, "cannot create '%s':", path);
+		else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			refuse_link(path);
+		else
 			mesh_err(NULL, "'%s' appeared meanwhile; it was not "
 			    "overwritten", path);
-		else
-			mesh_err(NULL, "cannot create '%s':", path);
 		goto out;
 	}
-	sync_dir_of(path);
+	/* the new name on disk too, as far as the system allows */
+	(void)fsync(dfd);
 	rv = 0;
 out:
 	if (fd != -1)
 		close(fd);
-	unlink(tmp);
+	if (made)
+		unlinkat(dfd, tmp, 0);
+	free(tmppath);
 	free(tmp);
 	return rv;
 }
 
-/* Read an existing CA: the key matches, the certificate is a CA's. */
+/*
+ * Read an existing CA from the directory dfd: a regular file each, the
+ * key ours and for our eyes only, the certificate ours unless o->force
+ * and writable by nobody else; the key matches, the certificate is a
+ * CA's.
+ */
 static int
-read_ca(struct mesh_ca *ca, const char *keypath, const struct stat *kst,
-    const char *certpath)
+read_ca(struct mesh_ca *ca, const struct mesh_ca_opts *o, int dfd,
+    const char *keypath, const char *certpath)
 {
 	struct mesh_buf kb = MESH_BUF_INIT, cb = MESH_BUF_INIT;
 	struct mesh_cert **v = NULL;
+	struct stat st;
 	size_t n = 0;
-	int rv = -1;
+	int fd = -1, rv = -1;
 
-	if ((kst->st_mode & (S_IRGRP | S_IROTH)) != 0) {
-		mesh_err(keypath, "private key is readable by others (chmod "
-		    "600 %s)", keypath);
+	if ((fd = open_file(dfd, o->key_file, keypath, &st)) == -1)
+		goto out;
+	if (st.st_uid != geteuid()) {
+		mesh_err(keypath, "private key is owned by uid %lu, not by you "
+		    "(uid %lu)", (unsigned long)st.st_uid,
+		    (unsigned long)geteuid());
 		goto out;
 	}
-	/*
-	 * Room for all mesh_slurp may read before it gives up, so that it
-	 * never reallocs, which would leave key bytes in freed memory.
-	 */
-	mesh_buf_grow(&kb, 2 * KEY_MAX + 65536);
-	if (mesh_slurp(keypath, &kb, KEY_MAX) == -1)
+	if ((st.st_mode & 077) != 0) {
+		mesh_err(keypath, "private key is %s by others (chmod 600 %s)",
+		    (st.st_mode & 044) != 0 ? "readable" :
+		    (st.st_mode & 022) != 0 ? "writable" : "executable",
+		    keypath);
 		goto out;
+	}
+	/* room for all read_fd may read, so that it never reallocs */
+	mesh_buf_grow(&kb, KEY_MAX + 1);
+	if (read_fd(fd, keypath, &kb, KEY_MAX) == -1)
+		goto out;
+	close(fd);
+	fd = -1;
 	ca->key = mesh_key_read(keypath, kb.data, kb.len);
 	mesh_wipe_buf(&kb);
 	if (ca->key == NULL)
 		goto out;
-	if (mesh_slurp(certpath, &cb, CERT_MAX) == -1 ||
+
+	/* the trust anchor: no one else may have put it there */
+	if ((fd = open_file(dfd, o->cert_file, certpath, &st)) == -1)
+		goto out;
+	if (st.st_uid != geteuid() && !o->force) {
+		mesh_err(certpath, "certificate is owned by uid %lu, not by "
+		    "you (uid %lu); use --force to trust it",
+		    (unsigned long)st.st_uid, (unsigned long)geteuid());
+		goto out;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !o->force) {
+		mesh_err(certpath, "certificate is writable by others (chmod "
+		    "644 %s, or use --force to trust it)", certpath);
+		goto out;
+	}
+	if (read_fd(fd, certpath, &cb, CERT_MAX) == -1 ||
 	    mesh_cert_read(certpath, cb.data, cb.len, &v, &n) == -1)
 		goto out;
 	if (n != 1) {
@@ -1062,6 +1260,8 @@ read_ca(struct mesh_ca *ca, const char *keypath, const struct stat *kst,
 	ca->cert_pem = mesh_buf_detach(&cb, &ca->cert_len);
 	rv = 0;
 out:
+	if (fd != -1)
+		close(fd);
 	mesh_certs_free(v, n);
 	mesh_buf_release(&cb);
 	mesh_wipe_buf(&kb);
@@ -1069,16 +1269,16 @@ out:
 }
 
 /*
- * Make a new CA, then its directory if make_dir (after the key, so that
- * a bad key size leaves nothing behind), and write its key, then its
- * certificate.
+ * Make a new CA, then its directory if *dfd is -1 (after the key, so
+ * that a bad key size leaves nothing behind; *dfd is then open on it),
+ * and write its key, then its certificate.
  */
 static int
-make_ca(struct mesh_ca *ca, const struct mesh_ca_opts *o, bool make_dir,
+make_ca(struct mesh_ca *ca, const struct mesh_ca_opts *o, int *dfd,
     const char *keypath, const char *certpath)
 {
 	struct mesh_buf kb = MESH_BUF_INIT, cb = MESH_BUF_INIT;
-	int rv = -1;
+	int r, rv = -1;
 
 	if (o->spec->profile == MESH_CERT_SERVER) {
 		mesh_err(NULL, "a CA's certificate needs a CA profile");
@@ -1090,14 +1290,23 @@ make_ca(struct mesh_ca *ca, const struct mesh_ca_opts *o, bool make_dir,
 	    mesh_key_pem(ca->key, &kb) == -1 ||
 	    mesh_cert_pem(ca->cert, &cb) == -1)
 		goto out;
-	/* someone may have made it meanwhile: the same check again */
-	if (make_dir && (make_dirs(o->dir) == -1 || check_dir(o) == -1))
+	/* someone may have made it meanwhile: the same checks again */
+	if (*dfd == -1) {
+		if (make_dirs(o->dir) == -1 || (r = open_dir(o, dfd)) == -1)
+			goto out;
+		if (r == 0) {
+			errno = ENOENT;
+			mesh_err(NULL, "cannot use directory '%s':", o->dir);
+			goto out;
+		}
+	}
+	if (write_new(*dfd, o->dir, o->key_file, keypath, kb.data, kb.len,
+	    0600) == -1)
 		goto out;
-	if (write_new(keypath, kb.data, kb.len, 0600) == -1)
-		goto out;
-	if (write_new(certpath, cb.data, cb.len, 0644) == -1) {
+	if (write_new(*dfd, o->dir, o->cert_file, certpath, cb.data, cb.len,
+	    0644) == -1) {
 		/* a key alone would make the next run fail: take it back */
-		unlink(keypath);
+		unlinkat(*dfd, o->key_file, 0);
 		goto out;
 	}
 	ca->cert_pem = mesh_buf_detach(&cb, &ca->cert_len);
@@ -1114,31 +1323,39 @@ mesh_ca_open(struct mesh_ca *ca, const struct mesh_ca_opts *o)
 {
 	char *keypath = join(o->dir, o->key_file);
 	char *certpath = join(o->dir, o->cert_file);
-	struct stat kst, cst;
-	int has_dir, has_key = 0, has_cert = 0, rv = -1;
+	int dfd = -1, has_dir, has_key = 0, has_cert = 0, rv = -1;
 
 	memset(ca, 0, sizeof(*ca));
 	if (*o->dir == '\0') {
 		mesh_err(NULL, "no directory given for the CA");
 		goto out;
 	}
-	if ((has_dir = check_dir(o)) == -1 || (has_dir &&
-	    ((has_key = exists(keypath, &kst)) == -1 ||
-	    (has_cert = exists(certpath, &cst)) == -1)))
+	if ((has_dir = open_dir(o, &dfd)) == -1 || (has_dir &&
+	    ((has_key = exists(dfd, o->key_file, keypath)) == -1 ||
+	    (has_cert = exists(dfd, o->cert_file, certpath)) == -1)))
 		goto out;
-	if (has_key != has_cert) {
+	if (has_key && !has_cert) {
+		/* the key is written first: a run that died in between */
 		mesh_err(NULL, "'%s' exists but '%s' does not; nothing was "
-		    "written", has_key ? keypath : certpath,
-		    has_key ? certpath : keypath);
+		    "written now; a key that never had its certificate signed "
+		    "nothing, so remove '%s' (unless '%s' was lost: restore "
+		    "that instead)", keypath, certpath, keypath, certpath);
+		goto out;
+	}
+	if (has_cert && !has_key) {
+		mesh_err(NULL, "'%s' exists but '%s' does not; nothing was "
+		    "written", certpath, keypath);
 		goto out;
 	}
 	if (has_key)
-		rv = read_ca(ca, keypath, &kst, certpath);
+		rv = read_ca(ca, o, dfd, keypath, certpath);
 	else
-		rv = make_ca(ca, o, !has_dir, keypath, certpath);
+		rv = make_ca(ca, o, &dfd, keypath, certpath);
 out:
 	if (rv == -1)
 		mesh_ca_release(ca);
+	if (dfd != -1)
+		close(dfd);
 	free(certpath);
 	free(keypath);
 	return rv;

@@ -107,6 +107,13 @@ char *mesh_cert_subject(const struct mesh_cert *c);
 bool mesh_cert_is_ca(const struct mesh_cert *c);
 /* The same DER bytes. */
 bool mesh_cert_equal(const struct mesh_cert *a, const struct mesh_cert *b);
+/*
+ * The SHA-256 of the DER bytes as `openssl x509 -noout -fingerprint
+ * -sha256` prints it after the '=': 32 bytes in upper-case hex, a colon
+ * between bytes ("40:1A:...:A1", 95 characters).  Malloc'd; the caller
+ * frees it.
+ */
+char *mesh_cert_fingerprint(const struct mesh_cert *c);
 /* Is k the private half of c's public key? */
 bool mesh_key_matches(const struct mesh_key *k, const struct mesh_cert *c);
 /* notAfter as seconds since the epoch. */
@@ -140,7 +147,11 @@ struct mesh_ca_opts {
 	const struct mesh_cert_spec *spec;	/* for a new CA's cert */
 	enum mesh_key_type type;		/* for a new CA's key */
 	int bits;
-	bool force;		/* accept a world-writable directory */
+	/*
+	 * Accept a directory that is not ours or that group or others may
+	 * write into, and a certificate file likewise.
+	 */
+	bool force;
 };
 
 /*
@@ -151,9 +162,19 @@ struct mesh_ca_opts {
  * and then the certificate, each through a temporary file and link(2),
  * so an existing file is never overwritten and no half-written file is
  * ever seen under its name.  Only one present: an error naming the
- * missing one.  An existing directory that others may write into is
- * refused unless o->force; an existing key file that others may read is
- * refused always ("chmod 600 FILE").
+ * missing one (for a key alone: that it may be removed).
+ *
+ * Whoever owns the directory or may write into it could swap the files,
+ * so, unless o->force, it must be owned by the effective uid and not
+ * writable by group or others; a symbolic link to such a directory is
+ * fine, and the rules apply to its target.  The directory is opened once
+ * and the files are looked up and made through that descriptor.  The two
+ * files must be regular files (a symbolic link, even a dangling one, is
+ * refused, never followed; a FIFO is never waited on), checked on the
+ * descriptor they are read from.  The key must be the effective uid's
+ * and private to it ("chmod 600 FILE"), always; the certificate, the
+ * trust anchor, must be the effective uid's and not writable by group or
+ * others, unless o->force.
  * Release ca in both cases.
  */
 int mesh_ca_open(struct mesh_ca *ca, const struct mesh_ca_opts *o);

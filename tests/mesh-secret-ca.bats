@@ -244,7 +244,8 @@ edit() {
 	cat good.yaml <(echo ---) other.yaml >mixed.yaml
 	run --separate-stderr -1 sec cacerts --verify -f mixed.yaml
 	[ -z "$output" ]
-	[[ "$stderr" == *"Secret cacerts (cluster c3): its root (O = Istio, CN = Root CA) is not the root of Secret cacerts (cluster c1)"* ]]
+	fp() { openssl x509 -noout -fingerprint -sha256 -in "$1" | cut -d= -f2 | cut -c1-11; }
+	[[ "$stderr" == *"Secret cacerts (cluster c3): its root (SHA-256 $(fp other-ca/root-cert.pem)...) is not the root of Secret cacerts (cluster c1) (SHA-256 $(fp mesh-ca/root-cert.pem)...)"* ]]
 	# an intermediate that is not a CA: a TLS serving certificate in its place
 	sec tls --host istiod.example.com --key-type ecdsa >tls.yaml 2>/dev/null
 	"$PYTHON" - good.yaml tls.yaml bad.yaml <<-'PY'

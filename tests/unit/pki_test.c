@@ -4,10 +4,13 @@
  * with the exact message of each failure.  Files live in a temporary
  * directory; keys are ECDSA but for one RSA 2048, to stay fast under
  * valgrind.  The extensions themselves are checked with openssl(1) by
- * the bats tests, not here.
+ * the bats tests, not here.  The checks of a CA directory owned by
+ * someone else need root, to chown(2) to nobody (uid 65534); as anyone
+ * else they are left out.
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +80,24 @@ static const char sec1_encrypted_key[] = PEM("EC PRIVATE KEY",
 
 static const char ed25519_key[] = PEM("PRIVATE KEY",
 	"MC4CAQAwBQYDK2VwBCIEIA55uQ744jEClJOnX6gD9uTGE9vbVUEr6UQDOgjb87wW\n");
+
+/*
+ * A certificate made by openssl(1), and what `openssl x509 -noout
+ * -fingerprint -sha256` prints for it after the '='.
+ */
+static const char kat_cert[] = PEM("CERTIFICATE",
+	"MIIBsDCCAVegAwIBAgIUPkuLkYLlqffhKgchTEv4CnLYUqkwCgYIKoZIzj0EAwIw\n"
+	"LjERMA8GA1UECgwIbWVzaGxpbmUxGTAXBgNVBAMMEGZpbmdlcnByaW50IHRlc3Qw\n"
+	"HhcNMjYxMTIxMDgzNjA1WhcNMjYxMTIyMDgzNjA1WjAuMREwDwYDVQQKDAhtZXNo\n"
+	"bGluZTEZMBcGA1UEAwwQZmluZ2VycHJpbnQgdGVzdDBZMBMGByqGSM49AgEGCCqG\n"
+	"SM49AwEHA0IABM/6VwtBhbXjZXR4YdkuwRSVCSKwKB7nZx9cCjDfWM4Bz6kvxHLj\n"
+	"sEtqZSxboCjInC+09mh+df3iI2X6K52FOhajUzBRMB0GA1UdDgQWBBQ4XKR2+fDl\n"
+	"lcN+1xyOCDmUzAfRRDAfBgNVHSMEGDAWgBQ4XKR2+fDllcN+1xyOCDmUzAfRRDAP\n"
+	"BgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCIFm7NRdEyPx8O2SFs5B6\n"
+	"+WMO12jv5+tKmHaCcdwgrAZmAiBt0vcMkI/BwLk/tBlJt3e57JAQfn5XRow4u3qQ\n"
+	"53/LpA==\n");
+static const char kat_fingerprint[] = "5E:77:56:A3:51:52:ED:E7:1D:A8:5E:"
+	"39:7B:7A:91:DF:0E:D4:3C:4C:4D:AE:B8:6A:EA:59:5B:68:5B:6D:50:44";
 
 static const char *const istiod_san[] = { "istiod.istio-system.svc", NULL };
 static const char *const server_san[] = { "gw.example.com", "10.1.2.3",
@@ -637,7 +658,10 @@ test_ca(void)
 	rename(cert, saved);
 	CHECK(ca_open(&again, &o) == -1);
 	CHECK_STR(errtext, "t: 'DIR/ca/sub/ca-key.pem' exists but "
-	    "'DIR/ca/sub/ca-cert.pem' does not; nothing was written");
+	    "'DIR/ca/sub/ca-cert.pem' does not; nothing was written now; a "
+	    "key that never had its certificate signed nothing, so remove "
+	    "'DIR/ca/sub/ca-key.pem' (unless 'DIR/ca/sub/ca-cert.pem' was "
+	    "lost: restore that instead)");
 	CHECK(!exists(cert) && entries(sub) == 1);
 	rename(key, file);
 	CHECK(mesh_slurp(saved, &b, 0) == 0);
@@ -727,15 +751,288 @@ test_ca(void)
 	free(top);
 }
 
-/* rm -rf of the temporary directory, which holds no links to follow */
+static void
+test_fingerprint(void)
+{
+	struct mesh_key *k = mesh_key_new(MESH_KEY_ECDSA, 256);
+	struct mesh_cert *a = mesh_cert_issue(&root_spec, k, NULL, NULL);
+	struct mesh_cert *b = mesh_cert_issue(&root_spec, k, NULL, NULL);
+	struct mesh_buf pem = MESH_BUF_INIT;
+	struct mesh_cert **v = NULL;
+	char *fa, *fa2, *fb;
+	size_t n = 0, i;
+	bool shape = true;
+
+	/* what openssl(1) prints */
+	CHECK(mesh_cert_read("kat.pem", kat_cert, strlen(kat_cert), &v,
+	    &n) == 0 && n == 1);
+	if (n == 1) {
+		fa = mesh_cert_fingerprint(v[0]);
+		CHECK_STR(fa, kat_fingerprint);
+		free(fa);
+	}
+	mesh_certs_free(v, n);
+
+	/* "XX:XX:...", upper case, 32 bytes */
+	fa = mesh_cert_fingerprint(a);
+	CHECK(strlen(fa) == 95);
+	for (i = 0; fa[i] != '\0'; i++)
+		if (i % 3 == 2 ? fa[i] != ':' : strchr("0123456789ABCDEF",
+		    fa[i]) == NULL)
+			shape = false;
+	CHECK(shape);
+
+	/* the same certificate, read back: the same; another: not */
+	mesh_cert_pem(a, &pem);
+	CHECK(mesh_cert_read("a.pem", pem.data, pem.len, &v, &n) == 0 &&
+	    n == 1);
+	if (n == 1) {
+		fa2 = mesh_cert_fingerprint(v[0]);
+		CHECK_STR(fa2, fa);
+		free(fa2);
+	}
+	mesh_certs_free(v, n);
+	mesh_buf_release(&pem);
+	fb = mesh_cert_fingerprint(b);
+	CHECK(strlen(fb) == 95 && strcmp(fa, fb) != 0);
+	free(fb);
+	free(fa);
+	mesh_cert_free(b);
+	mesh_cert_free(a);
+	mesh_key_free(k);
+}
+
+/* Make a CA in path, which may exist; the test goes on either way. */
+static void
+new_ca(const char *path)
+{
+	struct mesh_ca_opts o = {
+		NULL, "ca-key.pem", "ca-cert.pem", &root_spec,
+		MESH_KEY_ECDSA, 256, true
+	};
+	struct mesh_ca ca;
+
+	o.dir = path;
+	CHECK(ca_open(&ca, &o) == 0 && ca.created);
+	mesh_ca_release(&ca);
+}
+
+/*
+ * Open the CA in path, with force or not: 0 or -1, the message in
+ * errtext.
+ */
+static int
+open_ca(const char *path, bool force)
+{
+	struct mesh_ca_opts o = {
+		NULL, "ca-key.pem", "ca-cert.pem", &root_spec,
+		MESH_KEY_ECDSA, 256, false
+	};
+	struct mesh_ca ca;
+	int r;
+
+	o.dir = path;
+	o.force = force;
+	r = ca_open(&ca, &o);
+	CHECK(r == 0 ? ca.key != NULL && ca.cert != NULL : ca.key == NULL &&
+	    ca.cert == NULL && ca.cert_pem == NULL);
+	mesh_ca_release(&ca);
+	return r;
+}
+
+/* Someone else's directory or files: needs root. */
+static void
+test_ca_owner(void)
+{
+	char *fd = path_in("foreign"), *fkey = path_in("foreign/ca-key.pem");
+	char *fcert = path_in("foreign/ca-cert.pem");
+	char *empty = path_in("foreign-empty"), *link = path_in("flink");
+	char *mine = path_in("mine"), *key = path_in("mine/ca-key.pem");
+	char *cert = path_in("mine/ca-cert.pem");
+	char *s;
+	unsigned long me = (unsigned long)geteuid();
+
+	/* another user's directory, the files ours */
+	new_ca(fd);
+	CHECK(chown(fd, 65534, 65534) == 0 && chmod(fd, 0755) == 0);
+	CHECK(open_ca(fd, false) == -1);
+	s = xasprintf("t: DIR/foreign: directory is owned by uid 65534, not "
+	    "by you (uid %lu); use --force to keep a CA there", me);
+	CHECK_STR(errtext, s);
+	CHECK(open_ca(fd, true) == 0);
+	CHECK_STR(errtext, "");
+	/* through a symbolic link of ours, the same */
+	CHECK(symlink(fd, link) == 0);
+	CHECK(open_ca(link, false) == -1);
+	free(s);
+	s = xasprintf("t: DIR/flink: directory is owned by uid 65534, not "
+	    "by you (uid %lu); use --force to keep a CA there", me);
+	CHECK_STR(errtext, s);
+	free(s);
+
+	/* and its key theirs too: refused even with --force */
+	CHECK(chown(fkey, 65534, 65534) == 0 && chown(fcert, 65534,
+	    65534) == 0);
+	CHECK(open_ca(fd, false) == -1);
+	CHECK(starts_with(errtext, "t: DIR/foreign: directory is owned by "
+	    "uid 65534"));
+	CHECK(open_ca(fd, true) == -1);
+	s = xasprintf("t: DIR/foreign/ca-key.pem: private key is owned by "
+	    "uid 65534, not by you (uid %lu)", me);
+	CHECK_STR(errtext, s);
+	free(s);
+
+	/* an empty one: nothing made there, unless --force */
+	CHECK(mkdir(empty, 0755) == 0 && chown(empty, 65534, 65534) == 0);
+	CHECK(open_ca(empty, false) == -1);
+	CHECK(starts_with(errtext, "t: DIR/foreign-empty: directory is "
+	    "owned by uid 65534"));
+	CHECK(entries(empty) == 0);
+	CHECK(open_ca(empty, true) == 0 && entries(empty) == 2);
+
+	/* our directory, their key or certificate */
+	new_ca(mine);
+	CHECK(chown(key, 65534, 65534) == 0);
+	CHECK(open_ca(mine, false) == -1);
+	s = xasprintf("t: DIR/mine/ca-key.pem: private key is owned by uid "
+	    "65534, not by you (uid %lu)", me);
+	CHECK_STR(errtext, s);
+	free(s);
+	CHECK(chown(key, geteuid(), getegid()) == 0);
+	CHECK(chown(cert, 65534, 65534) == 0);
+	CHECK(open_ca(mine, false) == -1);
+	s = xasprintf("t: DIR/mine/ca-cert.pem: certificate is owned by uid "
+	    "65534, not by you (uid %lu); use --force to trust it", me);
+	CHECK_STR(errtext, s);
+	free(s);
+	CHECK(open_ca(mine, true) == 0);
+
+	free(mine);
+	free(cert);
+	free(key);
+	free(link);
+	free(empty);
+	free(fcert);
+	free(fkey);
+	free(fd);
+}
+
+/* Modes, links and files that are not regular files. */
+static void
+test_ca_files(void)
+{
+	char *gw = path_in("gw"), *d = path_in("files");
+	char *key = path_in("files/ca-key.pem");
+	char *cert = path_in("files/ca-cert.pem");
+	char *aside = path_in("aside.pem"), *dl = path_in("dangling");
+	char *dlkey = path_in("dangling/ca-key.pem");
+	char *dlnowhere = path_in("dangling/nowhere"), *link = path_in("dlink");
+	char *nolink = path_in("nolink"), *fifo = path_in("fifo");
+	char *fifokey = path_in("fifo/ca-key.pem");
+	char *fifocert = path_in("fifo/ca-cert.pem");
+
+	/* a directory its group may write into */
+	CHECK(mkdir(gw, 0700) == 0 && chmod(gw, 0770) == 0);
+	CHECK(open_ca(gw, false) == -1);
+	CHECK_STR(errtext, "t: DIR/gw: directory is writable by its group; "
+	    "use --force to keep a CA there");
+	CHECK(entries(gw) == 0);
+	CHECK(open_ca(gw, true) == 0 && entries(gw) == 2);
+	CHECK(open_ca(gw, false) == -1);
+	CHECK(open_ca(gw, true) == 0);
+
+	/* a symbolic link to a directory of ours is fine */
+	new_ca(d);
+	CHECK(symlink("files", link) == 0);
+	CHECK(open_ca(link, false) == 0);
+	CHECK_STR(errtext, "");
+	CHECK(symlink("nowhere", nolink) == 0);
+	CHECK(open_ca(nolink, true) == -1);
+	CHECK_STR(errtext, "t: 'DIR/nolink' is a symbolic link to nothing");
+
+	/* a key others may write, or run; read-only for us is fine */
+	CHECK(chmod(key, 0620) == 0);
+	CHECK(open_ca(d, true) == -1);
+	CHECK_STR(errtext, "t: DIR/files/ca-key.pem: private key is writable "
+	    "by others (chmod 600 DIR/files/ca-key.pem)");
+	CHECK(chmod(key, 0601) == 0);
+	CHECK(open_ca(d, true) == -1);
+	CHECK_STR(errtext, "t: DIR/files/ca-key.pem: private key is "
+	    "executable by others (chmod 600 DIR/files/ca-key.pem)");
+	CHECK(chmod(key, 0400) == 0);
+	CHECK(open_ca(d, false) == 0);
+	CHECK(chmod(key, 0600) == 0);
+
+	/* a certificate others may write */
+	CHECK(chmod(cert, 0664) == 0);
+	CHECK(open_ca(d, false) == -1);
+	CHECK_STR(errtext, "t: DIR/files/ca-cert.pem: certificate is "
+	    "writable by others (chmod 644 DIR/files/ca-cert.pem, or use "
+	    "--force to trust it)");
+	CHECK(open_ca(d, true) == 0);
+	CHECK(chmod(cert, 0644) == 0);
+
+	/* a key, then a certificate, that is a link to the real one */
+	CHECK(rename(key, aside) == 0 && symlink(aside, key) == 0);
+	CHECK(open_ca(d, true) == -1);
+	CHECK_STR(errtext, "t: 'DIR/files/ca-key.pem' is a symbolic link; a "
+	    "CA's files must be regular files, and links are not followed");
+	CHECK(unlink(key) == 0 && rename(aside, key) == 0);
+	CHECK(open_ca(d, false) == 0);
+	CHECK(rename(cert, aside) == 0 && symlink(aside, cert) == 0);
+	CHECK(open_ca(d, true) == -1);
+	CHECK_STR(errtext, "t: 'DIR/files/ca-cert.pem' is a symbolic link; "
+	    "a CA's files must be regular files, and links are not followed");
+	CHECK(unlink(cert) == 0 && rename(aside, cert) == 0);
+	CHECK(open_ca(d, false) == 0);
+
+	/* a dangling link where the key would go: nothing made */
+	CHECK(mkdir(dl, 0700) == 0 && symlink("nowhere", dlkey) == 0);
+	CHECK(open_ca(dl, false) == -1);
+	CHECK_STR(errtext, "t: 'DIR/dangling/ca-key.pem' is a symbolic link; "
+	    "a CA's files must be regular files, and links are not followed");
+	CHECK(entries(dl) == 1 && !exists(dlnowhere));
+
+	/* a FIFO for a key: refused, not waited on (the alarm would kill) */
+	new_ca(fifo);
+	CHECK(unlink(fifokey) == 0 && mkfifo(fifokey, 0600) == 0);
+	alarm(10);
+	CHECK(open_ca(fifo, true) == -1);
+	alarm(0);
+	CHECK_STR(errtext, "t: 'DIR/fifo/ca-key.pem' is not a regular file");
+	CHECK(unlink(fifocert) == 0);
+	alarm(10);
+	CHECK(open_ca(fifo, true) == -1);
+	alarm(0);
+	CHECK_STR(errtext, "t: 'DIR/fifo/ca-key.pem' is not a regular file");
+	CHECK(entries(fifo) == 1);
+
+	free(fifocert);
+	free(fifokey);
+	free(fifo);
+	free(nolink);
+	free(link);
+	free(dlnowhere);
+	free(dlkey);
+	free(dl);
+	free(aside);
+	free(cert);
+	free(key);
+	free(d);
+	free(gw);
+}
+
+/* rm -rf of the temporary directory; links in it are not followed */
 static void
 remove_tree(const char *path)
 {
-	DIR *d = opendir(path);
+	struct stat st;
 	struct dirent *e;
+	DIR *d;
 	char *p;
 
-	if (d == NULL) {
+	if (lstat(path, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    (d = opendir(path)) == NULL) {
 		unlink(path);
 		return;
 	}
@@ -765,7 +1062,11 @@ main(void)
 	test_keys();
 	test_certs();
 	test_cert_pem();
+	test_fingerprint();
 	test_ca();
+	test_ca_files();
+	if (geteuid() == 0)
+		test_ca_owner();
 	remove_tree(dir);
 	return UNIT_DONE();
 }
