@@ -5,6 +5,7 @@
 # the verify mode is there to catch.
 
 load helpers/common
+load helpers/simcluster
 
 CA="$SHARED/conformance/cacerts"
 
@@ -381,4 +382,35 @@ s = yaml.safe_load(sys.stdin)
 open("t.crt", "wb").write(base64.b64decode(s["data"]["tls.crt"]))' <<<"$output"
 	run -0 openssl verify -CAfile mesh-tls-ca/ca-cert.pem -verify_hostname "$host" t.crt
 	[[ "$(openssl x509 -noout -subject -in t.crt)" != *CN* ]]
+}
+
+@test "cacerts and tls: the API server takes what they print" {
+	command -v kubectl >/dev/null || skip "kubectl is not installed"
+	cd "$TMP"
+	sim_start "$TMP/c1"
+	export KUBECONFIG="$TMP/c1/kubeconfig"
+	printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: istio-system}\n' >ns.yaml
+	timeout 60 kubectl apply -f ns.yaml
+	sec cacerts --key-type ecdsa --cluster cluster1 >c.yaml 2>/dev/null
+	sec tls --host istiod.example.com --key-type ecdsa --ca-configmap istiod-ca >t.yaml 2>/dev/null
+	run -0 timeout 60 kubectl apply -f c.yaml -f t.yaml
+	[[ "$output" == *"secret/cacerts created"* ]]
+	[[ "$output" == *"secret/external-istiod-tls created"* ]]
+	[[ "$output" == *"configmap/istiod-ca created"* ]]
+	run -0 timeout 60 kubectl get secret -n istio-system external-istiod-tls -o jsonpath='{.type}'
+	[ "$output" = kubernetes.io/tls ]
+}
+
+@test "tls: --key-size and --force" {
+	cd "$TMP"
+	mkdir open && chmod 777 open
+	run --separate-stderr -1 sec tls --host h.example --ca-dir open
+	[[ "$stderr" == *"--force"* ]]
+	[ -z "$output" ]
+	run --separate-stderr -0 sec tls --host h.example --ca-dir open --force --key-size 3072
+	"$PYTHON" -c 'import base64, sys, yaml
+s = yaml.safe_load(sys.stdin)
+open("t.crt", "wb").write(base64.b64decode(s["data"]["tls.crt"]))' <<<"$output"
+	openssl x509 -noout -text -in t.crt | grep -q 'Public-Key: (3072 bit)'
+	openssl x509 -noout -text -in open/ca-cert.pem | grep -q 'Public-Key: (3072 bit)'
 }

@@ -543,3 +543,28 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	run py_yaml "$TMP/inner.kc" 'd[0]["clusters"][0]["cluster"]'
 	[ "$output" = '{"server": "https://api.example.com:443"}' ]
 }
+
+@test "remote: --service-account names the account whose token goes in the Secret" {
+	SIM="$TMP/east"
+	sim_start "$SIM"
+	export KUBECONFIG="$SIM/kubeconfig"
+	cat >"$TMP/objs.yaml" <<-EOF2
+	apiVersion: v1
+	kind: Namespace
+	metadata: {name: mesh}
+	---
+	apiVersion: v1
+	kind: ServiceAccount
+	metadata: {name: reader2, namespace: mesh}
+	EOF2
+	kc "$KUBECONFIG" apply -f "$TMP/objs.yaml"
+	run --separate-stderr -0 sec remote --name c1 --allow-loopback -n mesh --service-account reader2
+	grep -q 'POST /api/v1/namespaces/mesh/secrets?fieldManager=mesh-secret 201' "$SIM/requests.log"
+	! grep -q 'istio-reader' "$SIM/requests.log"
+	tok="$(inner <(printf '%s\n' "$output") c1 | sed -n 's/^    token: //p')"
+	payload="$(cut -d. -f2 <<<"$tok" | tr '_-' '/+')"
+	while (( ${#payload} % 4 )); do payload+="="; done
+	[[ "$(base64 -d <<<"$payload")" == *'"sub":"system:serviceaccount:mesh:reader2"'* ]]
+	run py_yaml <(printf '%s\n' "$output") 'd[0]["metadata"]["namespace"]'
+	[ "$output" = '"mesh"' ]
+}
