@@ -23,8 +23,8 @@ WARN   += -Werror
 endif
 
 MESH_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -DMESH_VERSION='"$(VERSION)"' \
-                -Icommon $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-MESH_LDFLAGS  = -Wl,--as-needed
+                -pthread -Icommon $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+MESH_LDFLAGS  = -Wl,--as-needed -pthread
 MESH_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 # Every program present in cmd/ is built.

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1713,23 +1714,57 @@ out:
 #define TLS_DAYS	365
 #define TLS_SECRET	"external-istiod-tls"
 
-/* A cacerts Secret for one cluster, from its intermediate CA. */
+/*
+ * The intermediates' keys, made on every CPU while the root is read or
+ * made: RSA key generation is nearly all of cacerts' time.
+ */
+struct keygen {
+	enum mesh_key_type type;
+	int bits;
+	struct mesh_key **keys;		/* n of them, NULL until made */
+	size_t n, next;
+	bool stop;			/* a key failed, or the root did */
+	pthread_mutex_t mu;
+};
+
+#define KEYGEN_THREADS	16
+
+static void *
+keygen_run(void *arg)
+{
+	struct keygen *g = arg;
+	struct mesh_key *k;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&g->mu);
+		i = g->stop ? g->n : g->next++;
+		pthread_mutex_unlock(&g->mu);
+		if (i >= g->n)
+			return NULL;
+		k = mesh_key_new(g->type, g->bits);
+		pthread_mutex_lock(&g->mu);
+		g->keys[i] = k;
+		if (k == NULL)
+			g->stop = true;
+		pthread_mutex_unlock(&g->mu);
+	}
+}
+
+/* A cacerts Secret for one cluster, from its key and the root. */
 static struct mesh_doc *
 cacerts_secret(const struct opts *o, const struct mesh_ca *root,
-    const char *cluster, const char *ns)
+    const char *cluster, const char *ns, const struct mesh_key *k)
 {
 	struct mesh_buf cert = MESH_BUF_INIT, key = MESH_BUF_SECRET;
 	struct mesh_buf chain = MESH_BUF_INIT;
 	struct mesh_cert_spec spec;
-	struct mesh_key *k;
 	struct mesh_cert *c = NULL;
 	struct mesh_doc *doc = NULL;
 	struct mesh_node *meta, *m;
 	char *san = xasprintf("istiod.%s.svc", ns);
 	const char *sans[] = { san, NULL };
 
-	if ((k = mesh_key_new(o->key_type, o->key_size)) == NULL)
-		goto out;
 	memset(&spec, 0, sizeof(spec));
 	spec.profile = MESH_CERT_INTERMEDIATE;
 	spec.org = o->org ? o->org : "Istio";
@@ -1763,7 +1798,6 @@ out:
 	mesh_buf_release(&cert);
 	mesh_buf_release(&chain);
 	mesh_cert_free(c);
-	mesh_key_free(k);
 	free(san);
 	return doc;
 }
@@ -1784,10 +1818,13 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 	struct mesh_ca_opts co;
 	struct mesh_ca ca;
 	struct mesh_doc **docs;
+	struct keygen g;
+	pthread_t th[KEYGEN_THREADS];
 	const char *ns = o->istio_namespace ? o->istio_namespace :
 	    ISTIO_SYSTEM;
-	size_t i, n = 0;
-	int rv = -1;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i, n = 0, nth;
+	int rv = -1, ca_rv;
 
 	memset(&spec, 0, sizeof(spec));
 	spec.profile = MESH_CERT_ROOT;
@@ -1803,10 +1840,31 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 	co.bits = o->key_size;
 	co.force = o->force;
 	memset(&ca, 0, sizeof(ca));
-	if (mesh_ca_open(&ca, &co) == -1) {
-		mesh_ca_release(&ca);
-		return -1;
+
+	/* the workers make keys while this thread opens the root */
+	memset(&g, 0, sizeof(g));
+	g.type = o->key_type;
+	g.bits = o->key_size;
+	g.n = o->nclusters;
+	g.keys = xcalloc(g.n, sizeof(*g.keys));
+	pthread_mutex_init(&g.mu, NULL);
+	mesh_pki_init();
+	for (nth = 0; nth < KEYGEN_THREADS && nth < g.n &&
+	    (long)nth < (ncpu > 1 ? ncpu : 1); nth++)
+		if (pthread_create(&th[nth], NULL, keygen_run, &g) != 0)
+			break;
+	if ((ca_rv = mesh_ca_open(&ca, &co)) == -1) {
+		pthread_mutex_lock(&g.mu);
+		g.stop = true;
+		pthread_mutex_unlock(&g.mu);
 	}
+	keygen_run(&g);		/* and then helps */
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&g.mu);
+	docs = xcalloc(o->nclusters, sizeof(*docs));
+	if (ca_rv == -1 || g.stop)
+		goto out;
 	if (ca.created)
 		note_new_ca(co.dir, "root CA", co.key_file);
 	/* a day's grace: a new root and its intermediates end together */
@@ -1822,16 +1880,18 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 		    "intermediates do: workloads stop trusting them then",
 		    co.dir, day);
 	}
-	docs = xcalloc(o->nclusters, sizeof(*docs));
 	for (n = 0; n < o->nclusters; n++)
-		if ((docs[n] = cacerts_secret(o, &ca, o->clusters[n], ns)) ==
-		    NULL)
+		if ((docs[n] = cacerts_secret(o, &ca, o->clusters[n], ns,
+		    g.keys[n])) == NULL)
 			goto out;
 	rv = write_docs(w, docs, n);
 out:
 	for (i = 0; i < n; i++)
 		doc_free_secret(docs[i]);
 	free(docs);
+	for (i = 0; i < g.n; i++)
+		mesh_key_free(g.keys[i]);
+	free(g.keys);
 	mesh_ca_release(&ca);
 	return rv;
 }

@@ -178,6 +178,22 @@ key_wrap(EVP_PKEY *pkey)
 	return k;
 }
 
+void
+mesh_pki_init(void)
+{
+	static const char *const algs[] = { "RSA", "EC" };
+	EVP_KEYMGMT *km;
+	size_t i;
+
+	/* fetching sets up the default library context and its cache */
+	OPENSSL_init_crypto(OPENSSL_INIT_ADD_ALL_CIPHERS |
+	    OPENSSL_INIT_ADD_ALL_DIGESTS, NULL);
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
+		if ((km = EVP_KEYMGMT_fetch(NULL, algs[i], NULL)) != NULL)
+			EVP_KEYMGMT_free(km);
+	ERR_clear_error();
+}
+
 struct mesh_key *
 mesh_key_new(enum mesh_key_type type, int bits)
 {

@@ -33,6 +33,11 @@ enum mesh_key_type {
 struct mesh_key;		/* a private key */
 struct mesh_cert;		/* one X.509 certificate */
 
+/*
+ * Set OpenSSL's shared state up once, before keys are made on several
+ * threads (mesh_key_new is then safe to call from each).
+ */
+void mesh_pki_init(void);
 /* A new key.  bits 0 means the default: RSA 4096, ECDSA P-256. */
 struct mesh_key *mesh_key_new(enum mesh_key_type type, int bits);
 /*
