@@ -277,19 +277,11 @@ enum {
 	OPT_VERIFY
 };
 
+/* istioctl's check of a cluster ID: a DNS-1123 label, upper case allowed. */
 static bool
 is_cluster_id(const char *s)
 {
-	size_t n = strlen(s), i;
-
-	/* istioctl's check: a DNS-1123 label, upper case allowed */
-	if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]) ||
-	    !isalnum((unsigned char)s[n - 1]))
-		return false;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
-			return false;
-	return true;
+	return mesh_is_label(s, strlen(s));
 }
 
 /* A DNS name (or an IP address) for a certificate; no wildcard. */
@@ -306,13 +298,8 @@ is_host(const char *s)
 		return false;
 	for (label = s; ; label += len + 1) {
 		len = strcspn(label, ".");
-		if (len == 0 || len > 63 || label[0] == '-' ||
-		    label[len - 1] == '-')
+		if (!mesh_is_label(label, len))
 			return false;
-		for (size_t i = 0; i < len; i++)
-			if (!isalnum((unsigned char)label[i]) &&
-			    label[i] != '-')
-				return false;
 		if (label[len] == '\0')
 			return true;
 	}
@@ -730,15 +717,24 @@ put_map(struct mesh_doc *doc, struct mesh_node *map, const char *key)
 	return n;
 }
 
+/* A document of ours, an empty mapping, to be written from its tree. */
+static struct mesh_doc *
+new_doc(const char *src)
+{
+	struct mesh_doc *doc = mesh_doc_new(src);
+
+	doc->root = mesh_map_new(doc);
+	doc->changed = true;
+	return doc;
+}
+
 /* A v1 object with kind, metadata.name and metadata.namespace. */
 static struct mesh_doc *
 new_object(const char *kind, const char *name, const char *ns,
     struct mesh_node **meta)
 {
-	struct mesh_doc *doc = mesh_doc_new("<mesh-secret>");
+	struct mesh_doc *doc = new_doc("<mesh-secret>");
 
-	doc->root = mesh_map_new(doc);
-	doc->changed = true;
 	put_str(doc, doc->root, "apiVersion", "v1");
 	put_str(doc, doc->root, "kind", kind);
 	*meta = put_map(doc, doc->root, "metadata");
@@ -1231,24 +1227,6 @@ token_secret_name(struct remote *r, const struct mesh_doc *sa, char **name)
 	return create_token_secret(r, name);
 }
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1)
-		;
-}
-
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Read ca.crt and token from the token Secret, waiting for the token
  * controller to fill them in (istioctl's 5 seconds).
@@ -1259,7 +1237,7 @@ read_token_secret(struct remote *r, const char *name)
 	struct mesh_kube_res res = in_ns(res_secret, r->src_ns);
 	struct mesh_buf tok = MESH_BUF_SECRET;
 	bool plugin = strcmp(r->o->auth_type, "plugin") == 0;
-	long deadline = now_ms() + TOKEN_WAIT_MS;
+	long deadline = mesh_now_ms() + TOKEN_WAIT_MS;
 	const char *missing;
 	struct mesh_doc *doc;
 	int ca, t;
@@ -1281,14 +1259,14 @@ read_token_secret(struct remote *r, const char *name)
 		if (ca == 0 && t == 0)
 			break;
 		missing = ca != 0 ? "ca.crt" : "token";
-		if (now_ms() >= deadline) {
+		if (mesh_now_ms() >= deadline) {
 			mesh_err(NULL, "token Secret %s/%s has no \"%s\" data "
 			    "after %ds: is the cluster's token controller "
 			    "(kube-controller-manager) running?", r->src_ns,
 			    name, missing, TOKEN_WAIT_MS / 1000);
 			goto fail;
 		}
-		sleep_ms(TOKEN_POLL_MS);
+		mesh_sleep_ms(TOKEN_POLL_MS);
 	}
 	if (!plugin) {
 		if (memchr(tok.data, '\n', tok.len) != NULL ||
@@ -1503,12 +1481,11 @@ put_user(struct remote *r, struct mesh_doc *doc, struct mesh_node *user)
 static struct mesh_doc *
 inner_kubeconfig(struct remote *r)
 {
-	struct mesh_doc *doc = mesh_doc_new("<kubeconfig>");
+	struct mesh_doc *doc = new_doc("<kubeconfig>");
 	struct mesh_node *item, *m;
 	const char *tls_name = r->o->tls_server_name != NULL ?
 	    r->o->tls_server_name : r->kc.tls_server_name;
 
-	doc->root = mesh_map_new(doc);
 	put_str(doc, doc->root, "apiVersion", "v1");
 	item = seq_of_one(doc, doc->root, "clusters");
 	m = put_map(doc, item, "cluster");
@@ -1629,9 +1606,7 @@ put_remote_secret(struct remote *r, struct mesh_writer *w)
 		mesh_warn(NULL, "the Secret is named %s: an object name "
 		    "cannot hold upper case; the cluster ID stays %s in its "
 		    "key and annotation", name, r->cluster);
-	doc = mesh_doc_new("<mesh-secret>");
-	doc->root = mesh_map_new(doc);
-	doc->changed = true;
+	doc = new_doc("<mesh-secret>");
 	put_str(doc, doc->root, "apiVersion", "v1");
 	put_str(doc, doc->root, "kind", "Secret");
 	meta = put_map(doc, doc->root, "metadata");
@@ -1778,9 +1753,7 @@ cacerts_secret(const struct opts *o, const struct mesh_ca *root,
 	/* Istio's cert-chain.pem: ca-cert.pem, then root-cert.pem */
 	mesh_buf_add(&chain, cert.data, cert.len);
 	mesh_buf_add(&chain, root->cert_pem, root->cert_len);
-	doc = mesh_doc_new("<mesh-secret>");
-	doc->root = mesh_map_new(doc);
-	doc->changed = true;
+	doc = new_doc("<mesh-secret>");
 	put_str(doc, doc->root, "apiVersion", "v1");
 	m = put_map(doc, doc->root, "data");
 	put_b64(doc, m, "ca-cert.pem", cert.data, cert.len);

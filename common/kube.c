@@ -66,8 +66,8 @@ struct req {
 	void *stream_arg;
 };
 
-static long
-now_ms(void)
+long
+mesh_now_ms(void)
 {
 	struct timespec ts;
 
@@ -75,8 +75,8 @@ now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-sleep_ms(long ms)
+void
+mesh_sleep_ms(long ms)
 {
 	struct timespec ts;
 
@@ -592,7 +592,7 @@ backoff(int n)
 static int
 request(struct mesh_kube *k, struct req *r)
 {
-	long start = now_ms(), wait;
+	long start = mesh_now_ms(), wait;
 	long timeout = r->timeout_ms ? r->timeout_ms : k->o.timeout_ms;
 	int n, rc;
 	bool again;
@@ -612,12 +612,12 @@ request(struct mesh_kube *k, struct req *r)
 			break;
 		wait = r->retry_after >= 0 ? (r->retry_after < RETRY_AFTER_MAX ?
 		    r->retry_after : RETRY_AFTER_MAX) * 1000 : backoff(n);
-		if (now_ms() - start + wait > MESH_KUBE_RETRY_MS)
+		if (mesh_now_ms() - start + wait > MESH_KUBE_RETRY_MS)
 			break;
 		if (k->o.verbose > 0)
 			fprintf(stderr, "%s: retrying in %ld ms\n",
 			    mesh_getprogname(), wait);
-		sleep_ms(wait);
+		mesh_sleep_ms(wait);
 	}
 	if (rc != CURLE_OK) {
 		report_transport(k, r, rc, timeout);
@@ -1293,7 +1293,7 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 {
 	struct watch w;
 	struct req q;
-	long start = now_ms(), deadline = 0, left, began, t;
+	long start = mesh_now_ms(), deadline = 0, left, began, t;
 	bool need_list = lo == NULL || lo->resource_version == NULL;
 	int failures = 0, rc, rv = -1;
 	char why[512];
@@ -1310,7 +1310,7 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 		deadline = start + lo->deadline_ms;
 	why[0] = '\0';
 	for (;;) {
-		left = deadline ? deadline - now_ms() : 0;
+		left = deadline ? deadline - mesh_now_ms() : 0;
 		if (deadline && left <= 0) {
 			rv = 1;
 			goto out;
@@ -1338,7 +1338,7 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 		w.error = NULL;
 		mesh_buf_release(&w.line);
 		mesh_buf_release(&w.body);
-		began = now_ms();
+		began = mesh_now_ms();
 		if ((rc = attempt(k, &q)) == -1)
 			goto out;
 		if (w.stop != 0)
@@ -1365,14 +1365,14 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 			snprintf(why, sizeof(why), "the server answered %ld",
 			    q.code);
 		} else if (rc == CURLE_OPERATION_TIMEDOUT && deadline &&
-		    now_ms() >= deadline) {
+		    mesh_now_ms() >= deadline) {
 			rv = 1;
 			goto out;
 		} else if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR) {
 			failures += w.events == 0;
 			snprintf(why, sizeof(why), "%s", k->errbuf[0] ?
 			    k->errbuf : curl_easy_strerror((CURLcode)rc));
-		} else if (w.events == 0 && now_ms() - began < 1000) {
+		} else if (w.events == 0 && mesh_now_ms() - began < 1000) {
 			/* a very short watch: back off */
 			failures++;
 			snprintf(why, sizeof(why), "the watch ended at once");
@@ -1386,12 +1386,12 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 		}
 		if (failures > 0) {
 			t = backoff(failures);
-			if (deadline && t > deadline - now_ms())
-				t = deadline - now_ms();
+			if (deadline && t > deadline - mesh_now_ms())
+				t = deadline - mesh_now_ms();
 			if (k->o.verbose > 0)
 				fprintf(stderr, "%s: watching again in %ld "
 				    "ms\n", mesh_getprogname(), t);
-			sleep_ms(t);
+			mesh_sleep_ms(t);
 		}
 	}
 	rv = w.stop == -1 ? -1 : 0;

@@ -83,6 +83,11 @@ void mesh_kube_free(struct mesh_kube *k);
  */
 int mesh_kube_parse_timeout(const char *opt, const char *s, long *ms);
 
+/* Milliseconds on a monotonic clock, for deadlines. */
+long mesh_now_ms(void);
+/* Sleep ms milliseconds (none when ms <= 0), through signals. */
+void mesh_sleep_ms(long ms);
+
 /* The HTTP status of the last answer, 0 when none came. */
 long mesh_kube_last_code(const struct mesh_kube *k);
 

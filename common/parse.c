@@ -97,15 +97,25 @@ mesh_parse_istio_version(const char *s)
 }
 
 bool
-mesh_is_dns_label(const char *s)
+mesh_is_label(const char *s, size_t n)
 {
-	size_t i, n = strlen(s);
+	size_t i;
 
 	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
 		return false;
 	for (i = 0; i < n; i++)
-		if (!(islower((unsigned char)s[i]) ||
-		    isdigit((unsigned char)s[i]) || s[i] == '-'))
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
 			return false;
 	return true;
+}
+
+bool
+mesh_is_dns_label(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	for (i = 0; i < n; i++)
+		if (isupper((unsigned char)s[i]))
+			return false;
+	return mesh_is_label(s, n);
 }

@@ -26,7 +26,12 @@ int mesh_parse_size(const char *opt, const char *s, size_t max, size_t *out);
  */
 int mesh_parse_istio_version(const char *s);
 
-/* Is s a DNS-1123 label (lower case, digits, '-', at most 63)? */
+/*
+ * Are the n bytes at s a label of a host name: letters, digits and '-'
+ * (not first or last), 1 to 63 of them?
+ */
+bool mesh_is_label(const char *s, size_t n);
+/* Is s a DNS-1123 label: such a label, in lower case? */
 bool mesh_is_dns_label(const char *s);
 
 #endif

@@ -35,9 +35,17 @@ kc() {
 	esac
 }
 
-# no_post: the source cluster saw no write since line $1 of its log.
+# writes_since N: the writes the source cluster saw after line N of its log.
 writes_since() {
 	tail -n +"$(($1 + 1))" "$SIM/requests.log" | grep -E ' (POST|PATCH|PUT|DELETE) ' || true
+}
+
+# jwt_claims TOKEN: the claims of a JWT, as JSON text.
+jwt_claims() {
+	local p
+	p="$(cut -d. -f2 <<<"$1" | tr '_-' '/+')"
+	while (( ${#p} % 4 )); do p+="="; done
+	base64 -d <<<"$p"
 }
 
 # inner FILE KEY: the kubeconfig held in the Secret in FILE, under KEY.
@@ -280,9 +288,7 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	[[ "$stderr" == *'secrets "nope" not found (404 NotFound)'* ]]
 	run --separate-stderr -0 sec remote --name c1 --allow-loopback --secret-name mine
 	tok="$(inner <(printf '%s\n' "$output") c1 | sed -n 's/^    token: //p')"
-	payload="$(cut -d. -f2 <<<"$tok" | tr '_-' '/+')"
-	while (( ${#payload} % 4 )); do payload+="="; done
-	[[ "$(base64 -d <<<"$payload")" == *'"kubernetes.io/serviceaccount/secret.name":"mine"'* ]]
+	[[ "$(jwt_claims "$tok")" == *'"kubernetes.io/serviceaccount/secret.name":"mine"'* ]]
 	! grep -q 'POST /api/v1/namespaces/istio-system/secrets?fieldManager=mesh-secret' "$SIM/requests.log"
 }
 
@@ -562,9 +568,7 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	grep -q 'POST /api/v1/namespaces/mesh/secrets?fieldManager=mesh-secret 201' "$SIM/requests.log"
 	! grep -q 'istio-reader' "$SIM/requests.log"
 	tok="$(inner <(printf '%s\n' "$output") c1 | sed -n 's/^    token: //p')"
-	payload="$(cut -d. -f2 <<<"$tok" | tr '_-' '/+')"
-	while (( ${#payload} % 4 )); do payload+="="; done
-	[[ "$(base64 -d <<<"$payload")" == *'"sub":"system:serviceaccount:mesh:reader2"'* ]]
+	[[ "$(jwt_claims "$tok")" == *'"sub":"system:serviceaccount:mesh:reader2"'* ]]
 	run py_yaml <(printf '%s\n' "$output") 'd[0]["metadata"]["namespace"]'
 	[ "$output" = '"mesh"' ]
 }

@@ -438,13 +438,8 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	for (i = 0; i < d.repeat && r == 0; i++) {
-		struct timespec ts;
-
-		if (i > 0 && d.pause_ms > 0) {
-			ts.tv_sec = d.pause_ms / 1000;
-			ts.tv_nsec = d.pause_ms % 1000 * 1000000;
-			nanosleep(&ts, NULL);
-		}
+		if (i > 0)
+			mesh_sleep_ms(d.pause_ms);
 		r = run(&d, argc, argv);
 	}
 	if (r == -2)
