@@ -27,8 +27,10 @@ MESH_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -DMESH_VERSION='"$(VERSION)"' \
 MESH_LDFLAGS  = -Wl,--as-needed -pthread
 MESH_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-# Every program present in cmd/ is built.
-CMDS    = $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/mesh-*.c)))
+# Every program present in cmd/ is built: a file cmd/mesh-x.c, or a
+# folder cmd/mesh-x/ of files over a private header.
+DIRCMDS = $(patsubst cmd/%/,%,$(sort $(dir $(wildcard cmd/mesh-*/*.c))))
+CMDS    = $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/mesh-*.c)) $(DIRCMDS))
 PROGS   = $(addprefix $(BUILD)/,$(CMDS))
 LIBOBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c)) \
           $(BUILD)/gen/templates.o
@@ -57,6 +59,14 @@ $(BUILD)/gen/templates.o: $(BUILD)/gen/templates.c
 
 $(BUILD)/mesh-%: $(BUILD)/cmd/mesh-%.o $(BUILD)/libmesh.a
 	$(CC) $(SAN) $(CFLAGS) $(MESH_LDFLAGS) $(LDFLAGS) -o $@ $^ $(MESH_LIBS) $(LDLIBS)
+
+define dircmd
+$$(BUILD)/$(1): $$(patsubst %.c,$$(BUILD)/%.o,$$(wildcard cmd/$(1)/*.c)) \
+    $$(BUILD)/libmesh.a
+	$$(CC) $$(SAN) $$(CFLAGS) $$(MESH_LDFLAGS) $$(LDFLAGS) -o $$@ $$^ \
+	  $$(MESH_LIBS) $$(LDLIBS)
+endef
+$(foreach c,$(DIRCMDS),$(eval $(call dircmd,$(c))))
 
 $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libmesh.a
 	@mkdir -p $(@D)
@@ -121,7 +131,7 @@ clean:
 	rm -rf build build-san build-fuzz
 
 format:
-	clang-format -i cmd/*.c common/*.c common/*.h tests/unit/*.c
+	clang-format -i cmd/*.c cmd/*/*.[ch] common/*.c common/*.h tests/unit/*.c
 
 .PHONY: all units check check-valgrind deps demo install uninstall clean format
 .SECONDARY:

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "kube-int.h"
 #include "kube.h"
 #include "kubeconfig.h"
 #include "node.h"
@@ -28,43 +29,6 @@
 #define BACKOFF_MAX_MS	5000
 #define RETRY_AFTER_MAX	10		/* seconds we wait at most */
 #define CONNECT_MS	30000L
-#define ANSWER_MAX	(256u << 20)	/* bytes in one answer */
-#define WATCH_MIN_S	300		/* timeoutSeconds, as client-go */
-#define WATCH_SPAN_S	300
-
-struct mesh_kube {
-	CURL *h;
-	struct mesh_kubeconfig *kc;	/* borrowed */
-	struct mesh_kube_opts o;
-	char *field_manager;
-	struct curl_slist *connect_to;	/* tls-server-name: the peer */
-	char *host_header;
-	char *base;			/* the server URL requests go to */
-	char *user_agent;
-	char errbuf[CURL_ERROR_SIZE];
-	long last_code;
-	bool warned_http;
-};
-
-/* One request and its answer. */
-struct req {
-	const char *method;
-	char *url;
-	const char *ctype;		/* of the body */
-	const char *body;
-	size_t body_len;
-	bool idempotent;
-	bool watch;
-	long timeout_ms;		/* 0: the client's */
-
-	long code;
-	long sent;			/* bytes of the request sent */
-	long retry_after;		/* seconds, -1: none */
-	struct mesh_buf resp;
-	struct mesh_buf warnings;
-	size_t (*stream)(char *, size_t, size_t, void *);
-	void *stream_arg;
-};
 
 long
 mesh_now_ms(void)
@@ -88,9 +52,8 @@ mesh_sleep_ms(long ms)
 		;
 }
 
-/* Wipe and free an answer: it may hold a token or a Secret. */
-static void
-req_release(struct req *r)
+void
+kube_req_release(struct req *r)
 {
 	free(r->url);
 	mesh_wipe_buf(&r->resp);
@@ -265,7 +228,7 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 	struct req *r = arg;
 	size_t len = size * n;
 
-	if (r->resp.len + len > ANSWER_MAX)
+	if (r->resp.len + len > KUBE_ANSWER_MAX)
 		return 0;		/* curl then fails the request */
 	mesh_buf_add(&r->resp, p, len);
 	return len;
@@ -369,16 +332,14 @@ no_proxy(void)
 	    env && *env ? "," : "");
 }
 
-/* Set the handle up for one attempt of r.  0, or -1 after a report. */
-static int
-setup(struct mesh_kube *k, struct req *r, struct curl_slist **hdrs,
-    char **np)
+int
+kube_setup(struct mesh_kube *k, CURL *h, struct req *r,
+    struct curl_slist **hdrs, char **np)
 {
 	const struct mesh_kubeconfig *kc = k->kc;
 	struct mesh_kubeconfig_auth a;
 	struct curl_blob blob;
 	struct curl_slist *l = NULL;
-	CURL *h = k->h;
 	bool tls = strncmp(kc->server, "https://", 8) == 0;
 	long timeout = r->timeout_ms ? r->timeout_ms : k->o.timeout_ms;
 	size_t i;
@@ -388,7 +349,8 @@ setup(struct mesh_kube *k, struct req *r, struct curl_slist **hdrs,
 	curl_easy_setopt(h, CURLOPT_URL, r->url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, k->errbuf);
+	r->errbuf[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, k->user_agent);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 	    timeout > 0 && timeout < CONNECT_MS ? timeout : CONNECT_MS);
@@ -516,8 +478,7 @@ attempt(struct mesh_kube *k, struct req *r)
 	mesh_buf_release(&r->warnings);
 	r->code = 0;
 	r->retry_after = -1;
-	k->errbuf[0] = '\0';
-	if (setup(k, r, &hdrs, &np) == -1) {
+	if (kube_setup(k, k->h, r, &hdrs, &np) == -1) {
 		curl_slist_free_all(hdrs);
 		free(np);
 		return -1;
@@ -525,22 +486,27 @@ attempt(struct mesh_kube *k, struct req *r)
 	rc = curl_easy_perform(k->h);
 	curl_easy_getinfo(k->h, CURLINFO_RESPONSE_CODE, &r->code);
 	curl_easy_getinfo(k->h, CURLINFO_REQUEST_SIZE, &r->sent);
-	/* curl copies options; take them back out before our copies go */
-	curl_easy_setopt(k->h, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(k->h, CURLOPT_CONNECT_TO, NULL);
-	curl_easy_setopt(k->h, CURLOPT_XOAUTH2_BEARER, NULL);
-	curl_easy_setopt(k->h, CURLOPT_PASSWORD, NULL);
-	curl_easy_setopt(k->h, CURLOPT_SSLKEY_BLOB, NULL);
+	kube_handle_done(k->h);
 	curl_slist_free_all(hdrs);
 	free(np);
 	k->last_code = rc == CURLE_OK ? r->code : 0;
 	return (int)rc;
 }
 
+void
+kube_handle_done(CURL *h)
+{
+	/* curl copies options; take them back out before our copies go */
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(h, CURLOPT_CONNECT_TO, NULL);
+	curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, NULL);
+	curl_easy_setopt(h, CURLOPT_PASSWORD, NULL);
+	curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, NULL);
+}
+
 /* A URL for messages: no query. */
-static void
-report_transport(const struct mesh_kube *k, const struct req *r, int rc,
-    long timeout)
+void
+kube_report_transport(const struct req *r, int rc, long timeout)
 {
 	size_t n = strcspn(r->url, "?");
 	char t[32];
@@ -551,14 +517,13 @@ report_transport(const struct mesh_kube *k, const struct req *r, int rc,
 		    r->method, (int)n, r->url, t);
 	} else {
 		mesh_err(NULL, "cannot %s '%.*s': %s", r->method, (int)n,
-		    r->url, k->errbuf[0] ? k->errbuf :
+		    r->url, r->errbuf[0] ? r->errbuf :
 		    curl_easy_strerror((CURLcode)rc));
 	}
 }
 
-/* Did the request surely not reach the server? */
-static bool
-not_sent(int rc, const struct req *r)
+bool
+kube_not_sent(int rc, const struct req *r)
 {
 	return rc == CURLE_COULDNT_CONNECT ||
 	    rc == CURLE_COULDNT_RESOLVE_HOST ||
@@ -567,16 +532,16 @@ not_sent(int rc, const struct req *r)
 	    rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_GOT_NOTHING));
 }
 
-static bool
-broken(int rc, const struct req *r)
+bool
+kube_broken(int rc, const struct req *r)
 {
-	return not_sent(rc, r) || rc == CURLE_RECV_ERROR ||
+	return kube_not_sent(rc, r) || rc == CURLE_RECV_ERROR ||
 	    rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING ||
 	    rc == CURLE_PARTIAL_FILE || rc == CURLE_SSL_CONNECT_ERROR;
 }
 
-static long
-backoff(int n)
+long
+kube_backoff(int n)
 {
 	long ms = BACKOFF_MS;
 
@@ -606,12 +571,12 @@ request(struct mesh_kube *k, struct req *r)
 			again = r->code == 429 || (r->code >= 500 &&
 			    (r->idempotent || r->retry_after >= 0));
 		else
-			again = not_sent(rc, r) || (r->idempotent &&
-			    broken(rc, r));
+			again = kube_not_sent(rc, r) || (r->idempotent &&
+			    kube_broken(rc, r));
 		if (!again || n >= MESH_KUBE_ATTEMPTS)
 			break;
 		wait = r->retry_after >= 0 ? (r->retry_after < RETRY_AFTER_MAX ?
-		    r->retry_after : RETRY_AFTER_MAX) * 1000 : backoff(n);
+		    r->retry_after : RETRY_AFTER_MAX) * 1000 : kube_backoff(n);
 		if (mesh_now_ms() - start + wait > MESH_KUBE_RETRY_MS)
 			break;
 		if (k->o.verbose > 0)
@@ -620,7 +585,7 @@ request(struct mesh_kube *k, struct req *r)
 		mesh_sleep_ms(wait);
 	}
 	if (rc != CURLE_OK) {
-		report_transport(k, r, rc, timeout);
+		kube_report_transport(r, rc, timeout);
 		return -1;
 	}
 	return 0;
@@ -690,9 +655,8 @@ reason_of(long code)
 	return "Unknown";
 }
 
-/* Report a Status answer (or a bare code) once. */
-static void
-report_status(long code, const char *body)
+void
+kube_status_message(long code, const char *body, char *buf, size_t len)
 {
 	struct mesh_limits lim;
 	struct mesh_doc *doc = NULL;
@@ -713,15 +677,24 @@ report_status(long code, const char *body)
 	if (msg == NULL || *msg == '\0' || strcmp(msg, reason) == 0)
 		msg = g;
 	if (msg != NULL)
-		mesh_err(NULL, "%s (%ld %s)", msg, code, reason);
+		snprintf(buf, len, "%s (%ld %s)", msg, code, reason);
 	else
-		mesh_err(NULL, "the server responded with the status code %ld "
-		    "but did not return more information", code);
+		snprintf(buf, len, "the server responded with the status code "
+		    "%ld but did not return more information", code);
 	mesh_doc_free(doc);
 }
 
-static void
-print_warnings(const struct req *r)
+void
+kube_report_status(long code, const char *body)
+{
+	char msg[1024];
+
+	kube_status_message(code, body, msg, sizeof(msg));
+	mesh_err(NULL, "%s", msg);
+}
+
+void
+kube_print_warnings(const struct req *r)
 {
 	const char *p = r->warnings.data, *e;
 
@@ -741,36 +714,43 @@ static int
 call(struct mesh_kube *k, struct req *r, unsigned flags,
     struct mesh_doc **out)
 {
-	struct mesh_limits lim;
-	struct mesh_doc *doc;
-
 	if (out != NULL)
 		*out = NULL;
 	if (request(k, r) == -1)
 		return -1;
-	print_warnings(r);
+	kube_print_warnings(r);
 	if (r->code == 404 && (flags & MESH_KUBE_MISSING_OK))
 		return 1;
 	if ((r->code < 200 || r->code > 299) && (flags & MESH_KUBE_ERROR_OK))
 		return 1;
 	if (r->code < 200 || r->code > 299) {
-		report_status(r->code, r->resp.data);
+		kube_report_status(r->code, r->resp.data);
 		return -1;
 	}
 	if (out == NULL)
 		return 0;
+	if ((*out = kube_parse_answer(r)) == NULL)
+		return -1;
+	return 0;
+}
+
+struct mesh_doc *
+kube_parse_answer(const struct req *r)
+{
+	struct mesh_limits lim;
+	struct mesh_doc *doc;
+
 	mesh_limits_init(&lim);
 	if ((doc = mesh_parse_string(r->url, r->resp.data ? r->resp.data : "",
 	    &lim, true)) == NULL || !mesh_is_map(doc->root)) {
 		mesh_err(NULL, "cannot parse the answer to %s '%.*s'",
 		    r->method, (int)strcspn(r->url, "?"), r->url);
 		mesh_doc_free(doc);
-		return -1;
+		return NULL;
 	}
 	/* the bytes are the wire's: a writer should write the tree */
 	doc->changed = true;
-	*out = doc;
-	return 0;
+	return doc;
 }
 
 /* ---- URLs and bodies ------------------------------------------------- */
@@ -873,7 +853,7 @@ get_url(struct mesh_kube *k, struct mesh_buf *u, unsigned flags,
 	q.url = mesh_buf_detach(u, NULL);
 	q.idempotent = true;
 	rv = call(k, &q, flags, out);
-	req_release(&q);
+	kube_req_release(&q);
 	return rv == -1 ? -1 : 0;
 }
 
@@ -899,8 +879,8 @@ mesh_kube_get_path(struct mesh_kube *k, const char *p, unsigned flags,
 	return get_url(k, &u, flags, out);
 }
 
-static char *
-list_url(struct mesh_kube *k, const struct mesh_kube_res *r,
+char *
+kube_list_url(struct mesh_kube *k, const struct mesh_kube_res *r,
     const struct mesh_kube_list_opts *lo, const char *rv, bool watch,
     long timeout_s)
 {
@@ -936,10 +916,10 @@ list_rv(struct mesh_kube *k, const struct mesh_kube_res *r,
 
 	memset(&q, 0, sizeof(q));
 	q.method = "GET";
-	q.url = list_url(k, r, lo, rv, false, 0);
+	q.url = kube_list_url(k, r, lo, rv, false, 0);
 	q.idempotent = true;
 	rc = call(k, &q, 0, out);
-	req_release(&q);
+	kube_req_release(&q);
 	return rc == -1 ? -1 : 0;
 }
 
@@ -971,7 +951,7 @@ send_obj(struct mesh_kube *k, const char *method, char *url,
 	q.idempotent = idempotent;
 	rv = call(k, &q, 0, out) == -1 ? -1 : 0;
 out:
-	req_release(&q);
+	kube_req_release(&q);
 	mesh_wipe_buf(&body);
 	return rv;
 }
@@ -1040,7 +1020,7 @@ mesh_kube_delete(struct mesh_kube *k, const struct mesh_kube_res *r,
 	q.body_len = sizeof(body) - 1;
 	q.idempotent = true;
 	rv = call(k, &q, flags, out);
-	req_release(&q);
+	kube_req_release(&q);
 	return rv == -1 ? -1 : 0;
 }
 
@@ -1106,7 +1086,7 @@ out:
 	}
 	mesh_doc_free(doc);
 	mesh_wipe_buf(&body);
-	req_release(&q);
+	kube_req_release(&q);
 	return rv;
 }
 
@@ -1137,9 +1117,8 @@ set_rv(struct watch *w, const struct mesh_node *obj)
 	}
 }
 
-/* One line of the stream.  0 to go on, -1 to end the stream. */
-static int
-event(struct watch *w, const char *text, size_t len)
+int
+kube_event_parse(const char *text, size_t len, struct kube_event *ev)
 {
 	static const struct {
 		const char *name;
@@ -1156,8 +1135,8 @@ event(struct watch *w, const char *text, size_t len)
 	const char *type, *code;
 	char *copy = xstrndup(text, len);
 	size_t i;
-	int rv = 0;
 
+	memset(ev, 0, sizeof(*ev));
 	mesh_limits_init(&lim);
 	doc = mesh_parse_string("watch event", copy, &lim, true);
 	if (doc == NULL || !mesh_is_map(doc->root) ||
@@ -1165,42 +1144,64 @@ event(struct watch *w, const char *text, size_t len)
 	    (obj = mesh_map_get(doc->root, "object")) == NULL ||
 	    !mesh_is_map(obj)) {
 		mesh_err(NULL, "cannot parse a watch event: '%.60s'", copy);
-		w->stop = -1;
-		rv = -1;
-		goto out;
+		mesh_doc_free(doc);
+		free(copy);
+		return -1;
 	}
+	free(copy);
+	ev->type = KUBE_EVENT_UNKNOWN;
 	if (strcmp(type, "ERROR") == 0) {
+		ev->type = KUBE_EVENT_ERROR;
 		code = mesh_map_getstr(obj, "code");
-		if (code != NULL && strcmp(code, "410") == 0) {
-			w->gone = true;
-		} else {
-			const char *m = mesh_map_getstr(obj, "message");
-
-			free(w->error);
-			w->error = xstrdup(m ? m : "unknown error");
-		}
-		rv = -1;
-		goto out;
+		ev->code = code != NULL ? strtol(code, NULL, 10) : 0;
+		ev->message = mesh_map_getstr(obj, "message");
 	}
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (strcmp(type, types[i].name) == 0)
-			break;
-	if (i == sizeof(types) / sizeof(types[0]))
-		goto out;		/* a type we do not know */
-	set_rv(w, obj);
-	w->events++;
-	if (types[i].ev == MESH_KUBE_BOOKMARK && !w->bookmarks)
-		goto out;
-	/* hand the object on as a document of its own */
+			ev->type = (int)types[i].ev;
+	/* the object as a document of its own */
 	doc->root = obj;
 	doc->raw = NULL;
 	doc->rawlen = 0;
 	doc->changed = true;
-	if ((w->stop = w->fn(w->arg, types[i].ev, doc)) != 0)
+	ev->doc = doc;
+	return 0;
+}
+
+/* One line of the stream.  0 to go on, -1 to end the stream. */
+static int
+event_line(void *arg, const char *text, size_t len)
+{
+	struct watch *w = arg;
+	struct kube_event ev;
+	int rv = 0;
+
+	if (kube_event_parse(text, len, &ev) == -1) {
+		w->stop = -1;
+		return -1;
+	}
+	if (ev.type == KUBE_EVENT_ERROR) {
+		if (ev.code == 410) {
+			w->gone = true;
+		} else {
+			free(w->error);
+			w->error = xstrdup(ev.message ? ev.message :
+			    "unknown error");
+		}
+		rv = -1;
+		goto out;
+	}
+	if (ev.type == KUBE_EVENT_UNKNOWN)
+		goto out;
+	set_rv(w, ev.doc->root);
+	w->events++;
+	if (ev.type == MESH_KUBE_BOOKMARK && !w->bookmarks)
+		goto out;
+	if ((w->stop = w->fn(w->arg, (enum mesh_kube_event)ev.type,
+	    ev.doc)) != 0)
 		rv = -1;
 out:
-	mesh_doc_free(doc);
-	free(copy);
+	mesh_doc_free(ev.doc);
 	return rv;
 }
 
@@ -1210,33 +1211,67 @@ watch_cb(char *p, size_t size, size_t n, void *arg)
 	struct watch *w = arg;
 	size_t len = size * n;
 	long code = 0;
-	char *nl;
 
 	curl_easy_getinfo(w->k->h, CURLINFO_RESPONSE_CODE, &code);
 	if (code != 200) {
-		if (w->body.len + len <= ANSWER_MAX)
+		if (w->body.len + len <= KUBE_ANSWER_MAX)
 			mesh_buf_add(&w->body, p, len);
 		return len;
 	}
-	if (w->line.len + len > ANSWER_MAX) {
+	if (w->line.len + len > KUBE_ANSWER_MAX) {
 		mesh_err(NULL, "a watch event is larger than %u bytes",
-		    ANSWER_MAX);
+		    KUBE_ANSWER_MAX);
 		w->stop = -1;
 		return 0;
 	}
-	mesh_buf_add(&w->line, p, len);
-	while (w->line.len > 0 &&
-	    (nl = memchr(w->line.data, '\n', w->line.len)) != NULL) {
-		size_t l = (size_t)(nl - w->line.data);
-		int r = 0;
-
-		if (l > 0)
-			r = event(w, w->line.data, l);
-		mesh_buf_consume(&w->line, l + 1);
-		if (r == -1)
-			return 0;	/* ends the transfer */
-	}
+	if (kube_feed_lines(&w->line, p, len, event_line, w) == -1)
+		return 0;	/* ends the transfer */
 	return len;
+}
+
+int
+kube_feed_lines(struct mesh_buf *line, const char *p, size_t len,
+    int (*fn)(void *, const char *, size_t), void *arg)
+{
+	const char *nl;
+
+	mesh_buf_add(line, p, len);
+	while (line->len > 0 &&
+	    (nl = memchr(line->data, '\n', line->len)) != NULL) {
+		size_t l = (size_t)(nl - line->data);
+		int r = l > 0 ? fn(arg, line->data, l) : 0;
+
+		mesh_buf_consume(line, l + 1);
+		if (r == -1)
+			return -1;
+	}
+	return 0;
+}
+
+struct mesh_doc *
+kube_list_item(const struct mesh_doc *list, size_t i)
+{
+	const struct mesh_node *items = mesh_map_get(list->root, "items");
+	const char *kind = mesh_map_getstr(list->root, "kind");
+	const char *av = mesh_map_getstr(list->root, "apiVersion");
+	struct mesh_doc *doc = mesh_doc_new(list->src);
+	struct mesh_node *obj;
+	size_t klen = kind ? strlen(kind) : 0;
+
+	if (klen > 4 && strcmp(kind + klen - 4, "List") == 0)
+		klen -= 4;
+	obj = mesh_node_copy(doc, items->u.c.v[i]);
+	doc->root = obj;
+	doc->changed = true;
+	/* items come without kind and apiVersion: say them */
+	if (mesh_is_map(obj) && kind != NULL &&
+	    mesh_map_get(obj, "kind") == NULL)
+		mesh_map_set(doc, obj, "kind", mesh_scalar_new(doc, kind, klen,
+		    MESH_T_STR));
+	if (mesh_is_map(obj) && av != NULL &&
+	    mesh_map_get(obj, "apiVersion") == NULL)
+		mesh_map_set(doc, obj, "apiVersion", mesh_str_new(doc, av));
+	return doc;
 }
 
 /* List, hand every item on as ADDED, and remember the list's version. */
@@ -1246,35 +1281,15 @@ relist(struct watch *w, const struct mesh_kube_res *r,
 {
 	struct mesh_doc *list = NULL, *doc;
 	const struct mesh_node *items;
-	const char *kind, *av;
-	size_t i, klen;
+	size_t i;
 	int rv = -1;
 
 	if (list_rv(w->k, r, lo, NULL, &list) == -1)
 		goto out;
 	set_rv(w, list->root);
-	kind = mesh_map_getstr(list->root, "kind");
-	av = mesh_map_getstr(list->root, "apiVersion");
-	klen = kind ? strlen(kind) : 0;
-	if (klen > 4 && strcmp(kind + klen - 4, "List") == 0)
-		klen -= 4;
 	items = mesh_map_get(list->root, "items");
 	for (i = 0; mesh_is_seq(items) && i < items->u.c.n; i++) {
-		struct mesh_node *obj;
-
-		doc = mesh_doc_new(list->src);
-		obj = mesh_node_copy(doc, items->u.c.v[i]);
-		doc->root = obj;
-		doc->changed = true;
-		/* items come without kind and apiVersion: say them */
-		if (mesh_is_map(obj) && kind != NULL &&
-		    mesh_map_get(obj, "kind") == NULL)
-			mesh_map_set(doc, obj, "kind", mesh_scalar_new(doc,
-			    kind, klen, MESH_T_STR));
-		if (mesh_is_map(obj) && av != NULL &&
-		    mesh_map_get(obj, "apiVersion") == NULL)
-			mesh_map_set(doc, obj, "apiVersion", mesh_str_new(doc,
-			    av));
+		doc = kube_list_item(list, i);
 		w->stop = w->fn(w->arg, MESH_KUBE_ADDED, doc);
 		mesh_doc_free(doc);
 		if (w->stop != 0)
@@ -1322,11 +1337,11 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 				break;
 			need_list = false;
 		}
-		t = WATCH_MIN_S + rand() % WATCH_SPAN_S;
+		t = KUBE_WATCH_MIN_S + rand() % KUBE_WATCH_SPAN_S;
 		if (deadline && t > (left + 999) / 1000)
 			t = (left + 999) / 1000;
 		free(q.url);
-		q.url = list_url(k, r, lo, w.rv, true, t);
+		q.url = kube_list_url(k, r, lo, w.rv, true, t);
 		q.method = "GET";
 		q.watch = true;
 		q.timeout_ms = deadline ? left : 0;
@@ -1358,7 +1373,7 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 			snprintf(why, sizeof(why), "%s", w.error);
 		} else if (rc == CURLE_OK && q.code != 200) {
 			if (q.code != 429 && q.code < 500) {
-				report_status(q.code, w.body.data);
+				kube_report_status(q.code, w.body.data);
 				goto out;
 			}
 			failures++;
@@ -1370,8 +1385,8 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 			goto out;
 		} else if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR) {
 			failures += w.events == 0;
-			snprintf(why, sizeof(why), "%s", k->errbuf[0] ?
-			    k->errbuf : curl_easy_strerror((CURLcode)rc));
+			snprintf(why, sizeof(why), "%s", q.errbuf[0] ?
+			    q.errbuf : curl_easy_strerror((CURLcode)rc));
 		} else if (w.events == 0 && mesh_now_ms() - began < 1000) {
 			/* a very short watch: back off */
 			failures++;
@@ -1385,7 +1400,7 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 			goto out;
 		}
 		if (failures > 0) {
-			t = backoff(failures);
+			t = kube_backoff(failures);
 			if (deadline && t > deadline - mesh_now_ms())
 				t = deadline - mesh_now_ms();
 			if (k->o.verbose > 0)
@@ -1396,7 +1411,7 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 	}
 	rv = w.stop == -1 ? -1 : 0;
 out:
-	req_release(&q);
+	kube_req_release(&q);
 	free(w.rv);
 	free(w.error);
 	mesh_wipe_buf(&w.line);

@@ -155,4 +155,75 @@ int mesh_kube_token(struct mesh_kube *k, const char *ns, const char *sa,
     const char *const *audiences, long seconds, char **token,
     char **expiry);
 
+/* ---- many lists and watches at once (informer.c) --------------------- */
+
+/*
+ * A loop runs informers, each the list and watch of one collection (one
+ * resource in one namespace, or in all, with optional selectors), all on
+ * one thread over one connection pool: an informer lists, hands every
+ * object on, then watches from the list's resourceVersion.  A watch that
+ * ends is resumed from the last resourceVersion seen (bookmarks are
+ * asked for); a 410 Gone or an ERROR event lists again; a 429, a 5xx or
+ * a broken or refused connection is retried after a back-off (200 ms
+ * doubling to 5 s, or the server's Retry-After), for as long as the run
+ * lasts, the trouble kept where the owner can read it.  Any other error
+ * answer (401 twice, 403, 404, ...) ends the run after one report.
+ */
+struct mesh_kube_loop;
+struct mesh_kube_informer;
+
+/*
+ * What an informer tells its owner; doc is borrowed for the call.  Each
+ * returns 0 to go on, 1 to end the run (mesh_kube_loop_run returns 0),
+ * or -1 to fail it (after the callback's own report).
+ */
+struct mesh_kube_informer_ops {
+	/* a list begins: until synced, its objects come as ADDED */
+	int (*listing)(void *arg);
+	/* ADDED (listed too), MODIFIED or DELETED; never BOOKMARK */
+	int (*event)(void *arg, enum mesh_kube_event ev,
+	    const struct mesh_doc *doc);
+	/* the list is through: what came since listing is all there is */
+	int (*synced)(void *arg);
+};
+
+struct mesh_kube_loop *mesh_kube_loop_new(void);
+/* Stop every informer, free them and the loop; NULL is fine. */
+void mesh_kube_loop_free(struct mesh_kube_loop *l);
+
+/*
+ * A new informer of r (and lo's selectors; its resource_version,
+ * deadline_ms and bookmarks are not used) through client k, which must
+ * outlive the loop.  what names it in messages ("deployments.apps in
+ * istio-system").  Everything is copied.  It starts at the next run.
+ */
+struct mesh_kube_informer *mesh_kube_inform(struct mesh_kube_loop *l,
+    struct mesh_kube *k, const struct mesh_kube_res *r,
+    const struct mesh_kube_list_opts *lo, const char *what,
+    const struct mesh_kube_informer_ops *ops, void *arg);
+
+/*
+ * Called once before the loop waits, after whatever came in: returns 0
+ * to go on, 1 to end the run (0 from run), -1 to fail it.  *wake, when
+ * set to a time on mesh_now_ms' clock, is when to be called at the
+ * latest.
+ */
+typedef int mesh_kube_tick_fn(void *arg, long now, long *wake);
+
+/*
+ * Run every informer until a callback or tick ends the run (0), the
+ * deadline passes (1; a time on mesh_now_ms' clock, 0 for none), or an
+ * error ends it (-1, reported).  A run may be started again.
+ */
+int mesh_kube_loop_run(struct mesh_kube_loop *l, long deadline,
+    mesh_kube_tick_fn *tick, void *arg);
+
+/* Has the informer listed (and not begun to list again since)? */
+bool mesh_kube_informer_synced(const struct mesh_kube_informer *inf);
+/* What keeps it from listing or watching now, or NULL. */
+const char *mesh_kube_informer_trouble(const struct mesh_kube_informer *inf);
+/* The list and watch requests it has sent. */
+void mesh_kube_informer_requests(const struct mesh_kube_informer *inf,
+    unsigned long *lists, unsigned long *watches);
+
 #endif

@@ -7,7 +7,7 @@ load helpers/common
 
 programs() {
 	local f
-	for f in "$ROOT"/cmd/mesh-*.c; do
+	for f in "$ROOT"/cmd/mesh-*; do
 		f=${f##*/}
 		echo "${f%.c}"
 	done

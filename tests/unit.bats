@@ -19,6 +19,10 @@ unit() {
 	unit node_test
 }
 
+@test "unit: jsonpath: kubectl's templates, filters, ranges, missing fields" {
+	unit jsonpath_test
+}
+
 @test "unit: path: grammar, the --set engine, the overlay engine, merge" {
 	unit path_test
 }
