@@ -637,3 +637,453 @@ list_rv() {
 	assert_line -n 0 422
 	assert_line -n 1 --partial '"message":"PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch","reason":"Invalid"'
 }
+
+@test "simcluster: Jobs run pods to completion; kubectl wait --for=condition=complete" {
+	need_kubectl
+	SIM="$TMP/c1"
+	sim_start "$SIM"
+	cat >"$TMP/job.yaml" <<-'EOF'
+	apiVersion: batch/v1
+	kind: Job
+	metadata: {name: migrate}
+	spec:
+	  completions: 2
+	  template:
+	    spec:
+	      restartPolicy: Never
+	      containers:
+	      - {name: main, image: busybox}
+	EOF
+	run --separate-stderr kc apply -f "$TMP/job.yaml"
+	assert_output "job.batch/migrate created"
+	uid="$(kc get job migrate -o jsonpath='{.metadata.uid}')"
+	run --separate-stderr kc get job migrate -o jsonpath='{.spec.parallelism} {.spec.backoffLimit} {.spec.selector.matchLabels} {.spec.template.metadata.labels.job-name} {.metadata.labels.controller-uid}'
+	assert_output "1 6 {\"batch.kubernetes.io/controller-uid\":\"$uid\"} migrate $uid"
+	run --separate-stderr kc wait --for=condition=complete job/migrate --timeout=15s
+	assert_output "job.batch/migrate condition met"
+	run --separate-stderr kc get job migrate -o jsonpath='{.status.succeeded} {.status.ready} {.status.conditions[*].type} {.status.conditions[1].reason}: {.status.conditions[1].message}'
+	assert_output "2 0 SuccessCriteriaMet Complete CompletionsReached: Reached expected number of succeeded pods"
+	run --separate-stderr kc get job migrate -o jsonpath='{.status.startTime} {.status.completionTime}'
+	assert_output --regexp '^[0-9TZ:-]{20} [0-9TZ:-]{20}$'
+	run --separate-stderr kc get job migrate --no-headers
+	assert_output --regexp '^migrate +Complete +2/2 +[0-9]+s +[0-9]+s$'
+	run --separate-stderr kc get pods -l job-name=migrate --no-headers
+	assert_equal "${#lines[@]}" 2
+	assert_line -n 0 --regexp '^migrate-[a-z0-9]{5} +0/1 +Completed +0 +'
+	assert_line -n 1 --regexp '^migrate-[a-z0-9]{5} +0/1 +Completed +0 +'
+	run --separate-stderr kc get pods -l job-name=migrate -o jsonpath='{range .items[*]}{.metadata.ownerReferences[0].apiVersion} {.metadata.ownerReferences[0].kind} {.metadata.ownerReferences[0].controller} {.status.phase} {.status.containerStatuses[0].state.terminated.reason} {.status.containerStatuses[0].state.terminated.exitCode} {.status.conditions[?(@.type=="Ready")].reason}{"\n"}{end}'
+	assert_output "$(printf 'batch/v1 Job true Succeeded Completed 0 PodCompleted\nbatch/v1 Job true Succeeded Completed 0 PodCompleted')"
+	# The server refuses pods that would restart for ever.
+	printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: forever}\nspec:\n  template:\n    spec:\n      containers: [{name: main, image: busybox}]\n' >"$TMP/forever.yaml"
+	run --separate-stderr kc apply -f "$TMP/forever.yaml"
+	assert_failure 1
+	[ "$stderr" = 'The Job "forever" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"' ]
+}
+
+@test "simcluster: a failing Job is retried up to backoffLimit, then Failed" {
+	need_kubectl
+	SIM="$TMP/c1"
+	sim_start "$SIM"
+	cat >"$TMP/jobs.yaml" <<-'EOF'
+	apiVersion: batch/v1
+	kind: Job
+	metadata: {name: broken}
+	spec:
+	  backoffLimit: 1
+	  template:
+	    metadata:
+	      annotations: {simcluster.meshline.io/exit-code: "3"}
+	    spec:
+	      restartPolicy: Never
+	      containers:
+	      - {name: main, image: busybox}
+	---
+	apiVersion: batch/v1
+	kind: Job
+	metadata: {name: restarts}
+	spec:
+	  backoffLimit: 2
+	  template:
+	    metadata:
+	      annotations: {simcluster.meshline.io/exit-code: "2"}
+	    spec:
+	      restartPolicy: OnFailure
+	      containers:
+	      - {name: main, image: busybox}
+	EOF
+	kc apply -f "$TMP/jobs.yaml"
+	run --separate-stderr kc wait --for=condition=failed job/broken job/restarts --timeout=15s
+	assert_success
+	assert_line "job.batch/broken condition met"
+	assert_line "job.batch/restarts condition met"
+	run --separate-stderr kc get job broken -o jsonpath='{.status.failed} {.status.conditions[*].type} {.status.conditions[1].reason}: {.status.conditions[1].message}'
+	assert_output "2 FailureTarget Failed BackoffLimitExceeded: Job has reached the specified backoff limit"
+	run --separate-stderr kc get job broken --no-headers
+	assert_output --regexp '^broken +Failed +0/1 +'
+	# Each failed pod was replaced until failures passed the limit.
+	run --separate-stderr kc get pods -l job-name=broken -o jsonpath='{range .items[*]}{.status.phase} {.status.containerStatuses[0].state.terminated.reason} {.status.containerStatuses[0].state.terminated.exitCode} {.status.conditions[?(@.type=="Ready")].reason}{"\n"}{end}'
+	assert_output "$(printf 'Failed Error 3 PodFailed\nFailed Error 3 PodFailed')"
+	run --separate-stderr kc get pods -l job-name=broken --no-headers
+	assert_line -n 0 --regexp '^broken-[a-z0-9]{5} +0/1 +Error +0 +'
+	# With OnFailure the container restarts in place until the restarts
+	# reach the limit; then the pod is deleted and counted as failed.
+	run --separate-stderr kc get job restarts -o jsonpath='{.status.failed} {.status.ready} {.status.conditions[1].reason}'
+	assert_output "1 0 BackoffLimitExceeded"
+	run --separate-stderr kc get pods -l job-name=restarts -o name
+	assert_output ""
+}
+
+@test "simcluster: PersistentVolumeClaims bind after --pvc-delay, unless never-bind" {
+	need_kubectl
+	SIM="$TMP/c1"
+	sim_start "$SIM" --pvc-delay 2
+	cat >"$TMP/pvc.yaml" <<-'EOF'
+	apiVersion: v1
+	kind: PersistentVolumeClaim
+	metadata: {name: data}
+	spec:
+	  accessModes: [ReadWriteOnce, ReadOnlyMany]
+	  resources: {requests: {storage: 1Gi}}
+	---
+	apiVersion: v1
+	kind: PersistentVolumeClaim
+	metadata:
+	  name: unbound
+	  annotations: {simcluster.meshline.io/never-bind: "true"}
+	spec:
+	  accessModes: [ReadWriteOnce]
+	  resources: {requests: {storage: 5Gi}}
+	EOF
+	kc apply -f "$TMP/pvc.yaml"
+	run --separate-stderr kc get pvc data -o jsonpath='{.status.phase} {.spec.volumeMode} {.metadata.finalizers}'
+	assert_output 'Pending Filesystem ["kubernetes.io/pvc-protection"]'
+	run --separate-stderr kc wait --for=jsonpath='{.status.phase}'=Bound pvc/data --timeout=10s
+	assert_output "persistentvolumeclaim/data condition met"
+	uid="$(kc get pvc data -o jsonpath='{.metadata.uid}')"
+	run --separate-stderr kc get pvc data -o jsonpath='{.spec.volumeName} {.status.capacity.storage} {.status.accessModes[*]}'
+	assert_output "pvc-$uid 1Gi ReadWriteOnce ReadOnlyMany"
+	run --separate-stderr kc get pvc --no-headers
+	assert_line -n 0 --regexp "^data +Bound +pvc-$uid +1Gi +RWO,ROX +<unset> +<unset> +[0-9]+s$"
+	assert_line -n 1 --regexp '^unbound +Pending +<unset> +<unset> +[0-9]+s$'
+	kc annotate pvc unbound simcluster.meshline.io/never-bind-
+	run --separate-stderr kc wait --for=jsonpath='{.status.phase}'=Bound pvc/unbound --timeout=10s
+	assert_output "persistentvolumeclaim/unbound condition met"
+	run --separate-stderr kc delete pvc data unbound
+	assert_output "$(printf 'persistentvolumeclaim "data" deleted\npersistentvolumeclaim "unbound" deleted')"
+	printf 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: bad}\nspec: {resources: {requests: {}}}\n' >"$TMP/bad.yaml"
+	run --separate-stderr kc apply -f "$TMP/bad.yaml"
+	assert_failure 1
+	[ "$stderr" = "$(printf '%s\n' 'The PersistentVolumeClaim "bad" is invalid: ' \
+	    '* spec.accessModes: Required value: at least 1 access mode is required' \
+	    '* spec.resources[storage]: Required value')" ]
+}
+
+@test "simcluster: APIServices: Local at once, a service's after --crd-delay, or FailedDiscoveryCheck" {
+	need_kubectl
+	SIM="$TMP/c1"
+	sim_start "$SIM" --crd-delay 3
+	run --separate-stderr kc get apiservice v1. v1.batch -o jsonpath='{range .items[*]}{.metadata.name} {.status.conditions[0].status} {.status.conditions[0].reason}: {.status.conditions[0].message}{"\n"}{end}'
+	assert_output "$(printf 'v1. True Local: Local APIServices are always available\nv1.batch True Local: Local APIServices are always available')"
+	cat >"$TMP/api.yaml" <<-'EOF'
+	apiVersion: v1
+	kind: Service
+	metadata: {name: metrics-server, namespace: kube-system}
+	spec:
+	  ports: [{name: https, port: 443, targetPort: 10250}]
+	---
+	apiVersion: apiregistration.k8s.io/v1
+	kind: APIService
+	metadata: {name: v1beta1.metrics.k8s.io}
+	spec:
+	  group: metrics.k8s.io
+	  version: v1beta1
+	  groupPriorityMinimum: 100
+	  versionPriority: 100
+	  insecureSkipTLSVerify: true
+	  service: {name: metrics-server, namespace: kube-system}
+	---
+	apiVersion: apiregistration.k8s.io/v1
+	kind: APIService
+	metadata:
+	  name: v1beta1.custom.metrics.k8s.io
+	  annotations: {simcluster.meshline.io/never-available: "true"}
+	spec:
+	  group: custom.metrics.k8s.io
+	  version: v1beta1
+	  groupPriorityMinimum: 100
+	  versionPriority: 100
+	  insecureSkipTLSVerify: true
+	  service: {name: metrics-server, namespace: kube-system}
+	EOF
+	kc apply -f "$TMP/api.yaml"
+	run --separate-stderr kc get apiservice v1beta1.metrics.k8s.io -o jsonpath='{.spec.service.port} {.status.conditions[0].status} {.status.conditions[0].reason}: {.status.conditions[0].message}'
+	assert_output '443 False MissingEndpoints: endpoints for service/metrics-server in "kube-system" have no addresses with port name "https"'
+	run --separate-stderr kc wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=10s
+	assert_output "apiservice.apiregistration.k8s.io/v1beta1.metrics.k8s.io condition met"
+	run --separate-stderr kc get apiservice v1beta1.metrics.k8s.io -o jsonpath='{.status.conditions[0].reason}: {.status.conditions[0].message}'
+	assert_output "Passed: all checks passed"
+	run --separate-stderr kc wait --for=jsonpath='{.status.conditions[0].reason}'=FailedDiscoveryCheck apiservice/v1beta1.custom.metrics.k8s.io --timeout=10s
+	assert_success
+	ip="$(kc get svc -n kube-system metrics-server -o jsonpath='{.spec.clusterIP}')"
+	url="https://$ip:443/apis/custom.metrics.k8s.io/v1beta1"
+	run --separate-stderr kc get apiservice v1beta1.custom.metrics.k8s.io -o jsonpath='{.status.conditions[0].status} {.status.conditions[0].message}'
+	assert_output "False failing or missing response from $url: Get \"$url\": dial tcp $ip:443: connect: connection refused"
+	run --separate-stderr kc wait --for=condition=Available apiservice/v1beta1.custom.metrics.k8s.io --timeout=1s
+	assert_failure 1
+	[ "$stderr" = "error: timed out waiting for the condition on apiservices/v1beta1.custom.metrics.k8s.io" ]
+	run --separate-stderr kc get apiservices --no-headers
+	assert_line --regexp '^v1beta1\.custom\.metrics\.k8s\.io +kube-system/metrics-server +False \(FailedDiscoveryCheck\) +[0-9]+s$'
+	assert_line --regexp '^v1beta1\.metrics\.k8s\.io +kube-system/metrics-server +True +[0-9]+s$'
+	assert_line --regexp '^v1\.apps +Local +True +[0-9]+s$'
+	kc annotate apiservice v1beta1.custom.metrics.k8s.io simcluster.meshline.io/never-available-
+	run --separate-stderr kc wait --for=condition=Available apiservice/v1beta1.custom.metrics.k8s.io --timeout=10s
+	assert_success
+	printf 'apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: wrong}\nspec: {group: a.example.com, version: v1, groupPriorityMinimum: 100, versionPriority: 10}\n' >"$TMP/bad.yaml"
+	run --separate-stderr kc apply -f "$TMP/bad.yaml"
+	assert_failure 1
+	[ "$stderr" = 'The APIService "wrong" is invalid: metadata.name: Invalid value: "wrong": must be `spec.version+"."+spec.group`: "v1.a.example.com"' ]
+}
+
+@test "simcluster: webhook configurations get their caBundle after --webhook-delay, unless ca-bundle: never" {
+	need_kubectl
+	SIM="$TMP/c1"
+	sim_start "$SIM" --webhook-delay 3
+	rv="$(kc get --raw /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations |
+	    python3 -c 'import json, sys; print(json.load(sys.stdin)["metadata"]["resourceVersion"])')"
+	cat >"$TMP/webhooks.yaml" <<-'EOF'
+	apiVersion: admissionregistration.k8s.io/v1
+	kind: MutatingWebhookConfiguration
+	metadata: {name: istio-sidecar-injector}
+	webhooks:
+	- name: rev.namespace.sidecar-injector.istio.io
+	  admissionReviewVersions: [v1]
+	  sideEffects: None
+	  clientConfig:
+	    service: {name: istiod, namespace: istio-system, path: /inject, port: 443}
+	- name: rev.object.sidecar-injector.istio.io
+	  admissionReviewVersions: [v1]
+	  sideEffects: None
+	  clientConfig:
+	    caBundle: Y2E=
+	    service: {name: istiod, namespace: istio-system, path: /inject, port: 443}
+	---
+	apiVersion: admissionregistration.k8s.io/v1
+	kind: ValidatingWebhookConfiguration
+	metadata: {name: istio-validator-istio-system}
+	webhooks:
+	- name: rev.validation.istio.io
+	  admissionReviewVersions: [v1]
+	  sideEffects: None
+	  clientConfig:
+	    service: {name: istiod, namespace: istio-system, path: /validate, port: 443}
+	---
+	apiVersion: admissionregistration.k8s.io/v1
+	kind: ValidatingWebhookConfiguration
+	metadata:
+	  name: unmanaged
+	  annotations: {simcluster.meshline.io/ca-bundle: never}
+	webhooks:
+	- name: check.example.com
+	  admissionReviewVersions: [v1]
+	  sideEffects: None
+	  clientConfig:
+	    service: {name: checker, namespace: default}
+	EOF
+	kc apply -f "$TMP/webhooks.yaml"
+	run --separate-stderr kc get mutatingwebhookconfiguration istio-sidecar-injector -o jsonpath='{.metadata.generation} [{.webhooks[0].clientConfig.caBundle}]'
+	assert_output "1 []"
+	run --separate-stderr kc wait --for=jsonpath='{.webhooks[0].clientConfig.caBundle}' mutatingwebhookconfiguration/istio-sidecar-injector validatingwebhookconfiguration/istio-validator-istio-system --timeout=10s
+	assert_success
+	ca="$(base64 -w0 <"$SIM/ca.crt")"
+	run --separate-stderr kc get mutatingwebhookconfiguration istio-sidecar-injector -o jsonpath='{.metadata.generation} {.webhooks[0].clientConfig.caBundle} {.webhooks[1].clientConfig.caBundle}'
+	assert_output "2 $ca Y2E="
+	run --separate-stderr kc get validatingwebhookconfiguration istio-validator-istio-system -o jsonpath='{.webhooks[0].clientConfig.caBundle}'
+	assert_output "$ca"
+	run --separate-stderr kc get validatingwebhookconfiguration unmanaged -o jsonpath='{.metadata.generation} [{.webhooks[0].clientConfig.caBundle}]'
+	assert_output "1 []"
+	# Watchers see the fill as a MODIFIED event.
+	run --separate-stderr kc get --raw "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations?watch=1&resourceVersion=$rv&timeoutSeconds=1"
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_line -n 0 --regexp '^\{"type":"ADDED","object":\{"kind":"MutatingWebhookConfiguration",.*"name":"istio-sidecar-injector",'
+	assert_line -n 1 --regexp "^\\{\"type\":\"MODIFIED\",.*\"caBundle\":\"$ca\""
+}
+
+@test "simcluster: pods in injection namespaces get istio-proxy once the injector webhook has its caBundle" {
+	need_kubectl
+	SIM="$TMP/c1"
+	sim_start "$SIM" --webhook-delay 3
+	cat >"$TMP/setup.yaml" <<-'EOF'
+	apiVersion: v1
+	kind: Namespace
+	metadata:
+	  name: shop
+	  labels: {istio-injection: enabled}
+	---
+	apiVersion: v1
+	kind: Namespace
+	metadata:
+	  name: canary
+	  labels: {istio.io/rev: 1-30}
+	---
+	apiVersion: v1
+	kind: Namespace
+	metadata: {name: plain}
+	---
+	apiVersion: admissionregistration.k8s.io/v1
+	kind: MutatingWebhookConfiguration
+	metadata: {name: istio-sidecar-injector}
+	webhooks:
+	- name: rev.namespace.sidecar-injector.istio.io
+	  admissionReviewVersions: [v1]
+	  sideEffects: None
+	  clientConfig:
+	    service: {name: istiod, namespace: istio-system, path: /inject, port: 443}
+	EOF
+	kc apply -f "$TMP/setup.yaml"
+	pod() { # NAME NAMESPACE [LABELS]
+		printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: %s, namespace: %s, labels: {%s}}\nspec:\n  containers: [{name: app, image: example/app:1}]\n---\n' "$@"
+	}
+	# Until istiod has patched its webhook, nothing is injected.
+	pod early shop | kc apply -f -
+	run --separate-stderr kc get pod early -n shop -o jsonpath='{.spec.containers[*].name}'
+	assert_output app
+	kc wait --for=jsonpath='{.webhooks[0].clientConfig.caBundle}' mutatingwebhookconfiguration/istio-sidecar-injector --timeout=10s
+	{
+		pod late shop
+		pod optout shop 'sidecar.istio.io/inject: "false"'
+		pod rev canary
+		pod plain plain
+	} >"$TMP/pods.yaml"
+	cat >>"$TMP/pods.yaml" <<-'EOF'
+	apiVersion: apps/v1
+	kind: Deployment
+	metadata: {name: web, namespace: shop}
+	spec:
+	  replicas: 2
+	  selector:
+	    matchLabels: {app: web}
+	  template:
+	    metadata:
+	      labels: {app: web}
+	    spec:
+	      containers:
+	      - {name: app, image: example/app:1}
+	EOF
+	kc apply -f "$TMP/pods.yaml"
+	run --separate-stderr kc rollout status -n shop deployment/web --timeout=10s
+	assert_success
+	run --separate-stderr kc get pods -n shop -l app=web --no-headers
+	assert_equal "${#lines[@]}" 2
+	assert_line -n 0 --regexp '^web-[a-z0-9]+-[a-z0-9]{5} +2/2 +Running +0 +'
+	assert_line -n 1 --regexp '^web-[a-z0-9]+-[a-z0-9]{5} +2/2 +Running +0 +'
+	run --separate-stderr kc get pod late -n shop -o jsonpath='{.spec.initContainers[*].name} {.spec.containers[*].name} {.spec.containers[1].image} {.spec.containers[1].args} {.metadata.labels.security\.istio\.io/tlsMode}'
+	assert_output 'istio-init app istio-proxy docker.io/istio/proxyv2:1.30.3 ["proxy","sidecar"] istio'
+	run --separate-stderr kc get pod late -n shop -o jsonpath='{.metadata.annotations.sidecar\.istio\.io/status}'
+	assert_output '{"initContainers":["istio-init"],"containers":["istio-proxy"],"volumes":["workload-socket","credential-socket","workload-certs","istio-envoy","istio-data","istio-podinfo","istio-token","istiod-ca-cert"],"imagePullSecrets":null,"revision":"default"}'
+	run --separate-stderr kc get pod rev -n canary -o jsonpath='{.spec.containers[*].name} {.metadata.annotations.istio\.io/rev}'
+	assert_output "app istio-proxy 1-30"
+	run --separate-stderr kc get pod optout -n shop -o jsonpath='{.spec.containers[*].name}'
+	assert_output app
+	run --separate-stderr kc get pod plain -n plain -o jsonpath='{.spec.containers[*].name}'
+	assert_output app
+	# As on a real mesh, a Job's pod whose sidecar keeps running never
+	# completes.
+	printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: once, namespace: shop}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: main, image: busybox}]\n' |
+	    kc apply -f -
+	kc wait -n shop --for=jsonpath='{.status.active}'=1 job/once --timeout=10s
+	run --separate-stderr kc wait -n shop --for=jsonpath='{.status.containerStatuses[0].state.terminated.reason}'=Completed pod -l job-name=once --timeout=10s
+	assert_success
+	run --separate-stderr kc get pods -n shop -l job-name=once --no-headers
+	assert_output --regexp '^once-[a-z0-9]{5} +1/2 +NotReady +0 +'
+	run --separate-stderr kc get job -n shop once -o jsonpath='{.status.active} {.status.conditions}'
+	assert_output "1 "
+}
+
+@test "simcluster: container-state makes a container wait as the kubelet reports it" {
+	need_kubectl
+	SIM="$TMP/c1"
+	sim_start "$SIM"
+	for state in ImagePullBackOff ErrImagePull CrashLoopBackOff CreateContainerConfigError; do
+		cat <<-EOF
+		apiVersion: v1
+		kind: Pod
+		metadata:
+		  name: ${state,,}
+		  annotations:
+		    simcluster.meshline.io/container-state: $state
+		    simcluster.meshline.io/container: app
+		spec:
+		  containers:
+		  - {name: helper, image: busybox:1.36}
+		  - name: app
+		    image: example/app:nosuch
+		    envFrom: [{secretRef: {name: app-creds}}]
+		---
+		EOF
+	done >"$TMP/pods.yaml"
+	kc apply -f "$TMP/pods.yaml"
+	kc wait --for=jsonpath='{.status.podIP}' pod/imagepullbackoff pod/errimagepull pod/crashloopbackoff pod/createcontainerconfigerror --timeout=10s
+	waiting='{.status.phase} {.status.containerStatuses[?(@.name=="app")].state.waiting.reason}: {.status.containerStatuses[?(@.name=="app")].state.waiting.message}'
+	run --separate-stderr kc get pod imagepullbackoff -o jsonpath="$waiting"
+	assert_output 'Pending ImagePullBackOff: Back-off pulling image "example/app:nosuch"'
+	run --separate-stderr kc get pod errimagepull -o jsonpath="$waiting"
+	assert_output 'Pending ErrImagePull: rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/example/app:nosuch": failed to resolve reference "docker.io/example/app:nosuch": docker.io/example/app:nosuch: not found'
+	run --separate-stderr kc get pod createcontainerconfigerror -o jsonpath="$waiting"
+	assert_output 'Pending CreateContainerConfigError: secret "app-creds" not found'
+	uid="$(kc get pod crashloopbackoff -o jsonpath='{.metadata.uid}')"
+	run --separate-stderr kc get pod crashloopbackoff -o jsonpath="$waiting"
+	assert_output "Running CrashLoopBackOff: back-off 10s restarting failed container=app pod=crashloopbackoff_default($uid)"
+	run --separate-stderr kc get pod crashloopbackoff -o jsonpath='{.status.containerStatuses[1].lastState.terminated.exitCode} {.status.containerStatuses[1].lastState.terminated.reason} {.status.containerStatuses[1].restartCount}'
+	assert_output "1 Error 1"
+	# The other container runs; the pod is not ready.
+	run --separate-stderr kc get pod errimagepull -o jsonpath='{.status.containerStatuses[0].ready} {.status.conditions[?(@.type=="Ready")].status} {.status.conditions[?(@.type=="Ready")].reason}: {.status.conditions[?(@.type=="ContainersReady")].message}'
+	assert_output "true False ContainersNotReady: containers with unready status: [app]"
+	run --separate-stderr kc get pods --no-headers
+	assert_line -n 0 --regexp '^crashloopbackoff +1/2 +CrashLoopBackOff +1 \([0-9]+s ago\) +'
+	assert_line -n 1 --regexp '^createcontainerconfigerror +1/2 +CreateContainerConfigError +0 +'
+	assert_line -n 2 --regexp '^errimagepull +1/2 +ErrImagePull +0 +'
+	assert_line -n 3 --regexp '^imagepullbackoff +1/2 +ImagePullBackOff +0 +'
+	run --separate-stderr kc wait --for=condition=Ready pod/imagepullbackoff --timeout=1s
+	assert_failure 1
+}
+
+@test "simcluster: a stuck Deployment exceeds its progress deadline; kubectl rollout status fails" {
+	need_kubectl
+	SIM="$TMP/c1"
+	sim_start "$SIM"
+	cat >"$TMP/stuck.yaml" <<-'EOF'
+	apiVersion: apps/v1
+	kind: Deployment
+	metadata: {name: stuck}
+	spec:
+	  progressDeadlineSeconds: 1
+	  selector:
+	    matchLabels: {app: stuck}
+	  template:
+	    metadata:
+	      labels: {app: stuck}
+	      annotations: {simcluster.meshline.io/container-state: ImagePullBackOff}
+	    spec:
+	      containers:
+	      - {name: app, image: example/app:nosuch}
+	EOF
+	kc apply -f "$TMP/stuck.yaml"
+	run --separate-stderr kc rollout status deployment/stuck --timeout=20s
+	assert_failure 1
+	[ "$stderr" = 'error: deployment "stuck" exceeded its progress deadline' ]
+	rs="$(kc get rs -l app=stuck -o jsonpath='{.items[0].metadata.name}')"
+	run --separate-stderr kc get deployment stuck -o jsonpath='{.status.conditions[?(@.type=="Progressing")].status} {.status.conditions[?(@.type=="Progressing")].reason}: {.status.conditions[?(@.type=="Progressing")].message}'
+	assert_output "False ProgressDeadlineExceeded: ReplicaSet \"$rs\" has timed out progressing."
+	# It stays so ...
+	sleep 1
+	run --separate-stderr kc get deployment stuck -o jsonpath='{.status.conditions[?(@.type=="Progressing")].reason}'
+	assert_output ProgressDeadlineExceeded
+	# ... until a fixed template rolls out.
+	kc patch deployment stuck --type=json -p '[{"op":"remove","path":"/spec/template/metadata/annotations"}]'
+	run --separate-stderr kc rollout status deployment/stuck --timeout=20s
+	assert_success
+	assert_line 'deployment "stuck" successfully rolled out'
+	run --separate-stderr kc get deployment stuck -o jsonpath='{.status.conditions[?(@.type=="Progressing")].status} {.status.conditions[?(@.type=="Progressing")].reason}'
+	assert_output "True NewReplicaSetAvailable"
+}
