@@ -132,6 +132,28 @@ mesh_die(const char *fmt, ...)
 	exit(MESH_EXIT_FAIL);
 }
 
+const char *
+mesh_visible(const char *s, char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	if (len == 0)
+		return buf;
+	for (; *p != '\0' && i + 5 < len; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			i += (size_t)snprintf(buf + i, len - i, "\\x%02x", *p);
+		else
+			buf[i++] = (char)*p;
+	}
+	if (*p != '\0' && i + 4 <= len) {
+		memcpy(buf + i, "...", 3);
+		i += 3;
+	}
+	buf[i < len ? i : len - 1] = '\0';
+	return buf;
+}
+
 void
 mesh_bad_option(char *const argv[], int ch)
 {

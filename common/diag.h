@@ -38,6 +38,13 @@ void mesh_warn(const char *where, const char *fmt, ...)
 void mesh_warnat(const char *src, unsigned long line, unsigned long col,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * s with its control characters written as \xNN, into buf (len bytes),
+ * cut with "..." when it does not fit: for text from outside (names in
+ * input, answers of a server) that goes into a message.  Returns buf.
+ */
+const char *mesh_visible(const char *s, char *buf, size_t len);
+
 /* Print like mesh_err(NULL, ...) and exit 1. */
 _Noreturn void mesh_die(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));

@@ -26,7 +26,7 @@
 #define SHORT_WATCH_MS		1000	/* a watch that ends sooner backs off */
 #define POLL_MAX_MS		1000
 
-enum step { LIST, WATCH };
+enum step { LIST, WATCH, FETCH };
 
 struct mesh_kube_informer {
 	struct mesh_kube_loop *loop;
@@ -37,6 +37,9 @@ struct mesh_kube_informer {
 	char *what;
 	const struct mesh_kube_informer_ops *ops;
 	void *arg;
+	char *path;			/* FETCH: what to GET */
+	mesh_kube_got_fn *got;
+	bool done;			/* FETCH: answered */
 
 	CURL *h;
 	struct req q;
@@ -105,6 +108,7 @@ informer_free(struct mesh_kube_informer *inf)
 	free((char *)inf->lo.label_selector);
 	free((char *)inf->lo.field_selector);
 	free(inf->what);
+	free(inf->path);
 	free(inf->rv);
 	mesh_wipe_buf(&inf->line);
 	mesh_wipe_buf(&inf->body);
@@ -156,6 +160,26 @@ mesh_kube_inform(struct mesh_kube_loop *l, struct mesh_kube *k,
 	if ((inf->h = curl_easy_init()) == NULL)
 		mesh_die("out of memory");
 	inf->step = LIST;
+	*l->tail = inf;
+	l->tail = &inf->next;
+	return inf;
+}
+
+struct mesh_kube_informer *
+mesh_kube_fetch(struct mesh_kube_loop *l, struct mesh_kube *k,
+    const char *path, const char *what, mesh_kube_got_fn *got, void *arg)
+{
+	struct mesh_kube_informer *inf = xcalloc(1, sizeof(*inf));
+
+	inf->loop = l;
+	inf->k = k;
+	inf->path = xstrdup(path);
+	inf->what = xstrdup(what);
+	inf->got = got;
+	inf->arg = arg;
+	if ((inf->h = curl_easy_init()) == NULL)
+		mesh_die("out of memory");
+	inf->step = FETCH;
 	*l->tail = inf;
 	l->tail = &inf->next;
 	return inf;
@@ -286,7 +310,12 @@ start(struct mesh_kube_informer *inf, long now)
 	memset(q, 0, sizeof(*q));
 	q->method = "GET";
 	q->idempotent = true;
-	if (inf->step == LIST) {
+	if (inf->step == FETCH) {
+		q->url = xasprintf("%s%s", k->base, inf->path);
+		q->timeout_ms = k->o.timeout_ms > 0 ? k->o.timeout_ms :
+		    LIST_TIMEOUT_MS;
+		inf->answer_by = 0;
+	} else if (inf->step == LIST) {
 		q->url = kube_list_url(k, &inf->res, &inf->lo, NULL, false, 0);
 		q->timeout_ms = k->o.timeout_ms > 0 ? k->o.timeout_ms :
 		    LIST_TIMEOUT_MS;
@@ -352,7 +381,7 @@ fatal(struct mesh_kube_informer *inf, const char *body)
 
 	kube_status_message(inf->q.code, body, msg, sizeof(msg));
 	mesh_err(NULL, "cannot %s %s: %s", inf->step == LIST ? "list" :
-	    "watch", inf->what, msg);
+	    inf->step == WATCH ? "watch" : "read", inf->what, msg);
 	return -1;
 }
 
@@ -369,21 +398,22 @@ unauthorized(struct mesh_kube_informer *inf)
 	return true;
 }
 
-/* A list is back.  0, or -1 to end the run (reported). */
+/*
+ * What is wrong with the answer to a list or a fetch: 0 when it is to be
+ * sent again (later), -1 when it ends the run (reported), 1 when it is
+ * an answer to read (a 404 too, when missing_ok).
+ */
 static int
-listed(struct mesh_kube_informer *inf, int rc, long now)
+trouble(struct mesh_kube_informer *inf, int rc, enum step step, long now,
+    bool missing_ok)
 {
 	struct req *q = &inf->q;
-	const struct mesh_node *items;
-	struct mesh_doc *list, *doc;
 	char why[1024];
-	size_t i;
-	int r;
 
 	if (rc != CURLE_OK) {
 		snprintf(why, sizeof(why), "%s", q->errbuf[0] ? q->errbuf :
 		    curl_easy_strerror((CURLcode)rc));
-		again(inf, LIST, why, now);
+		again(inf, step, why, now);
 		return 0;
 	}
 	if (unauthorized(inf)) {
@@ -394,11 +424,53 @@ listed(struct mesh_kube_informer *inf, int rc, long now)
 	}
 	if (q->code == 429 || q->code >= 500) {
 		kube_status_message(q->code, q->resp.data, why, sizeof(why));
-		again(inf, LIST, why, now);
+		again(inf, step, why, now);
 		return 0;
 	}
-	if (q->code < 200 || q->code > 299)
+	if ((q->code < 200 || q->code > 299) && !(missing_ok &&
+	    q->code == 404))
 		return fatal(inf, q->resp.data);
+	return 1;
+}
+
+/* A fetch is back.  0, or -1 to end the run (reported). */
+static int
+fetched(struct mesh_kube_informer *inf, int rc, long now)
+{
+	struct req *q = &inf->q;
+	struct mesh_doc *doc = NULL;
+	int t;
+
+	if ((t = trouble(inf, rc, FETCH, now, true)) != 1)
+		return t;
+	kube_print_warnings(q);
+	if (q->code != 404 && (doc = kube_parse_answer(q)) == NULL) {
+		again(inf, FETCH, "an answer that cannot be read", now);
+		return 0;
+	}
+	inf->failures = 0;
+	set_trouble(inf, NULL);
+	inf->done = true;
+	inf->synced = true;
+	kube_req_release(q);
+	memset(q, 0, sizeof(*q));
+	answer(inf, inf->got(inf->arg, doc));
+	mesh_doc_free(doc);
+	return 0;
+}
+
+/* A list is back.  0, or -1 to end the run (reported). */
+static int
+listed(struct mesh_kube_informer *inf, int rc, long now)
+{
+	struct req *q = &inf->q;
+	const struct mesh_node *items;
+	struct mesh_doc *list, *doc;
+	size_t i;
+	int r;
+
+	if ((r = trouble(inf, rc, LIST, now, false)) != 1)
+		return r;
 	kube_print_warnings(q);
 	if ((list = kube_parse_answer(q)) == NULL) {
 		again(inf, LIST, "an answer that cannot be read", now);
@@ -484,6 +556,8 @@ finish(struct mesh_kube_informer *inf, int rc, long now)
 	curl_easy_getinfo(inf->h, CURLINFO_REQUEST_SIZE, &q->sent);
 	halt(inf);
 	inf->k->last_code = rc == CURLE_OK ? q->code : 0;
+	if (inf->step == FETCH)
+		return fetched(inf, rc, now);
 	return inf->step == LIST ? listed(inf, rc, now) :
 	    watched(inf, rc, now);
 }
@@ -526,7 +600,7 @@ mesh_kube_loop_run(struct mesh_kube_loop *l, long deadline,
 		now = mesh_now_ms();
 		next = 0;
 		for (inf = l->first; inf != NULL; inf = inf->next) {
-			if (inf->active)
+			if (inf->active || inf->done)
 				continue;
 			if (inf->start_at <= now) {
 				if (start(inf, now) == -1)

@@ -676,9 +676,13 @@ kube_status_message(long code, const char *body, char *buf, size_t len)
 		reason = reason_of(code);
 	if (msg == NULL || *msg == '\0' || strcmp(msg, reason) == 0)
 		msg = g;
-	if (msg != NULL)
-		snprintf(buf, len, "%s (%ld %s)", msg, code, reason);
-	else
+	if (msg != NULL) {
+		char m[1024], r[128];
+
+		/* the server's words: no control characters reach a terminal */
+		snprintf(buf, len, "%s (%ld %s)", mesh_visible(msg, m,
+		    sizeof(m)), code, mesh_visible(reason, r, sizeof(r)));
+	} else
 		snprintf(buf, len, "the server responded with the status code "
 		    "%ld but did not return more information", code);
 	mesh_doc_free(doc);
@@ -698,10 +702,14 @@ kube_print_warnings(const struct req *r)
 {
 	const char *p = r->warnings.data, *e;
 
+	char *line, vis[1024];
+
 	for (; p != NULL && *p != '\0'; p = e + 1) {
 		if ((e = strchr(p, '\n')) == NULL)
 			break;
-		mesh_warn(NULL, "%.*s", (int)(e - p), p);
+		line = xstrndup(p, (size_t)(e - p));
+		mesh_warn(NULL, "%s", mesh_visible(line, vis, sizeof(vis)));
+		free(line);
 	}
 }
 
@@ -1263,14 +1271,15 @@ kube_list_item(const struct mesh_doc *list, size_t i)
 	obj = mesh_node_copy(doc, items->u.c.v[i]);
 	doc->root = obj;
 	doc->changed = true;
-	/* items come without kind and apiVersion: say them */
+	/* items come without kind and apiVersion: say them, first */
 	if (mesh_is_map(obj) && kind != NULL &&
 	    mesh_map_get(obj, "kind") == NULL)
-		mesh_map_set(doc, obj, "kind", mesh_scalar_new(doc, kind, klen,
-		    MESH_T_STR));
+		mesh_map_insert(doc, obj, 0, mesh_str_new(doc, "kind"),
+		    mesh_scalar_new(doc, kind, klen, MESH_T_STR));
 	if (mesh_is_map(obj) && av != NULL &&
 	    mesh_map_get(obj, "apiVersion") == NULL)
-		mesh_map_set(doc, obj, "apiVersion", mesh_str_new(doc, av));
+		mesh_map_insert(doc, obj, 0, mesh_str_new(doc, "apiVersion"),
+		    mesh_str_new(doc, av));
 	return doc;
 }
 

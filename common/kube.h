@@ -218,6 +218,21 @@ typedef int mesh_kube_tick_fn(void *arg, long now, long *wake);
 int mesh_kube_loop_run(struct mesh_kube_loop *l, long deadline,
     mesh_kube_tick_fn *tick, void *arg);
 
+/*
+ * What a fetch hands on: the answer, or NULL when it was a 404; borrowed
+ * for the call.  Returns as an informer's callbacks do.
+ */
+typedef int mesh_kube_got_fn(void *arg, const struct mesh_doc *doc);
+
+/*
+ * A single GET of path ("/apis/apps/v1") through the loop, retried as
+ * an informer's list is, then got's call; it is then done, and counts
+ * as synced.  Everything is copied.  It starts at the next run.
+ */
+struct mesh_kube_informer *mesh_kube_fetch(struct mesh_kube_loop *l,
+    struct mesh_kube *k, const char *path, const char *what,
+    mesh_kube_got_fn *got, void *arg);
+
 /* Has the informer listed (and not begun to list again since)? */
 bool mesh_kube_informer_synced(const struct mesh_kube_informer *inf);
 /* What keeps it from listing or watching now, or NULL. */

@@ -43,7 +43,7 @@ static const char *const cluster_scoped[] = {
 	"namespaces", "nodes", "customresourcedefinitions", "clusterroles",
 	"clusterrolebindings", "mutatingwebhookconfigurations",
 	"validatingwebhookconfigurations", "persistentvolumes",
-	"storageclasses", NULL
+	"storageclasses", "apiservices", NULL
 };
 
 static bool
