@@ -67,6 +67,68 @@ step "The remote secret, made offline from a kubeconfig that holds a token" \
     "mesh-secret remote --from-kubeconfig cluster2.kubeconfig --name cluster2"
 mesh-secret remote --from-kubeconfig ../secret/cluster2.kubeconfig --name cluster2
 
+# mesh-wait needs an API server to watch: the simulated cluster of the
+# tests stands in for one, on 127.0.0.1, in the scratch directory
+sim="$ca/sim"
+"$here/../tests/simcluster/simcluster" --dir "$sim" --name demo \
+    --lb-delay 1 >/dev/null 2>&1 &
+simpid=$!
+trap 'kill "$simpid" 2>/dev/null; rm -rf "$ca"' EXIT
+for _ in $(seq 100); do [ -f "$sim/kubeconfig" ] && break; sleep 0.1; done
+export KUBECONFIG="$sim/kubeconfig"
+printf 'Authorization: Bearer %s\n' "$(cat "$sim/token")" > "$ca/auth"
+
+# post PATH: create the YAML document on stdin at PATH, as kubectl create
+# would, without kubectl (mesh-overlay turns it into JSON)
+post() {
+	mesh-overlay -o json | curl -sS -o /dev/null --fail \
+	    --cacert "$sim/ca.crt" -H @"$ca/auth" \
+	    -H 'Content-Type: application/json' --data-binary @- \
+	    "https://127.0.0.1:$(cat "$sim/port")$1"
+}
+install_gateway() {
+	sleep 1
+	post /api/v1/namespaces <<-'EOF'
+	{apiVersion: v1, kind: Namespace, metadata: {name: istio-system}}
+	EOF
+	for name in istio-eastwestgateway broken; do
+		post /apis/apps/v1/namespaces/istio-system/deployments <<-EOF
+		apiVersion: apps/v1
+		kind: Deployment
+		metadata: {name: $name}
+		spec:
+		  selector: {matchLabels: {app: $name}}
+		  template:
+		    metadata:
+		      labels: {app: $name}
+		      annotations: {simcluster.meshline.io/container-state: "$([ "$name" = broken ] && echo ImagePullBackOff)"}
+		    spec: {containers: [{name: istio-proxy, image: example.com/$name}]}
+		EOF
+	done
+	post /api/v1/namespaces/istio-system/services <<-'EOF'
+	apiVersion: v1
+	kind: Service
+	metadata: {name: istio-eastwestgateway}
+	spec:
+	  type: LoadBalancer
+	  selector: {app: istio-eastwestgateway}
+	  ports: [{name: tls, port: 15443}]
+	EOF
+}
+
+step "Wait for the east-west gateway's address while it is being installed (a simulated cluster stands in)" \
+    "mesh-gw eastwest --network network1 | mesh-wait --for address -o value"
+install_gateway &
+mesh-gw eastwest --network network1 | mesh-wait --for address -o value
+wait $!
+
+step "A gateway whose image cannot be pulled fails the wait, naming the pod" \
+    "mesh-wait deploy/broken -n istio-system --fail-after 1s"
+status=0
+mesh-wait deploy/broken -n istio-system --fail-after 1s || status=$?
+echo "(exit status $status)" >&2
+[ "$status" -eq 1 ]
+
 step "A mistake is one clear line, exit status 1 and nothing on stdout" \
     "mesh-overlay --select kind=Service -s 'spec.ports[name:http].port=80' istiod-manifest.yaml"
 status=0
