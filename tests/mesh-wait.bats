@@ -765,3 +765,38 @@ c2-cert
 	KUBECONFIG="$TMP/c1/kubeconfig" run "$c" -n kube-system svc/kub
 	[ "$output" = ":4" ]
 }
+
+@test "mesh-wait: any other object is ready when its Ready (else Available) condition is True" {
+	one_cluster --crd-delay 0.1
+	cat > "$TMP/crd.yaml" <<'EOF2'
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
+EOF2
+	kd apply "$TMP/crd.yaml"
+	mesh-wait crd/widgets.example.com -q
+	widget() {
+		printf 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: %s, namespace: default}\nstatus:\n  conditions: [{type: %s, status: "%s", reason: R, message: says so}]\n' "$1" "$2" "$3"
+	}
+	widget w Ready False > "$TMP/w.yaml"
+	widget a Available True > "$TMP/a.yaml"
+	widget s Stalled True > "$TMP/s.yaml"
+	printf 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: plain, namespace: default}\n' > "$TMP/p.yaml"
+	for f in w a s p; do kd apply "$TMP/$f.yaml"; done
+	run --separate-stderr -3 mesh-wait widgets/w --timeout 0.5s
+	[ "$stderr" = "mesh-wait: widget/w (default): timed out after 0.5s: Ready is False: R: says so" ]
+	widget w Ready True > "$TMP/w.yaml"
+	later 0.3 apply "$TMP/w.yaml"
+	run --separate-stderr -0 mesh-wait widget/w widget/a widget/plain -o name
+	[ "$output" = "widget.example.com/w
+widget.example.com/a
+widget.example.com/plain" ]
+	settle
+	run --separate-stderr -1 mesh-wait widget/s
+	[ "$stderr" = "mesh-wait: widget/s (default): stalled: R: says so" ]
+}
