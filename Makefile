@@ -81,6 +81,7 @@ check: all units
 
 check-valgrind: all units
 	@MESH_TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+	  MESH_WAIT_TIMEOUT=5s \
 	  $(MAKE) --no-print-directory check
 
 deps:

@@ -310,6 +310,7 @@ start(struct mesh_kube_informer *inf, long now)
 	memset(q, 0, sizeof(*q));
 	q->method = "GET";
 	q->idempotent = true;
+	q->retry_after = -1;
 	if (inf->step == FETCH) {
 		q->url = xasprintf("%s%s", k->base, inf->path);
 		q->timeout_ms = k->o.timeout_ms > 0 ? k->o.timeout_ms :

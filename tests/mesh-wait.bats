@@ -9,6 +9,10 @@
 load helpers/common
 load helpers/simcluster
 
+# The timeout of the waits that are meant to time out: long enough for
+# discovery (make check-valgrind makes it longer), short for the suite.
+T="${MESH_WAIT_TIMEOUT:-1s}"
+
 # mesh-wait, through $MESH_TEST_WRAPPER, bounded in time.
 mesh-wait() {
 	# shellcheck disable=SC2086
@@ -97,11 +101,15 @@ logged() {
 	one_cluster --bookmark-interval 0.2
 	deployment web 1 > "$TMP/web.yaml"
 	: > "$SIM/requests.log"
-	later 1 apply "$TMP/web.yaml"
-	run --separate-stderr -0 mesh-wait deployment/web -o name
-	[ "$output" = "deployment.apps/web" ]
-	settle
 	log="$SIM/requests.log"
+	mesh-wait deployment/web -o name > "$TMP/out" 2> "$TMP/err" 3>&- &
+	mw=$!
+	# made once it has listed, so that only the watch can see it
+	logged "$log" 'GET /apis/apps/v1/namespaces/default/deployments?fieldSelector=metadata.name%3Dweb 200'
+	kd apply "$TMP/web.yaml"
+	wait "$mw"
+	[ "$(cat "$TMP/out")" = "deployment.apps/web" ]
+	[ ! -s "$TMP/err" ]
 	logged "$log" 'deployments?allowWatchBookmarks=true'
 	# the one object is listed by name, watched from the list's version
 	[ "$(lines "$log" 'GET /apis/apps/v1/namespaces/default/deployments?fieldSelector=metadata.name%3Dweb ')" = 1 ]
@@ -130,10 +138,10 @@ logged() {
 	run --separate-stderr -0 mesh-wait deploy web -o name
 	[ "$output" = "deployment.apps/web" ]
 	# a type of a CRD, by its group and by its short name
-	run --separate-stderr -3 mesh-wait gateways.networking.istio.io/x gw/y --timeout 0.5s
+	run --separate-stderr -3 mesh-wait gateways.networking.istio.io/x gw/y --timeout "$T"
 	[ -z "$output" ]
-	[ "$stderr" = "mesh-wait: gateway/x (default): timed out after 0.5s: not there yet
-mesh-wait: gateway/y (default): timed out after 0.5s: not there yet" ]
+	[ "$stderr" = "mesh-wait: gateway/x (default): timed out after $T: not there yet
+mesh-wait: gateway/y (default): timed out after $T: not there yet" ]
 	run --separate-stderr -2 mesh-wait nosuch/web
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-wait: the server of context c1 has no resource type 'nosuch'" ]
@@ -156,12 +164,12 @@ deployment.apps/web-b" ]
 	run --separate-stderr -0 mesh-wait deployments --all -n a -o name
 	[ "$output" = "deployment.apps/web-a" ]
 	# the selection fails when one of it is not ready
-	run --separate-stderr -3 mesh-wait deploy --all -n b --timeout 1s
+	run --separate-stderr -3 mesh-wait deploy --all -n b --timeout "$T"
 	[ -z "$output" ]
-	[ "$stderr" = "mesh-wait: deployment -l '' (b): timed out after 1s: 1/2 ready; never: 0/1 replicas available" ]
+	[ "$stderr" = "mesh-wait: deployment -l '' (b): timed out after $T: 1/2 ready; never: 0/1 replicas available" ]
 	# nothing selected yet is waited for
-	run --separate-stderr -3 mesh-wait deploy -l tier=nothing -A --timeout 0.5s
-	[ "$stderr" = "mesh-wait: deployment -l 'tier=nothing' (all namespaces): timed out after 0.5s: nothing matches yet" ]
+	run --separate-stderr -3 mesh-wait deploy -l tier=nothing -A --timeout "$T"
+	[ "$stderr" = "mesh-wait: deployment -l 'tier=nothing' (all namespaces): timed out after $T: nothing matches yet" ]
 }
 
 @test "mesh-wait: YAML and JSON streams, a v1 List and -f files name objects in their namespace or -n's" {
@@ -222,9 +230,9 @@ deployment.apps/other condition met (c2)" ]
 	# the timeout names the cluster of what is late
 	deployment late 1 > "$TMP/late.yaml"
 	{ annotate c1 "$TMP/late.yaml"; echo ---; annotate c2 "$TMP/d.yaml"; } > "$TMP/late-mesh.yaml"
-	run --separate-stderr -3 mesh-wait -f "$TMP/late-mesh.yaml" --timeout 1s
+	run --separate-stderr -3 mesh-wait -f "$TMP/late-mesh.yaml" --timeout "$T"
 	[ -z "$output" ]
-	[ "$stderr" = "mesh-wait: deployment/late (default, c1): timed out after 1s: not there yet" ]
+	[ "$stderr" = "mesh-wait: deployment/late (default, c1): timed out after $T: not there yet" ]
 	# a context the kubeconfig lacks is an error before anything waits
 	{ annotate nowhere "$TMP/d.yaml"; } > "$TMP/bad.yaml"
 	run --separate-stderr -1 mesh-wait -f "$TMP/bad.yaml"
@@ -281,8 +289,8 @@ PY
 	# a workload whose pods never become ready is reported by what it lacks
 	deployment stuck 2 default 'simcluster.meshline.io/never-ready: "true"' > "$TMP/stuck.yaml"
 	kd apply "$TMP/stuck.yaml"
-	run --separate-stderr -3 mesh-wait deploy/stuck --timeout 1.5s
-	[ "$stderr" = "mesh-wait: deployment/stuck (default): timed out after 1.5s: 0/2 replicas available" ]
+	run --separate-stderr -3 mesh-wait deploy/stuck --timeout "$T"
+	[ "$stderr" = "mesh-wait: deployment/stuck (default): timed out after $T: 0/2 replicas available" ]
 }
 
 @test "mesh-wait: Pods are Ready or Succeeded; a pod never ready is reported with its reason" {
@@ -304,9 +312,9 @@ EOF
 	kd apply "$TMP/pods.yaml"
 	run --separate-stderr -0 mesh-wait pod/ok -o name
 	[ "$output" = "pod/ok" ]
-	run --separate-stderr -3 mesh-wait po/ok po/slow --timeout 1s
+	run --separate-stderr -3 mesh-wait po/ok po/slow --timeout "$T"
 	[ -z "$output" ]
-	[ "$stderr" = "mesh-wait: pod/slow (default): timed out after 1s: not ready: containers with unready status: [main]" ]
+	[ "$stderr" = "mesh-wait: pod/slow (default): timed out after $T: not ready: containers with unready status: [main]" ]
 }
 
 @test "mesh-wait: a Job must complete; a Job that fails fails the wait at once" {
@@ -389,8 +397,8 @@ EOF
 	# what is not there yet, and what never binds
 	printf 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: stuck\n  namespace: default\n  annotations: {simcluster.meshline.io/never-bind: "true"}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n' > "$TMP/stuck.yaml"
 	kd apply "$TMP/stuck.yaml"
-	run --separate-stderr -3 mesh-wait pvc/stuck --timeout 1s
-	[ "$stderr" = "mesh-wait: persistentvolumeclaim/stuck (default): timed out after 1s: not bound (Pending)" ]
+	run --separate-stderr -3 mesh-wait pvc/stuck --timeout "$T"
+	[ "$stderr" = "mesh-wait: persistentvolumeclaim/stuck (default): timed out after $T: not bound (Pending)" ]
 }
 
 @test "mesh-wait: a webhook configuration is ready when istiod has put its caBundle in" {
@@ -410,8 +418,8 @@ EOF
 	kd apply "$TMP/never.yaml"
 	run --separate-stderr -0 mesh-wait mutatingwebhookconfiguration/istio-sidecar-injector -o jsonpath='{.webhooks[0].clientConfig.caBundle}'
 	[ -n "$output" ]
-	run --separate-stderr -3 mesh-wait mutatingwebhookconfigurations/never --timeout 0.5s
-	[ "$stderr" = "mesh-wait: mutatingwebhookconfiguration/never: timed out after 0.5s: 1 of 1 webhooks have no caBundle yet (rev.namespace.sidecar-injector.istio.io): is istiod running?" ]
+	run --separate-stderr -3 mesh-wait mutatingwebhookconfigurations/never --timeout "$T"
+	[ "$stderr" = "mesh-wait: mutatingwebhookconfiguration/never: timed out after $T: 1 of 1 webhooks have no caBundle yet (rev.namespace.sidecar-injector.istio.io): is istiod running?" ]
 	# --for exists does not ask for the caBundle
 	run --separate-stderr -0 mesh-wait mutatingwebhookconfigurations/never --for exists -o name
 	[ "$output" = "mutatingwebhookconfiguration.admissionregistration.k8s.io/never" ]
@@ -431,8 +439,8 @@ EOF
 	[ -z "$output" ]
 	[[ "$stderr" == 'mesh-wait: deployment/nopull (default): pod nopull-'*': container main: ImagePullBackOff: Back-off pulling image "example.com/nopull:1"' ]]
 	# within the grace, it is what the wait lacks
-	run --separate-stderr -3 mesh-wait deploy/nopull --timeout 1s
-	[[ "$stderr" == 'mesh-wait: deployment/nopull (default): timed out after 1s: 0/1 replicas available; pod nopull-'*': container main: ImagePullBackOff: '* ]]
+	run --separate-stderr -3 mesh-wait deploy/nopull --timeout "$T"
+	[[ "$stderr" == "mesh-wait: deployment/nopull (default): timed out after $T: 0/1 replicas available; pod nopull-"*": container main: ImagePullBackOff: "* ]]
 	# a pod crash-looping fails at once with --fail-after 0
 	printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: crash\n  namespace: default\n  annotations: {simcluster.meshline.io/container-state: CrashLoopBackOff}\nspec: {containers: [{name: main, image: example.com/crash}]}\n' > "$TMP/crash.yaml"
 	kd apply "$TMP/crash.yaml"
@@ -465,8 +473,8 @@ EOF
 	kd apply "$TMP/web.yaml"
 	run --separate-stderr -0 mesh-wait deploy/web --for condition=available -o value
 	[ "$output" = "True" ]
-	run --separate-stderr -3 mesh-wait deploy/web --for condition=Available=false --timeout 0.5s
-	[ "$stderr" = "mesh-wait: deployment/web (default): timed out after 0.5s: condition Available is True, not false" ]
+	run --separate-stderr -3 mesh-wait deploy/web --for condition=Available=false --timeout "$T"
+	[ "$stderr" = "mesh-wait: deployment/web (default): timed out after $T: condition Available is True, not false" ]
 	run --separate-stderr -0 mesh-wait deploy/web --for 'jsonpath={.status.readyReplicas}=2' -o value
 	[ "$output" = "2" ]
 	run --separate-stderr -0 mesh-wait deploy/web --for 'jsonpath=.spec.template.spec.containers[?(@.name=="main")].image'
@@ -561,9 +569,9 @@ a,b" ]
 	[ "$output" = "a
 b" ]
 	# one not ready: nothing on stdout, one line for it alone
-	run --separate-stderr -3 mesh-wait deploy/a deploy/c -o name --timeout 0.5s
+	run --separate-stderr -3 mesh-wait deploy/a deploy/c -o name --timeout "$T"
 	[ -z "$output" ]
-	[ "$stderr" = "mesh-wait: deployment/c (default): timed out after 0.5s: not there yet" ]
+	[ "$stderr" = "mesh-wait: deployment/c (default): timed out after $T: not there yet" ]
 	# --timeout 0 looks once
 	run --separate-stderr -0 mesh-wait deploy/a --timeout 0 -o name
 	[ "$output" = "deployment.apps/a" ]
@@ -612,9 +620,9 @@ deployment.apps/api" ] || { echo "with $opts: $stderr"; false; }
 	[ "$stderr" = "mesh-wait: cannot list deployments.apps in default: injected fault (403 Forbidden)" ]
 	kill "${SIM_PIDS[-1]}"
 	wait "${SIM_PIDS[-1]}" || true
-	run --separate-stderr -1 mesh-wait deploy/web --timeout 1s
+	run --separate-stderr -1 mesh-wait deploy/web --timeout "$T"
 	[ -z "$output" ]
-	[[ "$stderr" == "mesh-wait: deploy/web: timed out after 1s: finding its type: "*"onnect"* ]]
+	[[ "$stderr" == "mesh-wait: deploy/web: timed out after $T: finding its type: "*"onnect"* ]]
 	# the token never reaches stderr
 	[[ "$stderr" != *"$(cat "$SIM/token")"* ]]
 }
@@ -695,13 +703,13 @@ deployment.apps/istio-ingressgateway" ]
 @test "mesh-wait: a status line on a terminal, none when stderr is not one or with --quiet" {
 	command -v script >/dev/null || skip "script is not installed"
 	one_cluster
-	run script -qec "$MESH_BUILD/mesh-wait --kubeconfig $SIM/kubeconfig deploy/none --timeout 1s" /dev/null
+	run script -qec "$MESH_BUILD/mesh-wait --kubeconfig $SIM/kubeconfig deploy/none --timeout $T" /dev/null
 	[ "$status" -eq 3 ]
 	[[ "$output" == *$'\r'"mesh-wait: 0/1 ready; deployment/none (default): not there yet"$'\e[K'* ]]
-	run script -qec "$MESH_BUILD/mesh-wait --kubeconfig $SIM/kubeconfig deploy/none --timeout 1s -q" /dev/null
+	run script -qec "$MESH_BUILD/mesh-wait --kubeconfig $SIM/kubeconfig deploy/none --timeout $T -q" /dev/null
 	[ "$status" -eq 3 ]
 	[[ "$output" != *"0/1 ready"* ]]
-	run --separate-stderr -3 mesh-wait deploy/none --timeout 0.5s
+	run --separate-stderr -3 mesh-wait deploy/none --timeout "$T"
 	[[ "$stderr" != *$'\r'* ]]
 }
 
@@ -710,9 +718,9 @@ deployment.apps/istio-ingressgateway" ]
 	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "a\\nmesh-wait: forged\\e[31m", namespace: default}\n' > "$TMP/evil.yaml"
 	printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: default}\n' > "$TMP/b.yaml"
 	cat "$TMP/evil.yaml" "$TMP/b.yaml" > "$TMP/both.yaml"
-	run --separate-stderr -3 mesh-wait -f "$TMP/both.yaml" --timeout 0.3s --for exists
-	[ "$stderr" = 'mesh-wait: configmap/a\x0amesh-wait: forged\x1b[31m (default): timed out after 0.3s: not there yet
-mesh-wait: configmap/b (default): timed out after 0.3s: not there yet' ]
+	run --separate-stderr -3 mesh-wait -f "$TMP/both.yaml" --timeout "$T" --for exists
+	[ "$stderr" = 'mesh-wait: configmap/a\x0amesh-wait: forged\x1b[31m (default): timed out after '"$T"': not there yet
+mesh-wait: configmap/b (default): timed out after '"$T"': not there yet' ]
 	# the server's answer about it, too
 	run --separate-stderr -1 mesh-wait -f "$TMP/evil.yaml"
 	[ "$stderr" = "mesh-wait: cannot list configmaps in default: invalid selector: 'metadata.name=a\x0amesh-wait: forged\x1b[31m'; can't understand 'metadata.name=a\x0amesh-wait: forged\x1b[31m' (400 BadRequest)" ]
@@ -788,8 +796,8 @@ EOF2
 	widget s Stalled True > "$TMP/s.yaml"
 	printf 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: plain, namespace: default}\n' > "$TMP/p.yaml"
 	for f in w a s p; do kd apply "$TMP/$f.yaml"; done
-	run --separate-stderr -3 mesh-wait widgets/w --timeout 0.5s
-	[ "$stderr" = "mesh-wait: widget/w (default): timed out after 0.5s: Ready is False: R: says so" ]
+	run --separate-stderr -3 mesh-wait widgets/w --timeout "$T"
+	[ "$stderr" = "mesh-wait: widget/w (default): timed out after $T: Ready is False: R: says so" ]
 	widget w Ready True > "$TMP/w.yaml"
 	later 0.3 apply "$TMP/w.yaml"
 	run --separate-stderr -0 mesh-wait widget/w widget/a widget/plain -o name

@@ -35,11 +35,6 @@ struct gv {
 	struct mesh_kube_informer *inf;
 };
 
-struct asked {
-	struct run *r;
-	struct cluster *c;
-};
-
 static void
 apires_release(struct apires *a)
 {
@@ -169,14 +164,12 @@ gv_got(void *arg, const struct mesh_doc *doc)
 static int
 core_got(void *arg, const struct mesh_doc *doc)
 {
-	struct asked *a = arg;
-	struct cluster *c = a->c;
-	struct run *r = a->r;
+	struct cluster *c = arg;
+	struct run *r = c->run;
 	const struct mesh_node *v = doc ? mesh_map_get(doc->root,
 	    "versions") : NULL;
 	struct gv *g;
 
-	free(a);
 	c->have_core = true;
 	if (mesh_is_seq(v) && v->u.c.n > 0 && mesh_is_scalar(v->u.c.v[0])) {
 		g = gv_get(r, c, v->u.c.v[0]->u.s.text);
@@ -190,15 +183,13 @@ core_got(void *arg, const struct mesh_doc *doc)
 static int
 groups_got(void *arg, const struct mesh_doc *doc)
 {
-	struct asked *a = arg;
-	struct cluster *c = a->c;
-	struct run *r = a->r;
+	struct cluster *c = arg;
+	struct run *r = c->run;
 	const struct mesh_node *groups = doc ? mesh_map_get(doc->root,
 	    "groups") : NULL;
 	struct gv *g;
 	size_t i;
 
-	free(a);
 	c->have_groups = true;
 	for (i = 0; mesh_is_seq(groups) && i < groups->u.c.n; i++) {
 		const char *pv = mesh_map_getstr(groups->u.c.v[i],
@@ -226,7 +217,6 @@ discover_start(struct run *r)
 {
 	struct want *w;
 	struct cluster *c;
-	struct asked *a;
 	char what[300];
 
 	for (w = r->wants; w != NULL; w = w->next) {
@@ -240,16 +230,10 @@ discover_start(struct run *r)
 			continue;
 		c->groups_state = 1;
 		snprintf(what, sizeof(what), "the API of %s", c->label);
-		a = xcalloc(1, sizeof(*a));
-		a->r = r;
-		a->c = c;
 		c->disco[0] = mesh_kube_fetch(r->loop, c->k, "/api", what,
-		    core_got, a);
-		a = xcalloc(1, sizeof(*a));
-		a->r = r;
-		a->c = c;
+		    core_got, c);
 		c->disco[1] = mesh_kube_fetch(r->loop, c->k, "/apis", what,
-		    groups_got, a);
+		    groups_got, c);
 	}
 }
 

@@ -48,6 +48,7 @@ cluster_get(struct run *r, const char *context)
 		    strcmp(c->context, context) == 0))
 			return c;
 	c = xcalloc(1, sizeof(*c));
+	c->run = r;
 	c->context = dup_or_null(context);
 	memset(&ko, 0, sizeof(ko));
 	ko.kubeconfig = o->kubeconfig;

@@ -173,6 +173,7 @@ on_event(void *arg, enum mesh_kube_event ev, const struct mesh_doc *doc)
 	o->doc->root = mesh_node_copy(o->doc, doc->root);
 	o->doc->changed = true;
 	o->stale = false;
+	o->vcond = NULL;
 	if (is_pods(f)) {
 		if (!pod_backing_off(doc->root, why, sizeof(why)))
 			o->bad_since = 0;
@@ -412,9 +413,11 @@ static void
 judge_selected(struct run *r, struct want *w, long now)
 {
 	struct verdict v = { 0 };
-	const struct obj *o;
+	struct obj *o;
 	char name[256], first[sizeof(v.why) + 300];
 	size_t i, n = 0, nready = 0;
+	enum state st;
+	bool keep = w->pods == NULL;
 
 	verdict_clear(&w->v);
 	first[0] = '\0';
@@ -422,14 +425,29 @@ judge_selected(struct run *r, struct want *w, long now)
 		n++;
 		if (w->cond->kind == FOR_DELETE)
 			continue;
-		judge_one(r, w, o, now, &v);
-		if (v.st == ST_READY) {
+		/* a selection of thousands is judged again object by object
+		   only where something changed */
+		if (keep && o->vcond == w->cond && o->vgen == r->gen) {
+			st = o->vst;
+		} else {
+			judge_one(r, w, o, now, &v);
+			st = v.st;
+			if (keep) {
+				o->vcond = w->cond;
+				o->vgen = r->gen;
+				o->vst = st;
+			}
+		}
+		if (st == ST_READY) {
 			nready++;
 			continue;
 		}
-		snprintf(first, sizeof(first), "%s: %s", mesh_visible(o->name, name,
-		    sizeof(name)), v.why);
-		if (v.st == ST_FAIL) {
+		if (first[0] == '\0' || st == ST_FAIL) {
+			judge_one(r, w, o, now, &v);
+			snprintf(first, sizeof(first), "%s: %s",
+			    mesh_visible(o->name, name, sizeof(name)), v.why);
+		}
+		if (st == ST_FAIL) {
 			w->v.st = ST_FAIL;
 			snprintf(w->v.why, sizeof(w->v.why), "%s", first);
 			verdict_clear(&v);
@@ -565,8 +583,10 @@ tick(void *arg, long now, long *wake)
 	long redraw;
 
 	if (r->any_dirty || timer) {
-		if (timer)
+		if (timer) {
 			r->next_timer = 0;
+			r->gen++;
+		}
 		for (w = r->wants; w != NULL; w = w->next)
 			if (timer || want_dirty(w))
 				judge_want(r, w, now);

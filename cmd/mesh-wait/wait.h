@@ -93,6 +93,7 @@ struct gv;
 
 struct cluster {
 	struct cluster *next;
+	struct run *run;
 	char *context;			/* as asked for; NULL: the current */
 	char *label;			/* for messages: the context's name */
 	struct mesh_kubeconfig kc;
@@ -120,6 +121,10 @@ struct obj {
 	struct mesh_doc *doc;
 	long bad_since;			/* a container backing off, since */
 	bool stale;			/* not seen in the list under way */
+	/* the verdict under vcond, while vgen is the run's gen */
+	const struct cond *vcond;
+	unsigned long vgen;
+	enum state vst;
 };
 
 /* One list and watch: a type in a namespace (or all), with selectors. */
@@ -210,6 +215,8 @@ struct run {
 	struct mesh_kube_loop *loop;
 	long start, deadline;
 	long next_timer;		/* when a verdict may change by itself */
+	unsigned long gen;		/* verdicts kept in objects hold while
+					   it stays the same */
 	int fail;			/* a usage (2) or other (1) error */
 	bool any_dirty;
 	bool started;			/* the feeds are */
