@@ -455,10 +455,14 @@ EOF
 	run --separate-stderr -0 mesh-wait cm/cfg --for exists
 	[ "$output" = "configmap/cfg condition met" ]
 	settle
-	later 0.5 delete v1 configmaps cfg
-	run --separate-stderr -0 mesh-wait cm/cfg --for delete
-	[ "$output" = "configmap/cfg condition met" ]
-	settle
+	# deleted once it has listed it
+	: > "$SIM/requests.log"
+	mesh-wait cm/cfg --for delete > "$TMP/out" 3>&- &
+	mw=$!
+	logged "$SIM/requests.log" 'GET /api/v1/namespaces/default/configmaps?fieldSelector=metadata.name%3Dcfg 200'
+	kd delete v1 configmaps cfg
+	wait "$mw"
+	[ "$(cat "$TMP/out")" = "configmap/cfg condition met" ]
 	# gone already: nothing to say
 	run --separate-stderr -0 mesh-wait cm/cfg --for delete
 	[ -z "$output" ]
