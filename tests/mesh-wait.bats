@@ -233,6 +233,14 @@ deployment.apps/other condition met (c2)" ]
 	run --separate-stderr -3 mesh-wait -f "$TMP/late-mesh.yaml" --timeout "$T"
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-wait: deployment/late (default, c1): timed out after $T: not there yet" ]
+	# a cluster that does not answer holds back none of the others
+	kill "${SIM_PIDS[1]}"
+	wait "${SIM_PIDS[1]}" || true
+	{ annotate c1 "$TMP/d.yaml"; echo ---; annotate c2 "$TMP/d.yaml"; } > "$TMP/half.yaml"
+	run --separate-stderr -1 mesh-wait -f "$TMP/half.yaml" --timeout "$T"
+	[ -z "$output" ]
+	[[ "$stderr" == "mesh-wait: deployment/istiod (default, c2): timed out after $T: finding its type: "*"onnect"* ]]
+	[ "${#stderr_lines[@]}" = 1 ]
 	# a context the kubeconfig lacks is an error before anything waits
 	{ annotate nowhere "$TMP/d.yaml"; } > "$TMP/bad.yaml"
 	run --separate-stderr -1 mesh-wait -f "$TMP/bad.yaml"

@@ -380,6 +380,7 @@ discover_resolve(struct run *r)
 	struct want *w;
 	struct gv *g;
 	const struct apires *a;
+	struct cluster *c;
 	char ctx[300], t[300];
 	bool all = true;
 
@@ -427,8 +428,18 @@ discover_resolve(struct run *r)
 		if (check_cond(r, w) == -1)
 			return -1;
 	}
+	/* a cluster whose every want is resolved is watched at once */
+	for (c = r->clusters; c != NULL; c = c->next) {
+		if (c->started)
+			continue;
+		for (w = r->wants; w != NULL; w = w->next)
+			if (w->c == c && w->res == NULL)
+				break;
+		if (w == NULL)
+			feeds_start(r, c);
+	}
 	if (all)
-		return feeds_start(r);
+		r->started = true;
 	return 0;
 }
 

@@ -261,8 +261,8 @@ looks_at_pods(const struct want *w)
 	    w->cond->kind == FOR_INJECTED);
 }
 
-int
-feeds_start(struct run *r)
+void
+feeds_start(struct run *r, struct cluster *c)
 {
 	struct mesh_kube_list_opts lo;
 	struct mesh_kube_res kr;
@@ -271,11 +271,11 @@ feeds_start(struct run *r)
 	char what[600], field[600];
 	const char *sel;
 
-	if (r->started)
-		return 0;
-	r->started = true;
+	c->started = true;
 	r->any_dirty = true;
 	for (w = r->wants; w != NULL; w = w->next) {
+		if (w->c != c)
+			continue;
 		sel = w->selector != NULL && *w->selector ? w->selector : NULL;
 		f = w->feed = feed_find(r, w->c, w->res, w->rns, sel);
 		f->users++;
@@ -312,7 +312,6 @@ feeds_start(struct run *r)
 		f->inf = mesh_kube_inform(r->loop, f->c->k, &kr, &lo, what,
 		    &feed_ops, f);
 	}
-	return 0;
 }
 
 /* ---- judging wants --------------------------------------------------- */

@@ -107,6 +107,7 @@ struct cluster {
 	int groups_state;		/* 0, 1 asked, 2 have */
 	bool have_core, have_groups;
 	size_t gv_pending;		/* asked for, not yet answered */
+	bool started;			/* its feeds are */
 };
 
 /* ---- wants, feeds, objects ------------------------------------------- */
@@ -219,7 +220,7 @@ struct run {
 					   it stays the same */
 	int fail;			/* a usage (2) or other (1) error */
 	bool any_dirty;
-	bool started;			/* the feeds are */
+	bool started;			/* every cluster's feeds are */
 	bool once;			/* --timeout 0: one look */
 	bool tty;
 	long status_at;
@@ -229,8 +230,8 @@ struct run {
 };
 
 /* run.c */
-/* Every want is resolved: start the feeds.  0, or -1 after a report. */
-int feeds_start(struct run *r);
+/* Every want of cluster c is resolved: start its feeds. */
+void feeds_start(struct run *r, struct cluster *c);
 /* Wait for every want; the exit status. */
 int run_wait(struct run *r);
 void run_release(struct run *r);
