@@ -1087,3 +1087,37 @@ list_rv() {
 	run --separate-stderr kc get deployment stuck -o jsonpath='{.status.conditions[?(@.type=="Progressing")].status} {.status.conditions[?(@.type=="Progressing")].reason}'
 	assert_output "True NewReplicaSetAvailable"
 }
+
+@test "simcluster: --event-log has every stored event, with its time and resourceVersion" {
+	SIM="$TMP/c1"
+	before="$(date +%s%3N)"
+	sim_start "$SIM" --event-log "$TMP/events.log" --pod-delay 0.5
+	# The initial objects are there too.
+	grep -qE '^[0-9]{13} ADDED core/namespaces /kube-system [0-9]+$' "$TMP/events.log"
+	grep -qE '^[0-9]{13} ADDED core/serviceaccounts default/default [0-9]+$' "$TMP/events.log"
+	printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"busybox"}]}}\n' >"$TMP/pod.json"
+	run raw "$SIM" POST /api/v1/namespaces/default/pods token application/json "$TMP/pod.json"
+	assert_line -n 0 201
+	rv="$(printf '%s\n' "${lines[1]}" | python3 -c 'import json, sys; print(json.load(sys.stdin)["metadata"]["resourceVersion"])')"
+	# Running and Ready after --pod-delay: one MODIFIED.
+	for ((i = 0; i < 100; i++)); do
+		grep -q ' MODIFIED core/pods default/p ' "$TMP/events.log" && break
+		sleep 0.05
+	done
+	run raw "$SIM" DELETE /api/v1/namespaces/default/pods/p
+	assert_line -n 0 200
+	after="$(date +%s%3N)"
+	run grep ' core/pods default/p ' "$TMP/events.log"
+	assert_equal "${#lines[@]}" 3
+	read -r t1 type1 _ _ rv1 <<<"${lines[0]}"
+	read -r t2 type2 _ _ rv2 <<<"${lines[1]}"
+	read -r t3 type3 _ _ rv3 <<<"${lines[2]}"
+	assert_equal "$type1 $type2 $type3" "ADDED MODIFIED DELETED"
+	assert_equal "$rv1" "$rv"
+	((rv1 < rv2 && rv2 < rv3))
+	((before <= t1 && t1 <= t2 && t2 <= t3 && t3 <= after))
+	((t2 - t1 >= 500 && t2 - t1 < 5000))
+	# One line per event: resourceVersions 2, 3, ... with none left out.
+	run awk '$5 != NR + 1 { bad++ } END { print bad + 0 }' "$TMP/events.log"
+	assert_output 0
+}
