@@ -477,6 +477,10 @@ listed(struct mesh_kube_informer *inf, int rc, long now)
 		again(inf, LIST, "an answer that cannot be read", now);
 		return 0;
 	}
+	/* the tree is all that is read from here: the bytes can go */
+	mesh_wipe_buf(&q->resp);
+	list->raw = NULL;
+	list->rawlen = 0;
 	inf->failures = 0;
 	set_trouble(inf, NULL);
 	set_rv(inf, list->root);

@@ -173,16 +173,17 @@ struct mesh_kube_loop;
 struct mesh_kube_informer;
 
 /*
- * What an informer tells its owner; doc is borrowed for the call.  Each
- * returns 0 to go on, 1 to end the run (mesh_kube_loop_run returns 0),
- * or -1 to fail it (after the callback's own report).
+ * What an informer tells its owner; doc is borrowed for the call, and
+ * the callback may change it (it is freed after).  Each returns 0 to go
+ * on, 1 to end the run (mesh_kube_loop_run returns 0), or -1 to fail it
+ * (after the callback's own report).
  */
 struct mesh_kube_informer_ops {
 	/* a list begins: until synced, its objects come as ADDED */
 	int (*listing)(void *arg);
 	/* ADDED (listed too), MODIFIED or DELETED; never BOOKMARK */
 	int (*event)(void *arg, enum mesh_kube_event ev,
-	    const struct mesh_doc *doc);
+	    struct mesh_doc *doc);
 	/* the list is through: what came since listing is all there is */
 	int (*synced)(void *arg);
 };

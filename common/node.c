@@ -38,6 +38,33 @@ mesh_doc_new(const char *src)
 	return doc;
 }
 
+/* n bytes, as the arena rounds them. */
+static size_t
+arena_bytes(size_t n)
+{
+	size_t a = sizeof(max_align_t);
+
+	return (n + a - 1) / a * a;
+}
+
+struct mesh_doc *
+mesh_doc_new_sized(const char *src, size_t bytes)
+{
+	struct mesh_doc *doc = xcalloc(1, sizeof(*doc));
+	struct mesh_arena_chunk *c;
+	size_t size = arena_bytes(strlen(src) + 1) + bytes;
+
+	if (size < sizeof(max_align_t))
+		size = sizeof(max_align_t);
+	c = xmalloc(sizeof(*c) + size);
+	c->next = NULL;
+	c->used = 0;
+	c->size = size;
+	doc->chunks = c;
+	doc->src = mesh_doc_strndup(doc, src, strlen(src));
+	return doc;
+}
+
 void
 mesh_doc_free(struct mesh_doc *doc)
 {
@@ -108,10 +135,9 @@ void *
 mesh_doc_alloc(struct mesh_doc *doc, size_t n)
 {
 	struct mesh_arena_chunk *c = doc->chunks;
-	size_t a = sizeof(max_align_t);
 	void *p;
 
-	n = (n + a - 1) / a * a;
+	n = arena_bytes(n);
 	if (c == NULL || c->size - c->used < n) {
 		size_t size = n > CHUNK_MIN / 2 ? n : CHUNK_MIN;
 
@@ -194,6 +220,21 @@ mesh_seq_new(struct mesh_doc *doc)
 
 	n->style = MESH_STYLE_ANY;
 	return n;
+}
+
+size_t
+mesh_node_copy_size(const struct mesh_node *n)
+{
+	size_t i, bytes = arena_bytes(sizeof(*n));
+
+	if (n->tag != NULL)
+		bytes += arena_bytes(strlen(n->tag) + 1);
+	if (n->type == MESH_SCALAR)
+		return bytes + arena_bytes(n->u.s.len + 1);
+	bytes += arena_bytes(sizeof(*n->u.c.v) * (n->u.c.n + 1));
+	for (i = 0; i < n->u.c.n; i++)
+		bytes += mesh_node_copy_size(n->u.c.v[i]);
+	return bytes;
 }
 
 struct mesh_node *

@@ -98,6 +98,14 @@ struct mesh_node *mesh_scalar_new(struct mesh_doc *doc, const char *text,
 struct mesh_node *mesh_str_new(struct mesh_doc *doc, const char *s);
 struct mesh_node *mesh_map_new(struct mesh_doc *doc);
 struct mesh_node *mesh_seq_new(struct mesh_doc *doc);
+/*
+ * A new empty document read from src (copied) whose arena first takes
+ * bytes more, in one block: for copies that live long (see
+ * mesh_node_copy_size).
+ */
+struct mesh_doc *mesh_doc_new_sized(const char *src, size_t bytes);
+/* The bytes mesh_node_copy takes in an arena to copy n. */
+size_t mesh_node_copy_size(const struct mesh_node *n);
 /* A deep copy of n (from any document) into doc. */
 struct mesh_node *mesh_node_copy(struct mesh_doc *doc,
     const struct mesh_node *n);

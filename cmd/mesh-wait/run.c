@@ -146,8 +146,28 @@ on_listing(void *arg)
 	return 0;
 }
 
+/*
+ * A copy of an object to keep, in one block of memory just its size,
+ * without metadata.managedFields (kubectl get leaves them out too): the
+ * parser's document is several times larger.
+ */
+static struct mesh_doc *
+keep(struct mesh_doc *doc)
+{
+	struct mesh_node *md = mesh_map_get(doc->root, "metadata");
+	struct mesh_doc *d;
+	long i;
+
+	if ((i = mesh_map_find(md, "managedFields")) >= 0)
+		mesh_map_remove(md, (size_t)i);
+	d = mesh_doc_new_sized(doc->src, mesh_node_copy_size(doc->root));
+	d->root = mesh_node_copy(d, doc->root);
+	d->changed = true;
+	return d;
+}
+
 static int
-on_event(void *arg, enum mesh_kube_event ev, const struct mesh_doc *doc)
+on_event(void *arg, enum mesh_kube_event ev, struct mesh_doc *doc)
 {
 	struct feed *f = arg;
 	const char *ns = mesh_map_getstr(doc->root, "metadata.namespace");
@@ -169,9 +189,8 @@ on_event(void *arg, enum mesh_kube_event ev, const struct mesh_doc *doc)
 	if (o == NULL)
 		o = feed_add(f, ns, name);
 	mesh_doc_free(o->doc);
-	o->doc = mesh_doc_new(doc->src);
-	o->doc->root = mesh_node_copy(o->doc, doc->root);
-	o->doc->changed = true;
+	o->doc = keep(doc);
+	o->version = ++f->r->events;
 	o->stale = false;
 	o->vcond = NULL;
 	if (is_pods(f)) {
@@ -402,10 +421,16 @@ judge_named(struct run *r, struct want *w, long now)
 	if (o == NULL) {
 		verdict_clear(&w->v);
 		snprintf(w->v.why, sizeof(w->v.why), "not there yet");
+		w->jver = 0;
 		return;
 	}
 	w->seen = true;
+	/* the same object as last time says the same, pods aside */
+	if (w->pods == NULL && w->jver == o->version && w->jgen == r->gen)
+		return;
 	judge_one(r, w, o, now, &w->v);
+	w->jver = o->version;
+	w->jgen = r->gen;
 }
 
 static void

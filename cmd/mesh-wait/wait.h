@@ -122,6 +122,7 @@ struct obj {
 	struct mesh_doc *doc;
 	long bad_since;			/* a container backing off, since */
 	bool stale;			/* not seen in the list under way */
+	unsigned long version;		/* the run's count of events, at its last */
 	/* the verdict under vcond, while vgen is the run's gen */
 	const struct cond *vcond;
 	unsigned long vgen;
@@ -181,6 +182,7 @@ struct want {
 
 	/* state */
 	struct verdict v;
+	unsigned long jver, jgen;	/* v is of that object version, gen */
 	char *uid;			/* --for delete: the one first seen */
 	bool seen;
 };
@@ -218,6 +220,7 @@ struct run {
 	long next_timer;		/* when a verdict may change by itself */
 	unsigned long gen;		/* verdicts kept in objects hold while
 					   it stays the same */
+	unsigned long events;
 	int fail;			/* a usage (2) or other (1) error */
 	bool any_dirty;
 	bool started;			/* every cluster's feeds are */

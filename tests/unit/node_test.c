@@ -3,6 +3,7 @@
  * must be quoted, float formatting, and the tree operations.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -183,6 +184,42 @@ test_tree(void)
 	mesh_doc_free(NULL);
 }
 
+/* A copy made to its size holds all of the original, tags included. */
+static void
+test_sized_copy(void)
+{
+	struct mesh_limits lim;
+	struct mesh_doc *doc, *copy;
+	size_t bytes;
+
+	mesh_limits_init(&lim);
+	doc = mesh_parse_string("t", "a: !!str 1\nb: [x, 'y', {z: [1, 2]}]\n"
+	    "c: {}\nd: []\ne: \"\"\n", &lim, false);
+	CHECK(doc != NULL);
+	bytes = mesh_node_copy_size(doc->root);
+	CHECK(bytes > 0 && bytes % sizeof(max_align_t) == 0);
+	copy = mesh_doc_new_sized("copy", bytes);
+	copy->root = mesh_node_copy(copy, doc->root);
+	CHECK(mesh_node_equal(copy->root, doc->root));
+	CHECK_STR(copy->src, "copy");
+	CHECK_STR(mesh_map_get(copy->root, "a")->tag, "tag:yaml.org,2002:str");
+	CHECK(mesh_node_count(copy->root) == mesh_node_count(doc->root) &&
+	    mesh_node_count(doc->root) == 18);
+	mesh_doc_free(doc);
+	/* the original is gone; the copy reads on */
+	CHECK_STR(mesh_map_get(mesh_map_get(copy->root, "b")->u.c.v[2],
+	    "z")->u.c.v[1]->u.s.text, "2");
+	CHECK_STR(mesh_map_getstr(copy->root, "e"), "");
+	/* the block holds exactly the copy: more still fits, elsewhere */
+	mesh_map_set(copy, copy->root, "f", mesh_str_new(copy, "more"));
+	CHECK_STR(mesh_map_getstr(copy->root, "f"), "more");
+	mesh_doc_free(copy);
+	/* an empty one */
+	copy = mesh_doc_new_sized("", 0);
+	CHECK_STR(copy->src, "");
+	mesh_doc_free(copy);
+}
+
 int
 main(void)
 {
@@ -190,5 +227,6 @@ main(void)
 	test_ambiguous();
 	test_format_float();
 	test_tree();
+	test_sized_copy();
 	return UNIT_DONE();
 }
