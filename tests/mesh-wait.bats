@@ -592,7 +592,11 @@ b" ]
 }
 
 @test "mesh-wait: watches survive the faults the simulated cluster injects" {
-	local opts
+	local opts log
+	local list='GET /apis/apps/v1/namespaces/default/deployments '
+	local watch='GET /apis/apps/v1/namespaces/default/deployments?allowWatchBookmarks=true&'
+	# dropped watches, 410 Gone (no history kept), 429 with Retry-After,
+	# 5xx on lists and watches and on discovery, stalls, a restart
 	for opts in "--drop-watch-after 1" "--history 0 --drop-watch-after 1" \
 	    "--fail 429 --retry-after 1 --fail-count 2 --match watch=true" \
 	    "--fail 503 --fail-count 3 --match deployments" \
@@ -601,7 +605,8 @@ b" ]
 	    "--restart-after 1 --restart-downtime 0.5"; do
 		rm -rf "$TMP/f"
 		# shellcheck disable=SC2086
-		sim_start "$TMP/f" --name f --pod-delay 0.5 $opts
+		sim_start "$TMP/f" --name f --pod-delay 0.5 --bookmark-interval 0.2 $opts
+		log="$TMP/f/requests.log"
 		deployment web 2 > "$TMP/web.yaml"
 		deployment api 1 > "$TMP/api.yaml"
 		(kd --kubeconfig "$TMP/f/kubeconfig" apply "$TMP/web.yaml"; sleep 1.5; kd --kubeconfig "$TMP/f/kubeconfig" apply "$TMP/api.yaml") 3>&- &
@@ -610,19 +615,34 @@ b" ]
 		[ "$output" = "deployment.apps/web
 deployment.apps/api" ] || { echo "with $opts: $stderr"; false; }
 		settle
+		# what it took: seen in the cluster's request log
+		case $opts in
+		"--drop-watch-after 1")
+			# resumed from where it was, never listed again
+			logged "$log" "$watch.* 200"
+			sleep 0.5
+			[ "$(lines "$log" "$watch")" -ge 2 ]
+			[ "$(lines "$log" "$list")" = 1 ] ;;
+		"--history 0"*)
+			# the history was gone: listed again
+			[ "$(lines "$log" "$list")" -ge 2 ] ;;
+		"--fail 429"*)
+			[ "$(lines "$log" "watch=true.* 429\$")" = 2 ] ;;
+		"--fail 503"*)
+			[ "$(lines "$log" "deployments.* 503\$")" = 3 ]
+			[ "$(lines "$log" "$list.*200\$")" = 1 ] ;;
+		"--fail 500"*)
+			[ "$(lines "$log" "GET /apis/apps/v1 500\$")" = 2 ]
+			[ "$(lines "$log" "GET /apis/apps/v1 200\$")" = 1 ] ;;
+		"--restart-after"*)
+			# the watch the restart cut was made again
+			logged "$log" "$watch.* 200"
+			sleep 0.5
+			[ "$(lines "$log" "$watch")" -ge 2 ] ;;
+		esac
 		kill "${SIM_PIDS[-1]}"
 		wait "${SIM_PIDS[-1]}" || true
 	done
-}
-
-@test "mesh-wait: a watch that is gone (410) lists again" {
-	one_cluster --drop-watch-after 1 --pod-delay 0.2
-	deployment web 1 > "$TMP/web.yaml"
-	(sleep 0.5; kill -USR1 "$(cat "$SIM/pid")"; kd apply "$TMP/web.yaml") 3>&- &
-	LATER+=("$!")
-	run --separate-stderr -0 mesh-wait deploy/web -o name
-	[ "$output" = "deployment.apps/web" ]
-	settle
 }
 
 @test "mesh-wait: API errors that do not clear fail with exit 1, not a timeout" {
