@@ -508,8 +508,8 @@ def detail(sc, tools):
 
 print("### 1. %s pods in 4 namespaces, Ready over %s s" % (npods, span))
 print()
-print("One cluster per run. The pods are created (16 connections at once, about")
-print("3 s), then the command starts; pod i of %s is Ready %s + %s * i / %d s after the" % (npods, first, span, int(npods) - 1))
+print("One cluster per run. The pods are created (16 connections at once, under")
+print("a second), then the command starts; pod i of %s is Ready %s + %s * i / %d s after the" % (npods, first, span, int(npods) - 1))
 print("first POST. Median (range); a run is bad when the command failed, did")
 print("not say every pod was ready, or started after the first pod was ready.")
 print("Requests are the command's, from the cluster's request log; \"exit after")
