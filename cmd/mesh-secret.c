@@ -227,9 +227,157 @@ usage(int status)
 		    "  -h, --help              print this help\n"
 		    "  -V, --version           print the version\n"
 		    "\n"
+		    "'mesh-secret SUBCOMMAND --help' describes a subcommand's "
+		    "options.\n"
 		    "See mesh-secret(1).\n", f);
 	exit(status);
 }
+
+/* What "mesh-secret SUBCOMMAND --help" prints, on stdout. */
+static const char *const cmd_help[] = {
+	[CMD_REMOTE] =
+	"usage: mesh-secret remote [-hV] [-o yaml|json] [--context ctx] "
+	"[--kubeconfig file]\n"
+	"           [-n ns] [--istio-namespace ns] [--name cluster] "
+	"[--type remote|config]\n"
+	"           [--service-account sa] "
+	"[--create-service-account[=true|false]]\n"
+	"           [--secret-name secret] [--token-ttl duration] "
+	"[--rotate] [--read-only]\n"
+	"           [--server url] [--tls-server-name name] "
+	"[--allow-loopback]\n"
+	"           [--auth-type bearer-token|plugin] [--auth-plugin-name "
+	"name]\n"
+	"           [--auth-plugin-config key=value] [--from-kubeconfig "
+	"file]\n"
+	"           [--request-timeout duration]\n"
+	"\n"
+	"Print the Secret that lets istiod in another cluster read the source "
+	"cluster\n"
+	"(the current context's), as istioctl create-remote-secret prints it. "
+	"Creates\n"
+	"the reader account, its role and token Secret there when missing.\n"
+	"\n"
+	"Source cluster:\n"
+	"      --context ctx             the source cluster's context "
+	"(current)\n"
+	"      --kubeconfig file         read this kubeconfig only, not "
+	"$KUBECONFIG's\n"
+	"      --request-timeout dur     give up on a request after dur "
+	"(0: never)\n"
+	"      --from-kubeconfig file    no request: take the credentials in "
+	"file\n"
+	"                                (needs --name)\n"
+	"      --read-only               create nothing on the source "
+	"cluster\n"
+	"The Secret:\n"
+	"      --name cluster            the cluster ID the other istiod "
+	"knows it by\n"
+	"                                (default: kube-system's UID)\n"
+	"      --type remote|config      remote (default), or the external "
+	"istiod's\n"
+	"                                istio-kubeconfig Secret\n"
+	"      --istio-namespace ns      the Secret's namespace (-n's, else "
+	"istio-system)\n"
+	"  -n, --namespace ns            the service account's namespace\n"
+	"      --server url              the API server address written "
+	"into it\n"
+	"      --tls-server-name name    the name its certificate is checked "
+	"against\n"
+	"      --allow-loopback          accept a server at a loopback "
+	"address\n"
+	"The credentials:\n"
+	"      --service-account sa      the account whose token istiod uses\n"
+	"                                (istio-reader-service-account; "
+	"config: istiod)\n"
+	"      --create-service-account[=true|false]\n"
+	"                                create a missing account (true)\n"
+	"      --secret-name secret      the token Secret to read\n"
+	"      --rotate                  make a new token Secret beside the "
+	"old\n"
+	"      --token-ttl duration      a time-bound token (at least 10m), "
+	"no Secret\n"
+	"      --auth-type bearer-token|plugin\n"
+	"                                a token (default) or an "
+	"auth-provider\n"
+	"      --auth-plugin-name name   the auth provider (with --auth-type "
+	"plugin)\n"
+	"      --auth-plugin-config key=value\n"
+	"                                an entry of its config "
+	"(repeatable)\n"
+	"\n"
+	"  -o, --output yaml|json        the output format (yaml)\n"
+	"  -h, --help                    print this help\n"
+	"  -V, --version                 print the version\n"
+	"\n"
+	"See mesh-secret(1), Remote secrets.\n",
+	[CMD_CACERTS] =
+	"usage: mesh-secret cacerts --cluster name [-o yaml|json] "
+	"[--root-dir dir]\n"
+	"           [--key-type rsa|ecdsa] [--key-size bits] [--days n] "
+	"[--org org]\n"
+	"           [--istio-namespace ns] [--force]\n"
+	"       mesh-secret cacerts --verify [-f file]\n"
+	"\n"
+	"Print a cacerts Secret for each --cluster, holding an intermediate CA "
+	"signed by\n"
+	"the root kept in --root-dir (made there on the first run), as "
+	"Istio's plug-in\n"
+	"CA Makefile makes them.  With --verify, check cacerts Secrets "
+	"instead.\n"
+	"\n"
+	"      --cluster name            a cluster to make a Secret for "
+	"(repeatable)\n"
+	"      --root-dir dir            where the root CA is kept "
+	"(mesh-ca)\n"
+	"      --key-type rsa|ecdsa      the type of new keys (rsa)\n"
+	"      --key-size bits           RSA 2048-8192 (4096); ECDSA 256 or 384 "
+	"(256)\n"
+	"      --days n                  validity of intermediates and a new "
+	"root (3650)\n"
+	"      --org org                 their organisation, O (Istio)\n"
+	"      --istio-namespace ns      the Secrets' namespace "
+	"(istio-system)\n"
+	"      --force                   keep the CA in a directory others may "
+	"write into\n"
+	"      --verify                  check Secrets: keys, chains, one "
+	"root\n"
+	"  -f, --filename file           --verify: read the Secrets from file "
+	"(stdin)\n"
+	"  -o, --output yaml|json        the output format (yaml)\n"
+	"  -h, --help                    print this help\n"
+	"  -V, --version                 print the version\n"
+	"\n"
+	"See mesh-secret(1), Plug-in CA certificates.\n",
+	[CMD_TLS] =
+	"usage: mesh-secret tls --host name [-o yaml|json] [--name secret] "
+	"[-n ns]\n"
+	"           [--ca-dir dir] [--ca-configmap name] [--days n]\n"
+	"           [--key-type rsa|ecdsa] [--key-size bits] [--force]\n"
+	"\n"
+	"Print a kubernetes.io/tls Secret for the external istiod's --host, "
+	"signed by a\n"
+	"CA kept in --ca-dir (made there on the first run).\n"
+	"\n"
+	"      --host name               the istiod's DNS name or IP address\n"
+	"      --name secret             the Secret's name "
+	"(external-istiod-tls)\n"
+	"  -n, --namespace ns            its namespace (istio-system)\n"
+	"      --ca-dir dir              where the CA is kept (mesh-tls-ca)\n"
+	"      --ca-configmap name       also print a ConfigMap holding the "
+	"CA\n"
+	"      --days n                  the certificate's validity (365)\n"
+	"      --key-type rsa|ecdsa      the type of new keys (rsa)\n"
+	"      --key-size bits           RSA 2048-8192 (2048); ECDSA 256 or 384 "
+	"(256)\n"
+	"      --force                   keep the CA in a directory others may "
+	"write into\n"
+	"  -o, --output yaml|json        the output format (yaml)\n"
+	"  -h, --help                    print this help\n"
+	"  -V, --version                 print the version\n"
+	"\n"
+	"See mesh-secret(1), TLS for the external istiod.\n",
+};
 
 static enum cmd
 find_cmd(const char *s)
@@ -239,6 +387,26 @@ find_cmd(const char *s)
 	for (i = 1; i < sizeof(cmd_names) / sizeof(cmd_names[0]); i++)
 		if (strcmp(s, cmd_names[i]) == 0)
 			return (enum cmd)i;
+	return CMD_NONE;
+}
+
+/*
+ * The subcommand named on the command line, for --help and the hint after
+ * a usage error, before the options are all read: the first word that is
+ * one (a value such as "--name remote" could mislead it; only the hint).
+ */
+static enum cmd
+guess_cmd(int argc, char *argv[])
+{
+	enum cmd c;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return i + 1 < argc ? find_cmd(argv[i + 1]) : CMD_NONE;
+		if (argv[i][0] != '-' && (c = find_cmd(argv[i])) != CMD_NONE)
+			return c;
+	}
 	return CMD_NONE;
 }
 
@@ -1780,7 +1948,7 @@ static void
 note_new_ca(const char *dir, const char *what, const char *key_file)
 {
 	fprintf(stderr, "%s: new %s in %s (keep %s/%s safe: it signs "
-	    "everything made from it)\n", mesh_getprogname(), what, dir, dir,
+	    "everything made from it)\n", mesh_cmdname(), what, dir, dir,
 	    key_file);
 }
 
@@ -2368,9 +2536,11 @@ main(int argc, char *argv[])
 	};
 	struct opts o;
 	struct mesh_writer *w;
+	enum cmd guessed;
 	int ch, rv = MESH_EXIT_FAIL;
 
 	mesh_setprogname(argv[0]);
+	guessed = guess_cmd(argc, argv);
 	memset(&o, 0, sizeof(o));
 	o.fmt = MESH_FMT_YAML;
 	o.create_sa = true;
@@ -2379,7 +2549,12 @@ main(int argc, char *argv[])
 	    -1) {
 		switch (ch) {
 		case 'h':
-			usage(MESH_EXIT_OK);
+			if (guessed == CMD_NONE)
+				usage(MESH_EXIT_OK);
+			fputs(cmd_help[guessed], stdout);
+			opts_release(&o);
+			exit(mesh_close_stdout() == 0 ? MESH_EXIT_OK :
+			    MESH_EXIT_FAIL);
 		case 'o':
 			if (mesh_format_option(optarg, &o.fmt) == -1)
 				goto usage;
@@ -2427,6 +2602,6 @@ main(int argc, char *argv[])
 	return rv;
 usage:
 	opts_release(&o);
-	fprintf(stderr, "Try 'mesh-secret --help' for more information.\n");
+	mesh_try_help(guessed != CMD_NONE ? cmd_names[guessed] : NULL);
 	return MESH_EXIT_USAGE;
 }

@@ -11,31 +11,49 @@
 #include "diag.h"
 
 static const char *progname = "meshline";
+static const char *cmdname = "meshline";
 
 void
 mesh_setprogname(const char *argv0)
 {
+	static char name[64], cmd[72];
 	const char *p;
 
 	if (argv0 == NULL || *argv0 == '\0')
 		return;
 	if ((p = strrchr(argv0, '/')) != NULL)
 		argv0 = p + 1;
-	/* As a kubectl plugin we are kubectl-mesh_x; speak as mesh-x. */
+	/*
+	 * As a kubectl plugin we are kubectl-mesh_x: we are mesh-x to the
+	 * server, and "kubectl mesh-x" to the user, who typed that.
+	 */
 	if (strncmp(argv0, "kubectl-mesh_", 13) == 0) {
-		static char name[64];
-
 		snprintf(name, sizeof(name), "mesh-%s", argv0 + 13);
+		snprintf(cmd, sizeof(cmd), "kubectl %s", name);
 		progname = name;
+		cmdname = cmd;
 		return;
 	}
-	progname = argv0;
+	progname = cmdname = argv0;
 }
 
 const char *
 mesh_getprogname(void)
 {
 	return progname;
+}
+
+const char *
+mesh_cmdname(void)
+{
+	return cmdname;
+}
+
+void
+mesh_try_help(const char *sub)
+{
+	fprintf(stderr, "Try '%s%s%s --help' for more information.\n", cmdname,
+	    sub != NULL ? " " : "", sub != NULL ? sub : "");
 }
 
 static void vmsg(const char *, const char *, const char *, va_list)
@@ -47,7 +65,7 @@ vmsg(const char *where, const char *label, const char *fmt, va_list ap)
 	int saved = errno;
 	size_t n = strlen(fmt);
 
-	fprintf(stderr, "%s: ", progname);
+	fprintf(stderr, "%s: ", cmdname);
 	if (where != NULL)
 		fprintf(stderr, "%s: ", where);
 	if (label != NULL)

@@ -15,9 +15,18 @@ enum mesh_exit {
 	MESH_EXIT_TIMEOUT = 3	/* mesh-wait: the deadline passed */
 };
 
-/* Remember the program's name (the basename of argv0, minus "kubectl-"). */
+/*
+ * Remember the program's name: the basename of argv0, where kubectl's
+ * plugin name kubectl-mesh_x is mesh-x.  mesh_getprogname() is that name
+ * (for the API server: user agent, field manager); mesh_cmdname() is what
+ * the user typed to run us ("kubectl mesh-x" as a plugin), for messages.
+ */
 void mesh_setprogname(const char *argv0);
 const char *mesh_getprogname(void);
+const char *mesh_cmdname(void);
+
+/* "Try 'prog [sub] --help' for more information." on stderr. */
+void mesh_try_help(const char *sub);
 
 /*
  * Print "prog: where: text" (where may be NULL) on stderr.  A format that

@@ -369,7 +369,7 @@ again(struct mesh_kube_informer *inf, enum step step, const char *why,
 	set_trouble(inf, why);
 	if (inf->k->o.verbose > 0)
 		fprintf(stderr, "%s: %s: %s; again in %ld ms\n",
-		    mesh_getprogname(), inf->what, why, wait);
+		    mesh_cmdname(), inf->what, why, wait);
 	inf->step = step;
 	inf->start_at = now + wait;
 }

@@ -299,7 +299,7 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 			continue;
 		if (k->o.verbose < 2) {
 			/* only the request line */
-			fprintf(stderr, "%s: %.*s\n", mesh_getprogname(), len,
+			fprintf(stderr, "%s: %.*s\n", mesh_cmdname(), len,
 			    p);
 			break;
 		}
@@ -307,10 +307,10 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 		    (len >= 20 && strncasecmp(p, "Proxy-Authorization:",
 		    20) == 0))
 			fprintf(stderr, "%s: %s %.*s <redacted>\n",
-			    mesh_getprogname(), mark,
+			    mesh_cmdname(), mark,
 			    (int)(strchr(p, ':') - p + 1), p);
 		else
-			fprintf(stderr, "%s: %s %.*s\n", mesh_getprogname(),
+			fprintf(stderr, "%s: %s %.*s\n", mesh_cmdname(),
 			    mark, len, p);
 		if (e == end)
 			break;
@@ -581,7 +581,7 @@ request(struct mesh_kube *k, struct req *r)
 			break;
 		if (k->o.verbose > 0)
 			fprintf(stderr, "%s: retrying in %ld ms\n",
-			    mesh_getprogname(), wait);
+			    mesh_cmdname(), wait);
 		mesh_sleep_ms(wait);
 	}
 	if (rc != CURLE_OK) {
@@ -1414,7 +1414,7 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 				t = deadline - mesh_now_ms();
 			if (k->o.verbose > 0)
 				fprintf(stderr, "%s: watching again in %ld "
-				    "ms\n", mesh_getprogname(), t);
+				    "ms\n", mesh_cmdname(), t);
 			mesh_sleep_ms(t);
 		}
 	}

@@ -194,9 +194,56 @@ fish_offers() {
 		run --separate-stderr -0 env PATH="$TMP/dest/usr/bin:$PATH" KUBECONFIG="$TMP/none" timeout 20 kubectl __complete "$p" --ver
 		[[ "$output" == "--version"*":4"* ]]
 	done
-	# a plugin speaks with its own name, not kubectl's
-	run --separate-stderr -2 env PATH="$TMP/dest/usr/bin:$PATH" KUBECONFIG="$TMP/none" timeout 20 kubectl mesh-overlay --bogus
-	[[ "$stderr" == "mesh-overlay: unknown option '--bogus'"* ]]
+	# a plugin's messages name the command the user typed
+	for p in $(programs); do
+		run --separate-stderr -2 env PATH="$TMP/dest/usr/bin:$PATH" KUBECONFIG="$TMP/none" timeout 20 kubectl "$p" --bogus < /dev/null
+		[ -z "$output" ]
+		[ "$stderr" = "kubectl $p: unknown option '--bogus'
+Try 'kubectl $p --help' for more information." ] || { echo "$stderr"; false; }
+	done
+	run --separate-stderr -2 env PATH="$TMP/dest/usr/bin:$PATH" KUBECONFIG="$TMP/none" timeout 20 kubectl mesh-secret remote --days 3
+	[ "$stderr" = "kubectl mesh-secret: remote does not take --days
+Try 'kubectl mesh-secret remote --help' for more information." ]
+}
+
+# The long options of a program's SYNOPSIS lines that begin "prog sub",
+# short ones named long, sorted and unique.
+synopsis_options() {
+	local prog=$1 sub=$2
+	synopsis "$ROOT/man/$prog.1" | sed "s/ $prog /\n$prog /g" | grep "^$prog $sub " |
+	    grep -oE -- '(^|[ [])-[-a-zA-Z]+' | sed 's/^[ [[]//' | sed 's/^-hV$/--help\n--version/; s/^-n$/--namespace/; s/^-o$/--output/; s/^-f$/--filename/; s/^-h$/--help/; s/^-V$/--version/' |
+	    sort -u
+}
+
+@test "common: each subcommand's --help describes its own options, and usage errors point at it" {
+	local sub o want got
+	for sub in remote cacerts tls; do
+		# every subcommand also takes -h and -V
+		want=$( (synopsis_options mesh-secret "$sub"; printf -- '--help\n--version\n') | sort -u)
+		[ -n "$want" ]
+		run --separate-stderr -0 mesh-secret "$sub" --help
+		[[ "$output" == "usage: mesh-secret $sub "* ]]
+		got=$(printf '%s\n' "$output" | grep -o -- '--[a-z][-a-z]*' | sort -u)
+		[ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got"); false; }
+		# each option is described on a line of its own
+		for o in $want; do
+			printf '%s\n' "$output" | grep -q -- "^  .*$o\b.*  " ||
+			    printf '%s\n' "$output" | grep -q -- "^      $o" || { echo "$sub: $o undescribed"; false; }
+		done
+		# the same with -h, and with the subcommand after the flag
+		run --separate-stderr -0 mesh-secret -h "$sub"
+		[[ "$output" == "usage: mesh-secret $sub "* ]]
+	done
+	run --separate-stderr -2 mesh-secret cacerts --token-ttl 1h
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-secret: cacerts does not take --token-ttl
+Try 'mesh-secret cacerts --help' for more information." ]
+	run --separate-stderr -2 mesh-secret tls --bogus
+	[ "$stderr" = "mesh-secret: unknown option '--bogus'
+Try 'mesh-secret tls --help' for more information." ]
+	# no subcommand: the whole program's help, which says where to look
+	run --separate-stderr -0 mesh-secret --help
+	[[ "$output" == *"'mesh-secret SUBCOMMAND --help' describes a subcommand's options."* ]]
 }
 
 @test "common: make check's summary line counts tests" {

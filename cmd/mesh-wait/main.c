@@ -294,8 +294,7 @@ main(int argc, char *argv[])
 	if (input_args(&r, argc, argv) == -1) {
 		rv = r.fail ? r.fail : MESH_EXIT_USAGE;
 		if (rv == MESH_EXIT_USAGE)
-			fprintf(stderr, "Try '%s --help' for more "
-			    "information.\n", mesh_getprogname());
+			mesh_try_help(NULL);
 	}
 	for (i = 0; rv == MESH_EXIT_OK && i < o.nfiles; i++)
 		if (input_stream(&r, o.files[i]) == -1)
@@ -320,8 +319,7 @@ main(int argc, char *argv[])
 	free(o.files);
 	return rv;
 usage:
-	fprintf(stderr, "Try '%s --help' for more information.\n",
-	    mesh_getprogname());
+	mesh_try_help(NULL);
 	cond_release(&o.cond);
 	mesh_jsonpath_free(o.out_jp);
 	free(o.files);

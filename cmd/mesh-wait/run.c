@@ -544,11 +544,11 @@ status_show(struct run *r, size_t nready, const struct want *slow,
 		width = ws.ws_col;
 	if (slow != NULL)
 		n = snprintf(line, sizeof(line), "%s: %zu/%zu ready; %s: %s",
-		    mesh_getprogname(), nready, r->nwants, want_label(r, slow,
+		    mesh_cmdname(), nready, r->nwants, want_label(r, slow,
 		    label, sizeof(label)), slow->v.why);
 	else
 		n = snprintf(line, sizeof(line), "%s: %zu/%zu ready",
-		    mesh_getprogname(), nready, r->nwants);
+		    mesh_cmdname(), nready, r->nwants);
 	if (n < 0)
 		return 0;
 	if ((size_t)n >= width)
