@@ -38,7 +38,8 @@ TEMPLATES = $(sort $(wildcard templates/*/*.yaml))
 UNITS   = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
 DEBS    = libyaml-dev libcyaml-dev libssl-dev libcurl4-openssl-dev pkg-config \
-          bats bats-assert bats-support python3 python3-yaml jq openssl curl
+          bats bats-assert bats-support python3 python3-yaml jq openssl curl \
+          groff-base mandoc
 
 all: $(PROGS)
 

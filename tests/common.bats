@@ -126,6 +126,22 @@ Try '$p --help' for more information." ]
 	done
 }
 
+@test "common: the man pages are clean under mandoc -Tlint, and cite only pages that exist" {
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	local m x
+	for m in "$ROOT"/man/*.[17]; do
+		# our own pages are not in the system's database; checked below
+		run mandoc -Tlint "$m"
+		printf '%s\n' "$output" | grep -v -e 'referenced manual not found: Xr mesh' \
+		    -e 'referenced manual not found: Xr openssl 1' -e 'mandoc.db lacks' |
+		    { ! grep .; } || false
+		# a cited page is one of ours, or openssl(1), which OpenSSL ships
+		for x in $(awk '$1 == ".Xr" { print $2 "." $3 }' "$m"); do
+			[ -f "$ROOT/man/$x" ] || [ "$x" = openssl.1 ] || { echo "$m cites $x"; false; }
+		done
+	done
+}
+
 # The long options a completion offers for "--".
 bash_offers() {
 	bash -c "source '$ROOT/completions/$1.bash'; COMP_WORDS=($1 --); COMP_CWORD=1; _$(echo "$1" | tr - _); printf '%s\n' \"\${COMPREPLY[@]}\"" | grep -- '^--' | sort -u
