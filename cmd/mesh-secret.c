@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -1868,6 +1869,10 @@ struct keygen {
 	size_t n, next;
 	bool stop;			/* a key failed, or the root did */
 	pthread_mutex_t mu;
+	/* for the progress line: keys made of total, the root's among them */
+	size_t made, total;
+	bool finished;			/* every key is made, or none will be */
+	pthread_cond_t cv;
 };
 
 #define KEYGEN_THREADS	16
@@ -1888,10 +1893,63 @@ keygen_run(void *arg)
 		k = mesh_key_new(g->type, g->bits);
 		pthread_mutex_lock(&g->mu);
 		g->keys[i] = k;
+		g->made++;
 		if (k == NULL)
 			g->stop = true;
 		pthread_mutex_unlock(&g->mu);
 	}
+}
+
+#define PROGRESS_AFTER_MS	1000	/* quiet for work quicker than this */
+#define PROGRESS_EVERY_MS	250
+
+static void
+add_ms(struct timespec *t, long ms)
+{
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+/*
+ * The progress line on a terminal, while keys are made: after a second,
+ * "mesh-secret: making keys: 3 of 11" rewritten in place, erased at the
+ * end.  It says how far, never what.
+ */
+static void *
+progress_run(void *arg)
+{
+	struct keygen *g = arg;
+	struct timespec t;
+	bool shown = false;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	add_ms(&t, PROGRESS_AFTER_MS);
+	pthread_mutex_lock(&g->mu);
+	while (!g->finished) {
+		if (pthread_cond_timedwait(&g->cv, &g->mu, &t) != ETIMEDOUT)
+			continue;
+		fprintf(stderr, "\r%s: making keys: %zu of %zu\033[K",
+		    mesh_cmdname(), g->made, g->total);
+		shown = true;
+		add_ms(&t, PROGRESS_EVERY_MS);
+	}
+	pthread_mutex_unlock(&g->mu);
+	if (shown)
+		fputs("\r\033[K", stderr);
+	return NULL;
+}
+
+static void
+keygen_finish(struct keygen *g)
+{
+	pthread_mutex_lock(&g->mu);
+	g->finished = true;
+	pthread_cond_signal(&g->cv);
+	pthread_mutex_unlock(&g->mu);
 }
 
 /* A cacerts Secret for one cluster, from its key and the root. */
@@ -1960,7 +2018,9 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 	struct mesh_ca ca;
 	struct mesh_doc **docs;
 	struct keygen g;
-	pthread_t th[KEYGEN_THREADS];
+	pthread_t th[KEYGEN_THREADS], progress;
+	bool show = isatty(STDERR_FILENO);
+	char *root_key;
 	const char *ns = o->istio_namespace ? o->istio_namespace :
 	    ISTIO_SYSTEM;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1986,22 +2046,36 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 	memset(&g, 0, sizeof(g));
 	g.type = o->key_type;
 	g.bits = o->key_size;
-	g.n = o->nclusters;
+	g.n = g.total = o->nclusters;
 	g.keys = xcalloc(g.n, sizeof(*g.keys));
 	pthread_mutex_init(&g.mu, NULL);
+	pthread_cond_init(&g.cv, NULL);
 	mesh_pki_init();
+	/* a root to be made is a key more to wait for */
+	root_key = xasprintf("%s/%s", co.dir, co.key_file);
+	if (access(root_key, F_OK) == -1 && errno == ENOENT)
+		g.total++;
+	free(root_key);
+	if (show && pthread_create(&progress, NULL, progress_run, &g) != 0)
+		show = false;
 	for (nth = 0; nth < KEYGEN_THREADS && nth < g.n &&
 	    (long)nth < (ncpu > 1 ? ncpu : 1); nth++)
 		if (pthread_create(&th[nth], NULL, keygen_run, &g) != 0)
 			break;
-	if ((ca_rv = mesh_ca_open(&ca, &co)) == -1) {
-		pthread_mutex_lock(&g.mu);
+	ca_rv = mesh_ca_open(&ca, &co);
+	pthread_mutex_lock(&g.mu);
+	if (ca_rv == -1)
 		g.stop = true;
-		pthread_mutex_unlock(&g.mu);
-	}
+	else if (ca.created)
+		g.made++;
+	pthread_mutex_unlock(&g.mu);
 	keygen_run(&g);		/* and then helps */
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
+	keygen_finish(&g);
+	if (show)
+		pthread_join(progress, NULL);
+	pthread_cond_destroy(&g.cv);
 	pthread_mutex_destroy(&g.mu);
 	docs = xcalloc(o->nclusters, sizeof(*docs));
 	if (ca_rv == -1 || g.stop)

@@ -414,3 +414,26 @@ open("t.crt", "wb").write(base64.b64decode(s["data"]["tls.crt"]))' <<<"$output"
 	openssl x509 -noout -text -in t.crt | grep -q 'Public-Key: (3072 bit)'
 	openssl x509 -noout -text -in open/ca-cert.pem | grep -q 'Public-Key: (3072 bit)'
 }
+
+@test "cacerts: a progress line while keys are made, on a terminal only, erased at the end" {
+	command -v script >/dev/null || skip "script is not installed"
+	cd "$TMP"
+	local start end
+	start=$(date +%s%N)
+	run script -qec "$MESH_BUILD/mesh-secret cacerts --cluster a --cluster b --cluster c --cluster d --cluster e > out.yaml" /dev/null
+	end=$(date +%s%N)
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^kind: Secret' out.yaml)" = 5 ]
+	# the terminal got no Secret, no key: counts, then the line erased
+	[[ "$output" != *PRIVATE* && "$output" != *cacerts* ]]
+	# the line appears after a second; this run may have been quicker
+	if (( (end - start) / 1000000 > 1500 )); then
+		[[ "$output" == *$'\r'"mesh-secret: making keys: "[0-6]" of 6"$'\e[K'* ]]
+		[[ "$output" == *$'\r\e[K'"mesh-secret: new root CA in mesh-ca"* ]]
+	fi
+	# not on a pipe or file
+	run --separate-stderr -0 sec cacerts --cluster f --key-type ecdsa
+	[[ "$stderr" != *$'\r'* ]]
+	run sec cacerts --cluster a --cluster b --cluster c --key-size 2048 2> err.txt
+	! grep -q 'making keys' err.txt
+}
