@@ -129,13 +129,47 @@ uninstall:
 	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$c.fish; done
 	rm -f $(DESTDIR)$(MANDIR)/man7/mesh.7
 
+# ---- dist: a release archive for this platform, and krew manifests -------
+# make dist [DIST=dist] [DIST_URL=...]: build the five programs with
+# libcyaml and libyaml linked in (OpenSSL and libcurl stay shared: every
+# distribution has them), pack them with their man pages, completions and
+# README as DIST/meshline-VERSION-OS-ARCH.tar.gz (reproducibly: sorted,
+# owner 0, fixed dates), and write DIST/krew/mesh-*.yaml, one krew plugin
+# manifest per program with the archive's sha256.  Run it on each platform
+# a release is for.
+DIST      ?= dist
+DIST_URL  ?= https://github.com/meshline/meshline/releases/download/v$(VERSION)
+DIST_OS   := $(shell uname -s | tr A-Z a-z)
+DIST_ARCH := $(shell uname -m | sed 's/^x86_64$$/amd64/; s/^aarch64$$/arm64/; s/^armv7l$$/arm/')
+DIST_TOP   = meshline-$(VERSION)-$(DIST_OS)-$(DIST_ARCH)
+DIST_LIBS  = -Wl,-Bstatic -lcyaml -lyaml -Wl,-Bdynamic \
+             $(shell $(PKG_CONFIG) --libs libcurl openssl 2>/dev/null)
+DIST_DATE  = 2026-01-01 00:00:00Z
+
+dist:
+	$(MAKE) --no-print-directory BUILD=build-dist MESH_LIBS='$(DIST_LIBS)' all
+	rm -rf $(DIST)/$(DIST_TOP) $(DIST)/krew
+	mkdir -p $(DIST)/$(DIST_TOP)/bin $(DIST)/$(DIST_TOP)/man \
+	  $(DIST)/$(DIST_TOP)/completions $(DIST)/krew
+	for c in $(CMDS); do install -m 0755 build-dist/$$c $(DIST)/$(DIST_TOP)/bin/; done
+	install -m 0644 man/*.1 man/*.7 $(DIST)/$(DIST_TOP)/man/
+	install -m 0644 completions/* $(DIST)/$(DIST_TOP)/completions/
+	chmod 0755 $(DIST)/$(DIST_TOP)/completions/kubectl_complete-*
+	install -m 0644 README.md $(DIST)/$(DIST_TOP)/
+	tar -C $(DIST) --sort=name --owner=0 --group=0 --numeric-owner \
+	  --mtime='$(DIST_DATE)' -cf - $(DIST_TOP) | gzip -9n > $(DIST)/$(DIST_TOP).tar.gz
+	rm -rf $(DIST)/$(DIST_TOP)
+	for c in $(CMDS); do tools/krew-manifest $$c $(VERSION) \
+	  $(DIST)/$(DIST_TOP).tar.gz $(DIST_URL) $(DIST_OS) $(DIST_ARCH) \
+	  $(DIST_TOP) > $(DIST)/krew/$$c.yaml || exit 1; done
+
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-dist dist
 
 format:
 	clang-format -i cmd/*.c cmd/*/*.[ch] common/*.c common/*.h tests/unit/*.c
 
-.PHONY: all units check check-valgrind deps demo install uninstall clean format
+.PHONY: all units check check-valgrind deps demo dist install uninstall clean format
 .SECONDARY:
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
 

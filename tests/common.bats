@@ -273,3 +273,55 @@ Try 'mesh-secret tls --help' for more information." ]
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = "1 passed, 0 failed, 0 skipped" ]
 }
+
+@test "common: make dist packs the programs without libcyaml, with a krew manifest each" {
+	local os arch top sum p n
+	os=$(uname -s | tr A-Z a-z)
+	arch=$(uname -m | sed 's/^x86_64$/amd64/; s/^aarch64$/arm64/')
+	top=$("$MESH_BUILD/mesh-wait" --version | awk '{ print $3 }')
+	top=meshline-$top-$os-$arch
+	make -s -C "$ROOT" dist DIST="$TMP/dist" > /dev/null
+	[ -f "$TMP/dist/$top.tar.gz" ]
+	sum=$(sha256sum "$TMP/dist/$top.tar.gz" | cut -d' ' -f1)
+	mkdir "$TMP/x"
+	tar -C "$TMP/x" -xzf "$TMP/dist/$top.tar.gz"
+	n=0
+	for p in $(programs); do
+		n=$((n + 1))
+		# libcyaml and libyaml are linked in; the program runs
+		! readelf -d "$TMP/x/$top/bin/$p" | grep -E 'NEEDED.*lib(c)?yaml'
+		run --separate-stderr -0 "$TMP/x/$top/bin/$p" --version
+		[[ "$output" == "$p (meshline) "* ]]
+		# the manifest: this platform, this archive's sum, files that exist
+		"$PYTHON" - "$TMP/dist/krew/$p.yaml" "$p" "$os" "$arch" "$sum" "$TMP/x" <<-'PY'
+		import os, sys, yaml
+		m = yaml.safe_load(open(sys.argv[1]))
+		_, name, osn, arch, sum_, root = sys.argv[1:]
+		assert m["apiVersion"] == "krew.googlecontainertools.github.com/v1alpha2", m
+		assert m["kind"] == "Plugin" and m["metadata"]["name"] == name, m
+		assert m["spec"]["version"].startswith("v"), m
+		assert 0 < len(m["spec"]["shortDescription"]) <= 60, m
+		(pl,) = m["spec"]["platforms"]
+		assert pl["selector"]["matchLabels"] == {"os": osn, "arch": arch}, pl
+		assert pl["sha256"] == sum_, pl
+		assert pl["uri"].endswith("/" + os.path.basename(pl["files"][0]["from"].split("/")[0]) + ".tar.gz"), pl
+		assert pl["bin"] == name, pl
+		for f in pl["files"]:
+		    assert os.path.isfile(os.path.join(root, f["from"])), f
+		assert pl["files"][0]["from"].endswith("/bin/" + name), pl
+		PY
+	done
+	[ "$n" = 5 ]
+	# as krew installs one: the files copied, kubectl-mesh_x linked to bin
+	if command -v kubectl >/dev/null; then
+		mkdir -p "$TMP/krew/bin" "$TMP/krew/store"
+		cp "$TMP/x/$top/bin/mesh-wait" "$TMP/krew/store/"
+		ln -s ../store/mesh-wait "$TMP/krew/bin/kubectl-mesh_wait"
+		run --separate-stderr -2 env PATH="$TMP/krew/bin:$PATH" KUBECONFIG="$TMP/none" timeout 20 kubectl mesh-wait --bogus
+		[ "$stderr" = "kubectl mesh-wait: unknown option '--bogus'
+Try 'kubectl mesh-wait --help' for more information." ]
+	fi
+	# the same sources give the same archive
+	make -s -C "$ROOT" dist DIST="$TMP/dist2" > /dev/null
+	cmp "$TMP/dist/$top.tar.gz" "$TMP/dist2/$top.tar.gz"
+}
