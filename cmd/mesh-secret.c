@@ -807,10 +807,19 @@ check_cmd(struct opts *o)
 		break;
 	case CMD_CACERTS:
 		if (o->verify) {
+			size_t nstdin = o->nfiles == 0;
+
 			if ((o->seen & ~(F_VERIFY | F_FILENAME)) ||
 			    o->output_given) {
 				mesh_err(NULL, "cacerts --verify takes only "
 				    "-f");
+				return -1;
+			}
+			for (i = 0; i < o->nfiles; i++)
+				nstdin += strcmp(o->files[i], "-") == 0;
+			if (nstdin > 1) {
+				mesh_err(NULL, "standard input can be read "
+				    "only once");
 				return -1;
 			}
 			break;

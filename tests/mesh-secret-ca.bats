@@ -196,6 +196,9 @@ pubkey() {
 	run --separate-stderr -2 sec cacerts --cluster a -f x.yaml
 	run --separate-stderr -2 sec cacerts --cluster a --host x
 	[ ! -e mesh-ca ]
+	run --separate-stderr -2 sec cacerts --verify -f - -f x.yaml -f - < /dev/null
+	[ "$stderr" = "mesh-secret: standard input can be read only once
+Try 'mesh-secret cacerts --help' for more information." ]
 }
 
 # A good pair of Secrets to break, made once per test.

@@ -686,6 +686,13 @@ Try 'mesh-wait --help' for more information." ]] || { echo "$args: $stderr"; fal
 	run --separate-stderr -2 mesh-wait --for bogus deploy/x
 	[ "$stderr" = "mesh-wait: invalid value for '--for': 'bogus': use ready, exists, delete, address, injected, condition=NAME[=VALUE] or jsonpath=EXPR[=VALUE]
 Try 'mesh-wait --help' for more information." ]
+	# the standard input is read once: objects or a kubeconfig, not both
+	for args in "-f - -f -" "-f - --kubeconfig -" "--kubeconfig -"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr -2 mesh-wait $args <<< 'deployment.apps/web'
+		[ "$stderr" = "mesh-wait: standard input can be read only once (-f -, --kubeconfig -, or documents piped in when nothing is named)
+Try 'mesh-wait --help' for more information." ] || { echo "$args: $stderr"; false; }
+	done
 }
 
 @test "mesh-wait: an IstioOperator stands for istiod, its webhook and its gateways" {

@@ -168,6 +168,22 @@ check_opts(const struct opts *o)
 	return 0;
 }
 
+/* How many inputs would read the standard input. */
+static int
+stdin_uses(const struct opts *o, int argc)
+{
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < o->nfiles; i++)
+		n += strcmp(o->files[i], "-") == 0;
+	if (argc == 0 && o->nfiles == 0)
+		n++;			/* the stream on stdin */
+	if (o->kubeconfig != NULL && strcmp(o->kubeconfig, "-") == 0)
+		n++;
+	return n;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -282,6 +298,12 @@ main(int argc, char *argv[])
 	if (argc == 0 && (o.selector != NULL || o.all)) {
 		mesh_err(NULL, "%s selects objects of a TYPE: name the TYPE",
 		    o.all ? "--all" : "-l");
+		goto usage;
+	}
+	if (stdin_uses(&o, argc) > 1) {
+		mesh_err(NULL, "standard input can be read only once (-f -, "
+		    "--kubeconfig -, or documents piped in when nothing is "
+		    "named)");
 		goto usage;
 	}
 
