@@ -1,6 +1,6 @@
 # fish completion for mesh-overlay(1)
 for c in mesh-overlay kubectl-mesh_overlay
-	complete -c $c -l delete -r -d 'delete a key or list item'
+	complete -c $c -l delete -x -d 'delete a key or list item'
 	complete -c $c -s e -l env -d 'substitute ${VAR} from the environment'
 	complete -c $c -s f -l filename -r -F -d 'deep-merge an overlay file'
 	complete -c $c -s h -l help -d 'show help'
