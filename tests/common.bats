@@ -142,12 +142,31 @@ Try '$p --help' for more information." ]
 	done
 }
 
-# The long options a completion offers for "--".
+# The long options a completion offers for "--", over every form: before a
+# subcommand, after each (each offers only its own), after -f FILE and
+# after mesh-secret cacerts --verify.
+forms() {
+	case $1 in
+	mesh-render) printf '%s\n' '' '-f x' primary remote external-istiod \
+	    external-config external-remote ;;
+	mesh-gw) printf '%s\n' '' '-f x' eastwest expose-services expose-istiod \
+	    controlplane external-istiod ingress egress ;;
+	mesh-secret) printf '%s\n' '' remote cacerts 'cacerts --verify' tls ;;
+	*) echo ;;
+	esac
+}
 bash_offers() {
-	bash -c "source '$ROOT/completions/$1.bash'; COMP_WORDS=($1 --); COMP_CWORD=1; _$(echo "$1" | tr - _); printf '%s\n' \"\${COMPREPLY[@]}\"" | grep -- '^--' | sort -u
+	local f
+	forms "$1" | while read -r f; do
+		bash -c "source '$ROOT/completions/$1.bash'; COMP_WORDS=($1 $f --); COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1)); _$(echo "$1" | tr - _); printf '%s\n' \"\${COMPREPLY[@]}\""
+	done | grep -- '^--' | sort -u
 }
 kubectl_offers() {
-	"$ROOT/completions/kubectl_complete-$(echo "$1" | tr - _)" -- | grep -- '^--' | sort -u
+	local f
+	# shellcheck disable=SC2086
+	forms "$1" | while read -r f; do
+		"$ROOT/completions/kubectl_complete-$(echo "$1" | tr - _)" $f --
+	done | grep -- '^--' | sort -u
 }
 zsh_offers() {
 	grep -o -- "--[a-z][a-z0-9-]*" "$ROOT/completions/_$1" | sort -u
