@@ -95,78 +95,9 @@ keysh_rsa="for i in $keys; do openssl genrsa -out k\$i.pem 4096 || exit 1; done"
 keysh_ec="for i in $keys; do openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out k\$i.pem || exit 1; done"
 
 # measure OUT LIMIT CMD...: run CMD in its own process group, append
-# "wall user sys maxrss_kib" of its whole tree (wait4) to OUT.  In C, not
-# a script: a child's ru_maxrss starts at the RSS of the process it was
-# forked from (exec keeps the old image's high-water mark), so the
-# runner must be small.
-cat > "$tmp/measure.c" <<'EOF'
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-static pid_t pid;
-
-static void
-on_alarm(int sig)
-{
-	(void)sig;
-	kill(-pid, SIGKILL);
-}
-
-int
-main(int argc, char **argv)
-{
-	struct timespec t0, t1;
-	struct rusage ru;
-	int status;
-	FILE *out;
-
-	if (argc < 4)
-		return 2;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((pid = fork()) == -1) {
-		perror("fork");
-		return 2;
-	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		execvp(argv[3], argv + 3);
-		perror(argv[3]);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	signal(SIGALRM, on_alarm);
-	alarm((unsigned)atoi(argv[2]));
-	if (wait4(pid, &status, 0, &ru) == -1) {
-		perror("wait4");
-		return 2;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	alarm(0);
-	if ((out = fopen(argv[1], "a")) == NULL) {
-		perror(argv[1]);
-		return 2;
-	}
-	fprintf(out, "%.6f %ld.%06ld %ld.%06ld %ld\n",
-	    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-	    (long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec,
-	    (long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec, ru.ru_maxrss);
-	if (fclose(out) != 0) {
-		perror(argv[1]);
-		return 2;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "secret.sh: %s failed (status %#x)\n", argv[3], status);
-		return 1;
-	}
-	return 0;
-}
-EOF
-${CC:-cc} -O2 -o "$tmp/measure" "$tmp/measure.c"
+# "start_ms end_ms wall user sys maxrss_kib status" of its whole tree to
+# OUT (bench/measure.c).
+${CC:-cc} -O2 -o "$tmp/measure" "$here/measure.c"
 
 # cmd KT TOOL: the command line for key type KT (rsa|ecdsa) and TOOL
 # (ms: mesh-secret, mk: the Makefile, keys: the Makefile's keys alone).
@@ -250,6 +181,8 @@ for ((r = 0; r < runs; r++)); do
 			cmd "$kt" "$tool"
 			(cd "$d" && "$tmp/measure" "$tmp/$kt-$tool.txt" "$limit" "${c[@]}") >/dev/null 2>"$tmp/err" ||
 			    { cat "$tmp/err" >&2; exit 1; }
+			st=$(tail -n 1 "$tmp/$kt-$tool.txt" | awk '{ print $7 }')
+			[ "$st" = 0 ] || { cat "$tmp/err" >&2; echo "secret.sh: ${c[0]} failed (status $st)" >&2; exit 1; }
 			rm -rf "$d"
 		done
 	done
@@ -257,7 +190,7 @@ done
 t1=$(date +%s%N)
 b1=$(busy)
 load1=$(uptime | sed 's/.*load average/load average/')
-ours=$(cat "$tmp"/*-*.txt | awk '{ s += $2 + $3 } END { print s }')
+ours=$(cat "$tmp"/*-*.txt | awk '{ s += $4 + $5 } END { print s }')
 others=$(awk -v b="$((b1 - b0))" -v hz="$hz" -v o="$ours" -v t="$((t1 - t0))" \
     'BEGIN { printf "%.2f", (b / hz - o) / (t / 1e9) }')
 
@@ -266,7 +199,7 @@ stats() {
 	python3 - "$1" <<'EOF'
 import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1])]
-cpu = [r[1] + r[2] for r in rows]; wall = [r[0] for r in rows]; rss = [r[3] / 1024 for r in rows]
+cpu = [r[3] + r[4] for r in rows]; wall = [r[2] for r in rows]; rss = [r[5] / 1024 for r in rows]
 print(" ".join("%.3f %.3f %.3f" % (statistics.median(v), min(v), max(v)) for v in (cpu, wall, rss)))
 EOF
 }
@@ -332,7 +265,7 @@ echo "CPU s per run, in run order:"
 echo
 for kt in rsa ecdsa; do
 	for tool in ms mk keys; do
-		echo "- $kt $tool: $(awk '{ printf "%s%.3f", (NR > 1 ? " " : ""), $2 + $3 }' "$tmp/$kt-$tool.txt")"
+		echo "- $kt $tool: $(awk '{ printf "%s%.3f", (NR > 1 ? " " : ""), $4 + $5 }' "$tmp/$kt-$tool.txt")"
 	done
 done
 echo

@@ -100,80 +100,9 @@ if git -C "$root" rev-parse HEAD >/dev/null 2>&1; then
 fi
 mw_sum=$(sha256sum "$mw" | cut -c 1-16)
 
-# The runner: CMD in its own process group; appends "start_ms end_ms
-# wall_s user_s sys_s maxrss_kib status" to OUT; kills the group after
-# LIMIT seconds.  start and end are CLOCK_REALTIME, as simcluster's
-# event times are; the rusage is of the whole tree (wait4).  In C, not a
-# script: a child's ru_maxrss starts at the RSS of what forked it.
-cat >"$tmp/measure.c" <<'EOF'
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-static pid_t pid;
-
-static void
-on_alarm(int sig)
-{
-	(void)sig;
-	kill(-pid, SIGKILL);
-}
-
-static double
-ms(const struct timespec *t)
-{
-	return (double)t->tv_sec * 1e3 + (double)t->tv_nsec / 1e6;
-}
-
-int
-main(int argc, char **argv)
-{
-	struct timespec r0, r1, m0, m1;
-	struct rusage ru;
-	int status;
-	FILE *out;
-
-	if (argc < 4)
-		return 2;
-	clock_gettime(CLOCK_REALTIME, &r0);
-	clock_gettime(CLOCK_MONOTONIC, &m0);
-	if ((pid = fork()) == -1) {
-		perror("fork");
-		return 2;
-	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		execvp(argv[3], argv + 3);
-		perror(argv[3]);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	signal(SIGALRM, on_alarm);
-	alarm((unsigned)atoi(argv[2]));
-	if (wait4(pid, &status, 0, &ru) == -1) {
-		perror("wait4");
-		return 2;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &m1);
-	clock_gettime(CLOCK_REALTIME, &r1);
-	alarm(0);
-	if ((out = fopen(argv[1], "a")) == NULL) {
-		perror(argv[1]);
-		return 2;
-	}
-	fprintf(out, "%.3f %.3f %.6f %ld.%06ld %ld.%06ld %ld %d\n", ms(&r0),
-	    ms(&r1), (ms(&m1) - ms(&m0)) / 1e3,
-	    (long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec,
-	    (long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec, ru.ru_maxrss,
-	    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	return fclose(out) == 0 ? 0 : 2;
-}
-EOF
-${CC:-cc} -O2 -o "$tmp/measure" "$tmp/measure.c" || die "cannot build the runner"
+# The runner (bench/measure.c): CMD in its own process group; appends
+# "start_ms end_ms wall_s user_s sys_s maxrss_kib status" to OUT.
+${CC:-cc} -O2 -o "$tmp/measure" "$here/measure.c" || die "cannot build the runner"
 
 # The bench's own token: its requests are logged as user "bench".
 BENCH_TOKEN=$("$PYTHON" -c 'import secrets; print(secrets.token_hex(16))')
