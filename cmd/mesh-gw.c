@@ -8,14 +8,11 @@
  * nothing but its flags (or -f mesh.yaml) and writes a YAML or JSON
  * stream on stdout, all or nothing.
  */
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -50,14 +47,15 @@ enum {
 	F_HOST = 1 << 4,
 	F_INJECTION = 1 << 5,
 	F_ISTIO_NS = 1 << 6,
-	F_LB_IP = 1 << 7,
-	F_MESH = 1 << 8,
-	F_NAMESPACE = 1 << 9,
-	F_NETWORK = 1 << 10,
-	F_REVISION = 1 << 11,
-	F_SERVICE_TYPE = 1 << 12,
-	F_SINGLE = 1 << 13,
-	F_TLS = 1 << 14
+	F_ISTIO_VERSION = 1 << 7,
+	F_LB_IP = 1 << 8,
+	F_MESH = 1 << 9,
+	F_NAMESPACE = 1 << 10,
+	F_NETWORK = 1 << 11,
+	F_REVISION = 1 << 12,
+	F_SERVICE_TYPE = 1 << 13,
+	F_SINGLE = 1 << 14,
+	F_TLS = 1 << 15
 };
 
 #define F_LB (F_EXTERNAL_IP | F_LB_IP | F_SERVICE_TYPE)
@@ -73,6 +71,7 @@ static const struct {
 	{ F_HOST, "--host" },
 	{ F_INJECTION, "--injection-template" },
 	{ F_ISTIO_NS, "--istio-namespace" },
+	{ F_ISTIO_VERSION, "--istio-version" },
 	{ F_LB_IP, "--load-balancer-ip" },
 	{ F_MESH, "--mesh" },
 	{ F_NAMESPACE, "--namespace" },
@@ -92,8 +91,8 @@ static const unsigned cmd_flags[] = {
 	F_CREDENTIAL | F_HOST | F_ISTIO_NS | F_REVISION | F_TLS,
 	F_LB,
 	F_CREDENTIAL | F_HOST | F_NAMESPACE,
-	F_INJECTION | F_LB | F_NAMESPACE,
-	F_INJECTION | F_NAMESPACE,
+	F_INJECTION | F_ISTIO_VERSION | F_LB | F_NAMESPACE,
+	F_INJECTION | F_ISTIO_VERSION | F_NAMESPACE,
 };
 
 /* How a gateway's LoadBalancer Service is changed. */
@@ -111,6 +110,7 @@ struct opts {
 	const char *istio_namespace, *namespace, *host, *credential_name;
 	const char *tls, *injection_template;
 	bool ambient, single_cluster;
+	int minor;			/* --istio-version's MINOR, or 0 */
 	struct lb lb;
 	enum mesh_format fmt;
 };
@@ -119,6 +119,7 @@ struct opts {
 struct sink {
 	struct mesh_writer *w;
 	const char *cluster, *context;	/* -f: the annotations */
+	unsigned docs;			/* documents written */
 	unsigned lb_gateways;		/* LoadBalancer gateways written */
 };
 
@@ -174,6 +175,7 @@ put_all(struct sink *s, struct mesh_doc **docs, size_t n)
 		if (s->cluster != NULL)
 			mesh_desc_annotate(docs[i], s->cluster, s->context);
 		rv = mesh_writer_put(s->w, docs[i]);
+		s->docs++;
 	}
 	free_docs(docs, n);
 	return rv;
@@ -354,15 +356,21 @@ external_istiod(struct sink *s, const char *host, const char *credential,
 	return put_all(s, docs, n);
 }
 
-/* The remote cluster's ingress or egress gateway. */
+/*
+ * The remote cluster's ingress or egress gateway.  The old guide wrote
+ * their IstioOperator as operator.istio.io/v1alpha1, which istioctl
+ * takes; for an Istio release (minor), as today's guides write it.
+ */
 static int
 app_gateway(struct sink *s, bool ingress, const char *ns,
-    const char *injection_template, const struct lb *lb)
+    const char *injection_template, int minor, const struct lb *lb)
 {
 	struct mesh_doc **docs;
 	struct mesh_vars v = { { NULL }, { NULL }, 0 };
 	size_t n;
 
+	mesh_vars_add(&v, "API_VERSION", minor != 0 ?
+	    "install.istio.io/v1alpha1" : "operator.istio.io/v1alpha1");
 	mesh_vars_add(&v, "NAMESPACE", ns);
 	mesh_vars_add(&v, "INJECTION_TEMPLATE", injection_template);
 	if (render(ingress ? "gw/ingress" : "gw/egress", &v, &docs, &n) == -1)
@@ -375,7 +383,7 @@ app_gateway(struct sink *s, bool ingress, const char *ns,
 static int
 run_cmd(const struct opts *o, struct mesh_writer *w)
 {
-	struct sink s = { w, NULL, NULL, 0 };
+	struct sink s = { w, NULL, NULL, 0, 0 };
 	const char *rev = o->revision != NULL ? o->revision : "";
 	const char *ns;
 
@@ -399,7 +407,7 @@ run_cmd(const struct opts *o, struct mesh_writer *w)
 		ns = o->namespace != NULL ? o->namespace : EXTERNAL_NS;
 		return app_gateway(&s, o->cmd == CMD_INGRESS, ns,
 		    o->injection_template != NULL ? o->injection_template :
-		    "gateway", &o->lb);
+		    "gateway", o->minor, &o->lb);
 	default:
 		return -1;
 	}
@@ -448,22 +456,56 @@ mesh_cluster(const struct opts *o, const struct mesh_desc *d,
 	return 0;
 }
 
+/*
+ * Why cluster c (NULL: the whole mesh) needs no gateway, for a mesh on
+ * one network, where only a primary with remotes has one.
+ */
+static void
+no_gateway(const struct mesh_desc *d, const struct mesh_cluster *c)
+{
+	const struct mesh_cluster *p;
+
+	if (c == NULL)
+		mesh_err(NULL, "mesh '%s' needs no gateway: its clusters "
+		    "share one network and no primary has remotes",
+		    d->metadata.name);
+	else if (d->spec.model == MESH_MODEL_MULTI_PRIMARY)
+		mesh_err(NULL, "cluster '%s' needs no gateway: mesh '%s' is "
+		    "multi-primary on one network", c->name, d->metadata.name);
+	else if (c->role == MESH_ROLE_PRIMARY)
+		mesh_err(NULL, "cluster '%s' needs no gateway: mesh '%s' has "
+		    "one network and no remote uses '%s' as its primary",
+		    c->name, d->metadata.name, c->name);
+	else if ((p = mesh_desc_primary_of(d, c)) != NULL)
+		mesh_err(NULL, "cluster '%s' needs no gateway: mesh '%s' has "
+		    "one network, and a remote reaches its primary's istiod "
+		    "through the gateway of '%s'", c->name, d->metadata.name,
+		    p->name);
+	else
+		mesh_err(NULL, "cluster '%s' needs no gateway: mesh '%s' has "
+		    "one network, and its clusters reach the external "
+		    "control plane through the gateway of '%s'", c->name,
+		    d->metadata.name, d->spec.external->name);
+}
+
 static int
 run_mesh(const struct opts *o, struct mesh_writer *w)
 {
-	struct sink s = { w, NULL, NULL, 0 };
+	struct sink s = { w, NULL, NULL, 0, 0 };
 	struct mesh_desc *d;
 	const struct mesh_external *x;
-	bool found = false;
+	const struct mesh_cluster *c = NULL;
 	unsigned i;
 	int rv = -1;
 
+	/* the whole description is checked, whichever cluster is wanted */
 	if ((d = mesh_desc_load(o->mesh_file)) == NULL)
 		return -1;
+	if (mesh_desc_check_cluster(d, o->cluster) == -1)
+		goto out;
 	x = d->spec.external;
 	if (d->spec.model == MESH_MODEL_EXTERNAL &&
 	    (o->cluster == NULL || strcmp(o->cluster, x->name) == 0)) {
-		found = true;
 		s.cluster = x->name;
 		s.context = x->context;
 		if (controlplane(&s, &o->lb) == -1 ||
@@ -475,14 +517,9 @@ run_mesh(const struct opts *o, struct mesh_writer *w)
 		if (o->cluster != NULL &&
 		    strcmp(o->cluster, d->spec.clusters[i].name) != 0)
 			continue;
-		found = true;
-		if (mesh_cluster(o, d, &d->spec.clusters[i], &s) == -1)
+		c = &d->spec.clusters[i];
+		if (mesh_cluster(o, d, c, &s) == -1)
 			goto out;
-	}
-	if (!found) {
-		mesh_err(NULL, "--cluster '%s': %s has no such cluster",
-		    o->cluster, d->src);
-		goto out;
 	}
 	if (s.lb_gateways == 0 && (o->lb.ip != NULL ||
 	    o->lb.nexternal_ips > 0)) {
@@ -492,14 +529,11 @@ run_mesh(const struct opts *o, struct mesh_writer *w)
 		    d->src);
 		goto out;
 	}
-	if (s.lb_gateways == 0 && o->cluster != NULL)
-		mesh_warn(NULL, "cluster '%s' needs no gateway: the mesh has "
-		    "one network and '%s' is not a primary with remotes",
-		    o->cluster, o->cluster);
-	else if (s.lb_gateways == 0)
-		mesh_warn(NULL, "mesh '%s' needs no gateway: its clusters "
-		    "share one network and no primary has remotes",
-		    d->metadata.name);
+	/* an empty stream would reach istioctl as an empty file */
+	if (s.docs == 0) {
+		no_gateway(d, o->cluster != NULL ? c : NULL);
+		goto out;
+	}
 	rv = 0;
 out:
 	mesh_desc_free(d);
@@ -532,8 +566,8 @@ usage(int status)
 	    "secret\n"
 	    "           [-o yaml|json] [--namespace ns]\n"
 	    "       mesh-gw ingress|egress [-o yaml|json] [--external-ip ip]\n"
-	    "           [--injection-template name] [--load-balancer-ip ip] "
-	    "[--namespace ns]\n"
+	    "           [--injection-template name] [--istio-version version]\n"
+	    "           [--load-balancer-ip ip] [--namespace ns]\n"
 	    "           [--service-type LoadBalancer|NodePort]\n"
 	    "       mesh-gw -f mesh.yaml [-o yaml|json] [--cluster name] "
 	    "[--external-ip ip]\n"
@@ -576,6 +610,10 @@ usage(int status)
 		    "script\n"
 		    "      --istio-namespace ns       where Istio runs "
 		    "(istio-system)\n"
+		    "      --istio-version 1.N        ingress, egress: as that "
+		    "release's guides write\n"
+		    "                                 them, not the old "
+		    "guide's text\n"
 		    "      --tls simple               end istiod's TLS at the "
 		    "east-west gateway\n"
 		    "      --host host                the host name istiod is "
@@ -609,29 +647,22 @@ usage(int status)
 static int
 check_ip(const char *flag, const char *s)
 {
-	unsigned char addr[16];
-	bool letter = false;
-	size_t i, n = strlen(s);
+	char why[256];
 
-	if (inet_pton(AF_INET, s, addr) == 1 ||
-	    inet_pton(AF_INET6, s, addr) == 1)
+	switch (mesh_desc_check_address(s, MESH_ADDR_IP | MESH_ADDR_HOST, why,
+	    sizeof(why))) {
+	case MESH_ADDR_IP:
 		return 0;
-	for (i = 0; i < n; i++) {
-		if (isalpha((unsigned char)s[i]))
-			letter = true;
-		else if (!isdigit((unsigned char)s[i]) && s[i] != '-' &&
-		    s[i] != '.')
-			break;
-	}
-	if (i < n || n == 0 || n > 253 || !letter) {
+	case MESH_ADDR_HOST:
+		mesh_warn(NULL, "%s '%s' is a DNS name, but Kubernetes and "
+		    "Istio need an IP address there: resolve it first "
+		    "(getent hosts %s)", flag, s, s);
+		return 0;
+	default:
 		mesh_err(NULL, "invalid value for '%s': '%s' (give an IP "
 		    "address)", flag, s);
 		return -1;
 	}
-	mesh_warn(NULL, "%s '%s' is a DNS name, but Kubernetes and Istio "
-	    "need an IP address there: resolve it first (getent hosts %s)",
-	    flag, s, s);
-	return 0;
 }
 
 static int
@@ -760,8 +791,8 @@ find_cmd(const char *s)
 }
 
 enum { OPT_AMBIENT = 256, OPT_CLUSTER, OPT_CREDENTIAL, OPT_EXTERNAL_IP,
-	OPT_HOST, OPT_INJECTION, OPT_ISTIO_NS, OPT_LB_IP, OPT_MESH,
-	OPT_NAMESPACE, OPT_NETWORK, OPT_REVISION, OPT_SERVICE_TYPE,
+	OPT_HOST, OPT_INJECTION, OPT_ISTIO_NS, OPT_ISTIO_VERSION, OPT_LB_IP,
+	OPT_MESH, OPT_NAMESPACE, OPT_NETWORK, OPT_REVISION, OPT_SERVICE_TYPE,
 	OPT_SINGLE, OPT_TLS };
 
 /* Take one option's value; -1 after a report. */
@@ -790,6 +821,9 @@ take(struct opts *o, int ch, const char *arg)
 		o->seen |= F_EXTERNAL_IP;
 		break;
 	case OPT_HOST:
+		if (mesh_desc_check_address_flag("--host", arg,
+		    MESH_ADDR_HOST) == -1)
+			return -1;
 		o->host = arg;
 		o->seen |= F_HOST;
 		break;
@@ -802,6 +836,12 @@ take(struct opts *o, int ch, const char *arg)
 			return -1;
 		o->istio_namespace = arg;
 		o->seen |= F_ISTIO_NS;
+		break;
+	case OPT_ISTIO_VERSION:
+		if ((o->minor = mesh_desc_istio_version_flag("--istio-version",
+		    arg)) < 0)
+			return -1;
+		o->seen |= F_ISTIO_VERSION;
 		break;
 	case OPT_LB_IP:
 		if (check_ip("--load-balancer-ip", arg) == -1)
@@ -910,6 +950,8 @@ main(int argc, char *argv[])
 		{ "injection-template", required_argument, NULL,
 		    OPT_INJECTION },
 		{ "istio-namespace", required_argument, NULL, OPT_ISTIO_NS },
+		{ "istio-version", required_argument, NULL,
+		    OPT_ISTIO_VERSION },
 		{ "load-balancer-ip", required_argument, NULL, OPT_LB_IP },
 		{ "mesh", required_argument, NULL, OPT_MESH },
 		{ "namespace", required_argument, NULL, OPT_NAMESPACE },
@@ -968,6 +1010,6 @@ main(int argc, char *argv[])
 	return rv;
 usage:
 	free(o.lb.external_ips);
-	fprintf(stderr, "Try 'mesh-gw --help' for more information.\n");
+	mesh_try_help(NULL);
 	return MESH_EXIT_USAGE;
 }

@@ -23,7 +23,8 @@
 #include "tmpl.h"
 #include "xalloc.h"
 
-#define DEFAULT_GATEWAY "istio-eastwestgateway.istio-system.svc.cluster.local"
+#define ISTIO_SYSTEM "istio-system"
+#define EXTERNAL_NS "external-istiod"
 #define DEFAULT_GATEWAY_PORT 15443
 
 enum role { ROLE_NONE, ROLE_PRIMARY, ROLE_REMOTE, ROLE_EXT_ISTIOD,
@@ -40,6 +41,7 @@ struct opts {
 	enum role role;
 	const char *cluster, *network, *mesh, *pilot_address, *address;
 	const char *namespace, *revision, *gateway_service, *mesh_file;
+	char *gateway_default;	/* the east-west gateway in namespace */
 	long long gateway_port;
 	int minor;		/* --istio-version 1.MINOR; 0: the guides' */
 	struct peer *peers;
@@ -96,17 +98,22 @@ mesh_networks(struct mesh_doc *doc, const struct peer *members, size_t n,
 	return nets;
 }
 
-/* A value that goes into the injection URL must stay one URL part. */
-static int
-check_url_part(const char *what, const char *s)
+/*
+ * Istio in another namespace than istio-system, as the external guide
+ * writes it: the IstioOperator's own namespace, and
+ * values.global.istioNamespace, where istioctl installs istiod.
+ */
+static void
+put_namespace(struct mesh_doc *doc, const char *ns)
 {
-	if (*s == '\0' || strpbrk(s, ":/?#%@[] \t\n") != NULL) {
-		mesh_err(NULL, "%s '%s' cannot go into the injection URL: it "
-		    "must not hold ':', '/', '?', '#', '%%', '@', brackets or "
-		    "spaces", what, s);
-		return -1;
-	}
-	return 0;
+	long kind = mesh_map_find(doc->root, "kind");
+
+	mesh_map_insert(doc, doc->root, kind < 0 ? 0 : (size_t)kind + 1,
+	    mesh_str_new(doc, "metadata"), mesh_map_new(doc));
+	mesh_path_put(doc, doc->root, "metadata.namespace",
+	    mesh_str_new(doc, ns));
+	mesh_path_put(doc, spec_of(doc), "values.global.istioNamespace",
+	    mesh_str_new(doc, ns));
 }
 
 /* One role's document.  NULL after a report. */
@@ -129,11 +136,6 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 	mesh_vars_add(&v, "ADDRESS", o->address ? o->address : "");
 	mesh_vars_add(&v, "NAMESPACE", o->namespace);
 	mesh_vars_add(&v, "PROFILE", profile);
-	if ((role == ROLE_EXT_CONFIG || role == ROLE_EXT_REMOTE) &&
-	    (check_url_part("cluster", cluster) == -1 ||
-	    check_url_part("network", network) == -1 ||
-	    check_url_part("address", o->address) == -1))
-		return NULL;
 	if (mesh_template_render(tmpl[role], mesh_vars_lookup, &v, false, &docs,
 	    &n) == -1)
 		return NULL;
@@ -145,6 +147,10 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 		mesh_path_put(doc, spec_of(doc), "values.global.meshNetworks",
 		    mesh_networks(doc, members, nmembers, o->gateway_service,
 		    o->gateway_port));
+	/* the external roles' templates carry their namespace */
+	if ((role == ROLE_PRIMARY || role == ROLE_REMOTE) &&
+	    strcmp(o->namespace, ISTIO_SYSTEM) != 0)
+		put_namespace(doc, o->namespace);
 	/* the config cluster must make the istiod ServiceAccount that its
 	 * remote secret is made from (ERRATA A.7) */
 	if (role == ROLE_EXT_CONFIG && o->minor != 0)
@@ -233,23 +239,18 @@ run_mesh(struct opts *o, struct mesh_writer *w)
 {
 	struct mesh_desc *d;
 	struct peer *members = NULL;
-	const char *gw = NULL;
-	bool found = false;
 	unsigned i;
 	int rv = -1;
 
+	/* the whole description is checked, whichever cluster is wanted */
 	if ((d = mesh_desc_load(o->mesh_file)) == NULL)
 		return -1;
+	if (mesh_desc_check_cluster(d, o->cluster) == -1)
+		goto out;
 	o->mesh = d->spec.mesh_id;
 	o->namespace = d->spec.istio_namespace;
 	o->revision = d->spec.revision;
-	if (d->spec.istio_version != NULL &&
-	    (o->minor = mesh_parse_istio_version(d->spec.istio_version)) < 0) {
-		mesh_desc_error(d, "spec.istioVersion", "'%s' is not a version "
-		    "meshline knows: give 1.MINOR, 1.11 or later",
-		    d->spec.istio_version);
-		goto out;
-	}
+	o->minor = d->istio_minor;
 	if (d->spec.external != NULL)
 		o->address = d->spec.external->address;
 	/* every primary lists the whole mesh, in the description's order */
@@ -258,16 +259,14 @@ run_mesh(struct opts *o, struct mesh_writer *w)
 		members[i].cluster = d->spec.clusters[i].name;
 		members[i].network = d->spec.clusters[i].network;
 	}
-	gw = xasprintf("istio-eastwestgateway.%s.svc.cluster.local",
-	    d->spec.istio_namespace);
-	o->gateway_service = gw;
+	o->gateway_service = o->gateway_default = xasprintf(
+	    "istio-eastwestgateway.%s.svc.cluster.local", o->namespace);
 	o->gateway_port = DEFAULT_GATEWAY_PORT;
 	if (d->spec.model == MESH_MODEL_EXTERNAL &&
 	    (o->cluster == NULL ||
 	    strcmp(o->cluster, d->spec.external->name) == 0)) {
 		struct mesh_doc *doc;
 
-		found = true;
 		if ((doc = render_role(o, ROLE_EXT_ISTIOD,
 		    d->spec.clusters[0].name, NULL, NULL, 0)) == NULL)
 			goto out;
@@ -280,18 +279,11 @@ run_mesh(struct opts *o, struct mesh_writer *w)
 		if (o->cluster != NULL &&
 		    strcmp(o->cluster, d->spec.clusters[i].name) != 0)
 			continue;
-		found = true;
 		if (run_cluster(o, d, i, members, w) == -1)
 			goto out;
 	}
-	if (!found) {
-		mesh_err(NULL, "--cluster '%s': %s has no such cluster",
-		    o->cluster, d->src);
-		goto out;
-	}
 	rv = 0;
 out:
-	free((char *)gw);
 	free(members);
 	mesh_desc_free(d);
 	return rv;
@@ -321,9 +313,10 @@ usage(int status)
 		    "Roles (primary, remote, external-istiod, external-config, "
 		    "external-remote):\n"
 		    "  primary          --cluster --network [--mesh] "
-		    "[--peer cluster=net]...\n"
+		    "[--namespace]\n"
+		    "                   [--peer cluster=net]...\n"
 		    "  remote           --cluster --network --pilot-address "
-		    "[--mesh]\n"
+		    "[--mesh] [--namespace]\n"
 		    "  external-istiod  --cluster --address [--namespace] "
 		    "[--mesh]\n"
 		    "  external-config  --cluster --address --network "
@@ -339,14 +332,15 @@ usage(int status)
 		    "      --peer cluster=net      another cluster of the mesh "
 		    "(repeatable)\n"
 		    "      --gateway-service host  east-west gateway in "
-		    "meshNetworks\n"
+		    "meshNetworks (in --namespace)\n"
 		    "      --gateway-port port     its port (15443)\n"
 		    "      --pilot-address addr    the primary's east-west "
 		    "gateway address\n"
 		    "      --address addr          the external istiod's host "
 		    "name\n"
-		    "      --namespace ns          the external istiod's "
-		    "namespace (external-istiod)\n"
+		    "      --namespace ns          where Istio runs "
+		    "(istio-system; external-*:\n"
+		    "                              external-istiod)\n"
 		    "      --revision rev          an Istio revision\n"
 		    "      --istio-version 1.N     what that Istio release "
 		    "needs, not the guides' text\n"
@@ -413,8 +407,7 @@ check_role(struct opts *o)
 	case ROLE_PRIMARY:
 	case ROLE_REMOTE:
 		if (need(o, o->network, "--network") == -1 ||
-		    refuse(o, o->address, "--address") == -1 ||
-		    refuse(o, o->namespace, "--namespace") == -1)
+		    refuse(o, o->address, "--address") == -1)
 			return -1;
 		if (o->role == ROLE_REMOTE &&
 		    need(o, o->pilot_address, "--pilot-address") == -1)
@@ -435,12 +428,40 @@ check_role(struct opts *o)
 	if (o->mesh == NULL)
 		o->mesh = "mesh1";
 	if (o->namespace == NULL)
-		o->namespace = "external-istiod";
+		o->namespace = o->role == ROLE_PRIMARY ||
+		    o->role == ROLE_REMOTE ? ISTIO_SYSTEM : EXTERNAL_NS;
 	if (o->gateway_service == NULL)
-		o->gateway_service = DEFAULT_GATEWAY;
+		o->gateway_service = o->gateway_default = xasprintf(
+		    "istio-eastwestgateway.%s.svc.cluster.local", o->namespace);
 	if (o->gateway_port == 0)
 		o->gateway_port = DEFAULT_GATEWAY_PORT;
 	return 0;
+}
+
+/*
+ * The role's values, as the mesh description they would make: the same
+ * checks, each problem named by its flag.
+ */
+static int
+check_values(const struct opts *o)
+{
+	static const struct mesh_desc_flags flags = { "--cluster",
+		"--network", "--pilot-address", "--peer", "--address",
+		"--namespace" };
+	struct mesh_desc *d;
+	size_t i;
+	int rv;
+
+	d = mesh_desc_new(o->role == ROLE_PRIMARY || o->role == ROLE_REMOTE ?
+	    MESH_MODEL_MULTI_PRIMARY : MESH_MODEL_EXTERNAL, o->namespace,
+	    o->address);
+	mesh_desc_add(d, o->cluster, o->network, o->pilot_address);
+	for (i = 0; i < o->npeers; i++)
+		mesh_desc_add(d, o->peers[i].cluster, o->peers[i].network,
+		    NULL);
+	rv = mesh_desc_check_flags(d, &flags);
+	mesh_desc_free(d);
+	return rv;
 }
 
 static int
@@ -520,15 +541,15 @@ main(int argc, char *argv[])
 				goto usage;
 			break;
 		case OPT_GW_SERVICE:
+			if (mesh_desc_check_address_flag("--gateway-service",
+			    optarg, MESH_ADDR_HOST) == -1)
+				goto usage;
 			o.gateway_service = optarg;
 			break;
 		case OPT_ISTIO_VERSION:
-			if ((o.minor = mesh_parse_istio_version(optarg)) < 0) {
-				mesh_err(NULL, "invalid value for "
-				    "'--istio-version': '%s' (give 1.MINOR, "
-				    "1.11 or later)", optarg);
+			if ((o.minor = mesh_desc_istio_version_flag(
+			    "--istio-version", optarg)) < 0)
 				goto usage;
-			}
 			break;
 		case OPT_MESH:
 			o.mesh = optarg;
@@ -588,7 +609,8 @@ main(int argc, char *argv[])
 			goto usage;
 		}
 	}
-	if (check_role(&o) == -1)
+	if (check_role(&o) == -1 ||
+	    (o.role != ROLE_NONE && check_values(&o) == -1))
 		goto usage;
 	w = mesh_writer_new(STDOUT_FILENO, o.fmt, false);
 	if ((o.role == ROLE_NONE ? run_mesh(&o, w) : run_role(&o, w)) == 0 &&
@@ -597,10 +619,12 @@ main(int argc, char *argv[])
 	mesh_writer_free(w);
 	if (mesh_close_stdout() == -1)
 		rv = MESH_EXIT_FAIL;
+	free(o.gateway_default);
 	free(o.peers);
 	return rv;
 usage:
+	free(o.gateway_default);
 	free(o.peers);
-	fprintf(stderr, "Try 'mesh-render --help' for more information.\n");
+	mesh_try_help(NULL);
 	return MESH_EXIT_USAGE;
 }

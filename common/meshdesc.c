@@ -5,11 +5,14 @@
  * against our own tree of the same bytes, so each message points at the
  * exact key to fix.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <cyaml/cyaml.h>
 
@@ -96,10 +99,15 @@ static const cyaml_schema_value_t desc_schema = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct mesh_desc, desc_fields),
 };
 
-/* What checking needs: the file's name and tree, and a problem count. */
+/*
+ * What checking needs: the file's name and tree, or for a description
+ * built from flags the flags; and a problem count.
+ */
 struct check {
 	const char *src;
 	struct mesh_doc *doc;
+	const struct mesh_desc *d;
+	const struct mesh_desc_flags *flags;	/* NULL: a file */
 	int problems;
 };
 
@@ -138,6 +146,43 @@ report_at(const char *src, const struct mesh_doc *tree, const char *path,
 	mesh_errat(src, n ? n->line : 0, n ? n->col : 0, "%s: %s", path, msg);
 }
 
+/*
+ * The place a path of the description names: the path itself, or the
+ * flag that gave its value.
+ */
+static const char *
+place(const struct check *ck, const char *path, char *buf, size_t n)
+{
+	const struct mesh_desc_flags *f = ck->flags;
+	const struct mesh_cluster *c;
+	const char *flag = NULL;
+	unsigned i;
+	int len = 0;
+
+	if (f == NULL)
+		return path;
+	if (sscanf(path, "spec.clusters[%u]%n", &i, &len) == 1 && len > 0 &&
+	    i < ck->d->spec.clusters_count) {
+		c = &ck->d->spec.clusters[i];
+		if (i > 0 && f->peer != NULL) {
+			snprintf(buf, n, "%s '%s=%s'", f->peer, c->name,
+			    c->network ? c->network : "");
+			return buf;
+		}
+		if (strcmp(path + len, ".network") == 0)
+			flag = f->network;
+		else if (strcmp(path + len, ".discoveryAddress") == 0)
+			flag = f->discovery_address;
+		else
+			flag = f->cluster;
+	} else if (strcmp(path, "spec.external.address") == 0) {
+		flag = f->address;
+	} else if (strcmp(path, "spec.istioNamespace") == 0) {
+		flag = f->istio_namespace;
+	}
+	return flag != NULL ? flag : path;
+}
+
 static void
 problem(struct check *ck, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -145,13 +190,17 @@ problem(struct check *ck, const char *path, const char *fmt, ...)
 static void
 problem(struct check *ck, const char *path, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], buf[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	report_at(ck->src, ck->doc, path, msg);
+	if (ck->flags != NULL)
+		mesh_err(NULL, "%s: %s", place(ck, path, buf, sizeof(buf)),
+		    msg);
+	else
+		report_at(ck->src, ck->doc, path, msg);
 	ck->problems++;
 }
 
@@ -176,34 +225,95 @@ dup_or(char *s, const char *dflt)
 	return xstrdup(dflt);
 }
 
+/* Can s go into the injection URL as one part of its path? */
+static bool
+is_url_part(const char *s)
+{
+	return strpbrk(s, ":/?#%@[] \t\n") == NULL;
+}
+
+/*
+ * Every cluster's name, once, and its network.  A file's names become
+ * object names, so they are DNS-1123 labels; from flags they are Istio
+ * cluster IDs, which may hold upper case.
+ */
 static void
-check_cluster_names(struct check *ck, struct mesh_desc *d)
+check_cluster_names(struct check *ck, const struct mesh_desc *d)
 {
 	unsigned i, j;
-	char path[64];
+	char path[64], other[64], buf[512];
 
 	for (i = 0; i < d->spec.clusters_count; i++) {
-		struct mesh_cluster *c = &d->spec.clusters[i];
+		const struct mesh_cluster *c = &d->spec.clusters[i];
 
 		snprintf(path, sizeof(path), "spec.clusters[%u].name", i);
-		if (!mesh_is_dns_label(c->name))
+		if (ck->flags == NULL && !mesh_is_dns_label(c->name))
 			problem(ck, path, "'%s' is not a DNS-1123 label "
 			    "(lower-case letters, digits and '-', at most 63)",
 			    c->name);
-		for (j = 0; j < i; j++)
-			if (strcmp(d->spec.clusters[j].name, c->name) == 0)
-				problem(ck, path, "cluster '%s' is named twice "
-				    "(also spec.clusters[%u])", c->name, j);
+		else if (ck->flags != NULL &&
+		    !mesh_is_label(c->name, strlen(c->name)))
+			problem(ck, path, "'%s' is not an Istio cluster ID "
+			    "(letters, digits and '-', at most 63)", c->name);
+		for (j = 0; j < i; j++) {
+			if (strcmp(d->spec.clusters[j].name, c->name) != 0)
+				continue;
+			snprintf(other, sizeof(other), "spec.clusters[%u]", j);
+			problem(ck, path, "cluster '%s' is named twice (also "
+			    "%s)", c->name, place(ck, other, buf, sizeof(buf)));
+		}
+		snprintf(path, sizeof(path), "spec.clusters[%u].network", i);
 		if (c->network == NULL) {
-			snprintf(path, sizeof(path), "spec.clusters[%u]", i);
-			problem(ck, path, "set 'network' (the network this "
-			    "cluster's pods are on)");
+			if (ck->flags == NULL) {
+				snprintf(path, sizeof(path),
+				    "spec.clusters[%u]", i);
+				problem(ck, path, "set 'network' (the network "
+				    "this cluster's pods are on)");
+			}
 		} else if (*c->network == '\0') {
-			snprintf(path, sizeof(path),
-			    "spec.clusters[%u].network", i);
 			problem(ck, path, "the network name is empty");
+		} else if (d->spec.model == MESH_MODEL_EXTERNAL &&
+		    !is_url_part(c->network)) {
+			problem(ck, path, "'%s' cannot go into the injection "
+			    "URL: it must not hold ':', '/', '?', '#', '%%', "
+			    "'@', brackets or spaces", c->network);
 		}
 	}
+}
+
+/* Every address given, by the one address check. */
+static void
+check_addresses(struct check *ck, const struct mesh_desc *d)
+{
+	const struct mesh_external *x = d->spec.external;
+	char path[64], why[256];
+	unsigned i;
+
+	for (i = 0; i < d->spec.clusters_count; i++) {
+		const char *a = d->spec.clusters[i].discovery_address;
+
+		snprintf(path, sizeof(path),
+		    "spec.clusters[%u].discoveryAddress", i);
+		if (a != NULL && *a != '\0' && mesh_desc_check_address(a,
+		    MESH_ADDR_HOST | MESH_ADDR_IP, why, sizeof(why)) == 0)
+			problem(ck, path, "'%s' %s", a, why);
+	}
+	if (x != NULL && x->address != NULL && *x->address != '\0' &&
+	    mesh_desc_check_address(x->address, MESH_ADDR_HOST, why,
+	    sizeof(why)) == 0)
+		problem(ck, "spec.external.address", "'%s' %s", x->address,
+		    why);
+}
+
+static void
+check_namespace(struct check *ck, const struct mesh_desc *d)
+{
+	const char *ns = d->spec.istio_namespace;
+
+	if (ns != NULL && !mesh_is_dns_label(ns))
+		problem(ck, "spec.istioNamespace", "'%s' is not a DNS-1123 "
+		    "label (a namespace: lower-case letters, digits and '-', "
+		    "at most 63)", ns);
 }
 
 static void
@@ -354,7 +464,7 @@ mesh_desc_load(const char *path)
 	struct mesh_limits lim;
 	struct mesh_desc *d = NULL;
 	struct check ck = { strcmp(path, "-") == 0 ? "<stdin>" : path, NULL,
-		0 };
+		NULL, NULL, 0 };
 
 	mesh_limits_init(&lim);
 	if (mesh_slurp(path, &in, lim.max_doc_size) == -1)
@@ -364,6 +474,7 @@ mesh_desc_load(const char *path)
 		goto out;
 	if ((ck.doc = mesh_parse_string(ck.src, in.data, &lim, false)) == NULL)
 		goto fail;
+	ck.d = d;
 	if (strcmp(d->api_version, "meshline.io/v1alpha1") != 0)
 		problem(&ck, "apiVersion", "'%s' is not meshline.io/v1alpha1",
 		    d->api_version);
@@ -376,7 +487,14 @@ mesh_desc_load(const char *path)
 	    !mesh_is_dns_label(d->spec.revision))
 		problem(&ck, "spec.revision", "'%s' is not a DNS-1123 label",
 		    d->spec.revision);
+	if (d->spec.istio_version != NULL && (d->istio_minor =
+	    mesh_parse_istio_version(d->spec.istio_version)) < 0)
+		problem(&ck, "spec.istioVersion", "'%s' is not a version "
+		    "meshline knows: give 1.MINOR, 1.11 or later",
+		    d->spec.istio_version);
+	check_namespace(&ck, d);
 	check_cluster_names(&ck, d);
+	check_addresses(&ck, d);
 	default_roles(&ck, d);
 	check_primaries(&ck, d);
 	check_external(&ck, d);
@@ -454,4 +572,174 @@ mesh_desc_annotate(struct mesh_doc *doc, const char *cluster,
 	    "metadata.annotations.meshline\\.io/context",
 	    mesh_str_new(doc, context));
 	doc->changed = true;
+}
+
+struct mesh_desc *
+mesh_desc_new(enum mesh_model model, const char *istio_namespace,
+    const char *address)
+{
+	struct mesh_desc *d = xcalloc(1, sizeof(*d));
+
+	d->spec.model = model;
+	d->spec.istio_namespace = xstrdup(istio_namespace);
+	if (address != NULL) {
+		d->spec.external = xcalloc(1, sizeof(*d->spec.external));
+		d->spec.external->address = xstrdup(address);
+	}
+	return d;
+}
+
+void
+mesh_desc_add(struct mesh_desc *d, const char *name, const char *network,
+    const char *discovery_address)
+{
+	struct mesh_cluster *c;
+
+	d->spec.clusters = xreallocarray(d->spec.clusters,
+	    d->spec.clusters_count + 1, sizeof(*d->spec.clusters));
+	c = &d->spec.clusters[d->spec.clusters_count++];
+	memset(c, 0, sizeof(*c));
+	c->name = xstrdup(name);
+	c->network = network != NULL ? xstrdup(network) : NULL;
+	c->discovery_address = discovery_address != NULL ?
+	    xstrdup(discovery_address) : NULL;
+}
+
+int
+mesh_desc_check_flags(const struct mesh_desc *d,
+    const struct mesh_desc_flags *flags)
+{
+	struct check ck = { NULL, NULL, d, flags, 0 };
+
+	check_namespace(&ck, d);
+	check_cluster_names(&ck, d);
+	check_addresses(&ck, d);
+	return ck.problems > 0 ? -1 : 0;
+}
+
+static int
+bad_address(char *why, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Say what is wrong with an address; returns 0, for "no kind". */
+static int
+bad_address(char *why, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+int
+mesh_desc_check_address(const char *s, unsigned allow, char *why, size_t n)
+{
+	unsigned char ip[16];
+	const char *p, *label;
+	size_t len;
+
+	if (*s == '\0')
+		return bad_address(why, n, "is empty");
+	if ((p = strstr(s, "://")) != NULL)
+		return bad_address(why, n, "is not an address: '%.*s' is a "
+		    "URL's scheme; give the host name alone",
+		    (int)(p - s + 3), s);
+	for (p = s; *p != '\0'; p++)
+		if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
+			return bad_address(why, n, "is not an address: it "
+			    "holds a space or a control character");
+	if ((p = strchr(s, '/')) != NULL)
+		return bad_address(why, n, "is not an address: '%s' is a "
+		    "path; give the host name alone", p);
+	if (strpbrk(s, "[]") != NULL)
+		return bad_address(why, n, "is not an address: brackets "
+		    "belong in URLs; give an IPv6 address without them");
+	if (inet_pton(AF_INET, s, ip) == 1 || inet_pton(AF_INET6, s, ip) == 1) {
+		if (allow & MESH_ADDR_IP)
+			return MESH_ADDR_IP;
+		return bad_address(why, n, "is an IP address, not a host "
+		    "name");
+	}
+	if ((p = strchr(s, ':')) != NULL) {
+		if (strchr(p + 1, ':') != NULL)
+			return bad_address(why, n, "is not an address: "
+			    "neither a host name nor an IP address");
+		if (p[1] != '\0' && strspn(p + 1, "0123456789") ==
+		    strlen(p + 1))
+			return bad_address(why, n, "is not an address: "
+			    "'%s' is a port; give the address alone", p);
+		return bad_address(why, n, "is not an address: '%s' is "
+		    "neither a port nor part of a host name", p);
+	}
+	if (*s == '*')
+		return bad_address(why, n, "is not an address: a wildcard "
+		    "matches host names, it names none");
+	if (strlen(s) > 253)
+		return bad_address(why, n, "is not a host name: it is longer "
+		    "than 253 characters");
+	for (label = s; ; label += len + 1) {
+		len = strcspn(label, ".");
+		if (len == 0)
+			return bad_address(why, n, "is not a host name: it "
+			    "has an empty label");
+		if (!mesh_is_label(label, len))
+			return bad_address(why, n, "is not a host name: "
+			    "'%.*s' is not a label (letters, digits and '-', "
+			    "not first or last, at most 63)", (int)len, label);
+		if (label[len] == '\0')
+			break;
+	}
+	/* a last label of digits only is a mistyped IP address */
+	if (strspn(label, "0123456789") == len)
+		return bad_address(why, n, "is neither an IP address nor a "
+		    "host name (its last label is all digits)");
+	if (!(allow & MESH_ADDR_HOST))
+		return bad_address(why, n, "is a host name, not an IP "
+		    "address");
+	return MESH_ADDR_HOST;
+}
+
+int
+mesh_desc_check_address_flag(const char *flag, const char *s, unsigned allow)
+{
+	char why[256];
+
+	if (mesh_desc_check_address(s, allow, why, sizeof(why)) != 0)
+		return 0;
+	mesh_err(NULL, "%s: '%s' %s", flag, s, why);
+	return -1;
+}
+
+int
+mesh_desc_istio_version_flag(const char *flag, const char *arg)
+{
+	int minor = mesh_parse_istio_version(arg);
+
+	if (minor < 0)
+		mesh_err(NULL, "invalid value for '%s': '%s' (give 1.MINOR, "
+		    "1.11 or later)", flag, arg);
+	return minor;
+}
+
+int
+mesh_desc_check_cluster(const struct mesh_desc *d, const char *name)
+{
+	struct mesh_buf names = MESH_BUF_INIT;
+	const struct mesh_external *x = d->spec.external;
+	unsigned i;
+
+	if (name == NULL || mesh_desc_cluster(d, name) != NULL ||
+	    (x != NULL && x->name != NULL && strcmp(name, x->name) == 0))
+		return 0;
+	if (x != NULL && x->name != NULL)
+		mesh_buf_adds(&names, x->name);
+	for (i = 0; i < d->spec.clusters_count; i++)
+		mesh_buf_addf(&names, "%s%s", names.len > 0 ? ", " : "",
+		    d->spec.clusters[i].name);
+	mesh_err(NULL, "--cluster '%s': %s has no such cluster (it has %s)",
+	    name, d->src, names.data);
+	mesh_buf_release(&names);
+	return -1;
 }

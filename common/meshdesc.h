@@ -64,6 +64,24 @@ struct mesh_desc {
 	/* not from the schema: where it came from, for messages */
 	char *src;
 	struct mesh_doc *tree;
+	int istio_minor;	/* spec.istioVersion's MINOR; 0: not given */
+};
+
+/*
+ * Where the values of a description built from flags came from, so that
+ * its problems are reported at the flag: the first cluster's name,
+ * network and discovery address, the clusters after it (written
+ * "flag 'name=network'"), the external address and the namespace.
+ */
+struct mesh_desc_flags {
+	const char *cluster, *network, *discovery_address, *peer;
+	const char *address, *istio_namespace;
+};
+
+/* What an address may be (mesh_desc_check_address). */
+enum {
+	MESH_ADDR_HOST = 1 << 0,	/* a host name */
+	MESH_ADDR_IP = 1 << 1		/* an IPv4 or IPv6 address */
 };
 
 /*
@@ -73,6 +91,56 @@ struct mesh_desc {
  */
 struct mesh_desc *mesh_desc_load(const char *path);
 void mesh_desc_free(struct mesh_desc *d);
+
+/*
+ * A description built from flags, not read (mesh_desc_free): the model,
+ * the Istio namespace and, when not NULL, the external control plane's
+ * address.  Clusters are added with mesh_desc_add; the strings are
+ * copied.
+ */
+struct mesh_desc *mesh_desc_new(enum mesh_model model,
+    const char *istio_namespace, const char *address);
+/* Add a cluster (network and discovery_address may be NULL). */
+void mesh_desc_add(struct mesh_desc *d, const char *name, const char *network,
+    const char *discovery_address);
+
+/*
+ * Check a description made by mesh_desc_new with the checks that
+ * mesh_desc_load runs on every value (names, networks, addresses, the
+ * namespace), except that a cluster name is an Istio cluster ID (upper
+ * case allowed: nothing is named after it) and a missing network is the
+ * caller's to require.  Each problem is reported as "flag: text", the
+ * flag named by flags; returns 0, or -1 after the reports.
+ */
+int mesh_desc_check_flags(const struct mesh_desc *d,
+    const struct mesh_desc_flags *flags);
+
+/*
+ * The one check of an address: a host name (dot-separated labels of
+ * letters, digits and '-', at most 253 characters, the last label not
+ * all digits) or an IPv4 or IPv6 address, with no scheme, port, path,
+ * brackets or space.  Returns MESH_ADDR_HOST or MESH_ADDR_IP, for what
+ * s is, when allow holds that bit; otherwise 0, with what is wrong in
+ * why (n bytes), worded to follow the quoted value ("is not a host
+ * name: ...").  Prints nothing.
+ */
+int mesh_desc_check_address(const char *s, unsigned allow, char *why,
+    size_t n);
+/* The same for the value of flag: 0, or -1 after "flag: 's' why". */
+int mesh_desc_check_address_flag(const char *flag, const char *s,
+    unsigned allow);
+
+/*
+ * The MINOR of an --istio-version value (flag), "1.MINOR[.PATCH]", 1.11
+ * or later; -1 after "invalid value for 'flag': ..." (a usage error).
+ */
+int mesh_desc_istio_version_flag(const char *flag, const char *arg);
+
+/*
+ * Is name (NULL: all of them) a cluster of d, or its external control
+ * plane?  0, or -1 after a report that names the clusters there are.
+ */
+int mesh_desc_check_cluster(const struct mesh_desc *d, const char *name);
 
 /*
  * Report "src:line:col: path: text" at the node path names in the

@@ -353,10 +353,10 @@ PY
 	[ "$(py '[d[0]["spec"]["revision"], d[0]["spec"]["values"]["global"]["istioNamespace"]]')" = '["on", "0777"]' ]
 	run --separate-stderr -0 mesh-gw expose-istiod --revision yes --istio-namespace 'null'
 	[ "$(py '[d[1]["metadata"]["name"], d[1]["metadata"]["namespace"], d[1]["spec"]["tls"][0]["route"][0]["destination"]["host"]]')" = '["istiod-vs-yes", "null", "istiod-yes.null.svc.cluster.local"]' ]
-	run --separate-stderr -0 mesh-gw external-istiod --host 'a: b' --credential-name 'yes' --namespace on
-	[ "$(py '[d[0]["spec"]["servers"][0]["hosts"], d[0]["spec"]["servers"][0]["tls"]["credentialName"], d[1]["metadata"]["namespace"]]')" = '[["a: b"], "yes", "on"]' ]
-	run --separate-stderr -0 mesh-gw expose-istiod --tls simple --host '*' --credential-name '0x1F'
-	[ "$(py '[d[0]["spec"]["servers"][1]["hosts"], d[0]["spec"]["servers"][1]["tls"]["credentialName"], d[1]["spec"]["hosts"]]')" = '[["*"], "0x1F", ["*"]]' ]
+	run --separate-stderr -0 mesh-gw external-istiod --host 'on' --credential-name 'a: b' --namespace on
+	[ "$(py '[d[0]["spec"]["servers"][0]["hosts"], d[0]["spec"]["servers"][0]["tls"]["credentialName"], d[1]["metadata"]["namespace"]]')" = '[["on"], "a: b", "on"]' ]
+	run --separate-stderr -0 mesh-gw expose-istiod --tls simple --host 'true' --credential-name '0x1F'
+	[ "$(py '[d[0]["spec"]["servers"][1]["hosts"], d[0]["spec"]["servers"][1]["tls"]["credentialName"], d[1]["spec"]["hosts"]]')" = '[["true"], "0x1F", ["true"]]' ]
 }
 
 # --- output -------------------------------------------------------------------
@@ -438,10 +438,13 @@ assert got == want, (got, want)
 PY
 }
 
-@test "mesh-gw: -f multi-primary, one network: no gateway is needed, and we say so" {
-	run --separate-stderr -0 mesh-gw -f "$F/multi-primary.yaml"
+@test "mesh-gw: -f multi-primary, one network: no gateway is needed, an error that says so" {
+	run --separate-stderr -1 mesh-gw -f "$F/multi-primary.yaml"
 	[ -z "$output" ]
-	[ "$stderr" = "mesh-gw: warning: mesh 'mesh1' needs no gateway: its clusters share one network and no primary has remotes" ]
+	[ "$stderr" = "mesh-gw: mesh 'mesh1' needs no gateway: its clusters share one network and no primary has remotes" ]
+	run --separate-stderr -1 mesh-gw -f "$ROOT/examples/mesh/multi-primary.yaml" --cluster cluster1
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-gw: cluster 'cluster1' needs no gateway: mesh 'mesh1' is multi-primary on one network" ]
 }
 
 @test "mesh-gw: -f multi-primary, two networks: east-west gateway and exposed services on each cluster" {
@@ -461,9 +464,9 @@ PY
 	mesh_eq 0 "$EW/env-CLUSTER1-NETWORK1.yaml"
 	mesh_eq 1 "$SAMPLES/expose-istiod.yaml#0" istio-system
 	mesh_eq 2 "$SAMPLES/expose-istiod.yaml#1" istio-system
-	run --separate-stderr -0 mesh-gw -f "$F/primary-remote.yaml" --cluster cluster2
+	run --separate-stderr -1 mesh-gw -f "$F/primary-remote.yaml" --cluster cluster2
 	[ -z "$output" ]
-	[ "$stderr" = "mesh-gw: warning: cluster 'cluster2' needs no gateway: the mesh has one network and 'cluster2' is not a primary with remotes" ]
+	[ "$stderr" = "mesh-gw: cluster 'cluster2' needs no gateway: mesh 'mesh1' has one network, and a remote reaches its primary's istiod through the gateway of 'cluster1'" ]
 }
 
 @test "mesh-gw: -f primary-remote, two networks: istiod and services exposed on the primary, services on the remote" {
@@ -535,7 +538,7 @@ PY
 @test "mesh-gw: -f errors: an unknown cluster, a bad description, subcommand flags" {
 	run --separate-stderr -1 mesh-gw -f "$F/external.yaml" --cluster nowhere
 	[ -z "$output" ]
-	[ "$stderr" = "mesh-gw: --cluster 'nowhere': $F/external.yaml has no such cluster" ]
+	[ "$stderr" = "mesh-gw: --cluster 'nowhere': $F/external.yaml has no such cluster (it has external, remote1, remote2)" ]
 	sed '/network: network2/d' "$F/external.yaml" > "$TMP/m.yaml"
 	run --separate-stderr -1 mesh-gw -f "$TMP/m.yaml"
 	[ -z "$output" ]
@@ -551,4 +554,83 @@ PY
 @test "mesh-gw: -f - reads the description from stdin" {
 	run --separate-stderr -0 mesh-gw -f - < "$F/multi-primary-multi-network.yaml"
 	[ "$(py 'len(d)')" = 4 ]
+}
+
+# --- never a wrong document ------------------------------------------------------
+
+@test "mesh-gw: -f: a cluster that needs no gateway is an error that says why" {
+	{ cat "$F/primary-remote.yaml"; echo '    primary: cluster1'; echo '  - {name: cluster3, network: NETWORK1, role: primary}'; } > "$TMP/m.yaml"
+	run --separate-stderr -1 mesh-gw -f "$TMP/m.yaml" --cluster cluster3
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-gw: cluster 'cluster3' needs no gateway: mesh 'mesh1' has one network and no remote uses 'cluster3' as its primary" ]
+	sed 's/network: network2/network: network1/' "$F/external.yaml" > "$TMP/x.yaml"
+	run --separate-stderr -1 mesh-gw -f "$TMP/x.yaml" --cluster remote2
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-gw: cluster 'remote2' needs no gateway: mesh 'mesh1' has one network, and its clusters reach the external control plane through the gateway of 'external'" ]
+	# the clusters that need one still print it
+	run --separate-stderr -0 mesh-gw -f "$TMP/m.yaml" --cluster cluster1
+	[ "$(kinds)" = '[["cluster1", "ctx1", "IstioOperator", "eastwest"], ["cluster1", "ctx1", "Gateway", "istiod-gateway"], ["cluster1", "ctx1", "VirtualService", "istiod-vs"]]' ]
+}
+
+@test "mesh-gw: --host is a host name, by the one address check of mesh-render" {
+	local h
+	for h in https://istiod.example.com istiod.example.com:15012 istiod.example.com/x 'a b' a..b '*.example.com' 192.0.2.1; do
+		run --separate-stderr -2 mesh-gw external-istiod --host "$h" --credential-name c
+		[ -z "$output" ]
+		[[ "$stderr" == "mesh-gw: --host: '$h' "* ]]
+		run --separate-stderr -2 mesh-gw expose-istiod --tls simple --host "$h" --credential-name c
+		[ -z "$output" ]
+		[[ "$stderr" == "mesh-gw: --host: '$h' "* ]]
+	done
+	run --separate-stderr -2 mesh-gw external-istiod --host https://a.example.com --credential-name c
+	[ "$stderr" = "mesh-gw: --host: 'https://a.example.com' is not an address: 'https://' is a URL's scheme; give the host name alone
+Try 'mesh-gw --help' for more information." ]
+	run --separate-stderr -2 mesh-gw external-istiod --host 192.0.2.1 --credential-name c
+	[[ "$stderr" == "mesh-gw: --host: '192.0.2.1' is an IP address, not a host name"* ]]
+	# mesh-render says the same of the same value
+	run --separate-stderr -2 mesh-render external-istiod --cluster c --address a.example.com:15012
+	[[ "$stderr" == "mesh-render: --address: 'a.example.com:15012' is not an address: ':15012' is a port; give the address alone"* ]]
+	run --separate-stderr -2 mesh-gw external-istiod --host a.example.com:15012 --credential-name c
+	[[ "$stderr" == "mesh-gw: --host: 'a.example.com:15012' is not an address: ':15012' is a port; give the address alone"* ]]
+}
+
+@test "mesh-gw: -f checks the whole description, whichever cluster is wanted" {
+	sed 's|address: istiod.mesh.example.com|address: https://istiod.mesh.example.com|' "$F/external.yaml" > "$TMP/a.yaml"
+	run --separate-stderr -1 mesh-gw -f "$TMP/a.yaml" --cluster remote2
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-gw: $TMP/a.yaml:12:14: spec.external.address: 'https://istiod.mesh.example.com' is not an address: 'https://' is a URL's scheme; give the host name alone" ]
+	sed 's/^  model: external/  model: external\n  istioVersion: "2.1"/' "$F/external.yaml" > "$TMP/b.yaml"
+	run --separate-stderr -1 mesh-gw -f "$TMP/b.yaml"
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-gw: $TMP/b.yaml:10:17: spec.istioVersion: '2.1' is not a version meshline knows: give 1.MINOR, 1.11 or later" ]
+}
+
+@test "mesh-gw: ingress and egress for an Istio release are install.istio.io, as today's guide writes them" {
+	local cur="$SHARED/conformance/current/docs/external-controlplane" g
+	for g in ingress egress; do
+		run --separate-stderr -0 mesh-gw "$g" --istio-version 1.24
+		[ -z "$stderr" ]
+		printf '%s\n' "$output" > "$TMP/out.yaml"
+		# the page's metadata.name is the Ukrainian text's alone
+		"$PYTHON" - "$TMP/out.yaml" "$cur/1"*"-istio-${g}gateway.iop.yaml" <<'PY'
+import sys, yaml
+got = yaml.safe_load(open(sys.argv[1]))
+want = yaml.safe_load(open(sys.argv[2]))
+del want["metadata"]
+assert got == want, (got, want)
+PY
+		# the guide's own text, to the byte, when no release is named
+		run --separate-stderr -0 mesh-gw "$g"
+		printf '%s\n' "$output" | cmp - "$G/external/istio-${g}gateway.yaml"
+	done
+	run --separate-stderr -0 mesh-gw ingress --istio-version 1.11.2 --namespace apps
+	[ "$(py '[d[0]["apiVersion"], d[0]["spec"]["components"]["ingressGateways"][0]["namespace"]]')" = '["install.istio.io/v1alpha1", "apps"]' ]
+	run --separate-stderr -2 mesh-gw egress --istio-version 1.10
+	[ -z "$output" ]
+	[[ "$stderr" == "mesh-gw: invalid value for '--istio-version': '1.10' (give 1.MINOR, 1.11 or later)"* ]]
+	# where no release's document differs from the guides', it is refused
+	run --separate-stderr -2 mesh-gw eastwest --network n --istio-version 1.24
+	[[ "$stderr" == "mesh-gw: eastwest does not take --istio-version"* ]]
+	run --separate-stderr -2 mesh-gw -f "$F/external.yaml" --istio-version 1.24
+	[[ "$stderr" == "mesh-gw: -f does not take --istio-version"* ]]
 }

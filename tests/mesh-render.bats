@@ -83,18 +83,24 @@ py() {
 @test "mesh-render: values that look like YAML stay single strings" {
 	run --separate-stderr -0 mesh-render primary --cluster on --network 0777 --mesh 'a: b' --peer 'yes=1e3'
 	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]["global"]')" = '{"meshID": "a: b", "meshNetworks": {"0777": {"endpoints": [{"fromRegistry": "on"}], "gateways": [{"port": 15443, "registryServiceName": "istio-eastwestgateway.istio-system.svc.cluster.local"}]}, "1e3": {"endpoints": [{"fromRegistry": "yes"}], "gateways": [{"port": 15443, "registryServiceName": "istio-eastwestgateway.istio-system.svc.cluster.local"}]}}, "multiCluster": {"clusterName": "on"}, "network": "0777"}' ]
-	run --separate-stderr -0 mesh-render remote --cluster c2 --network n --pilot-address $'x\ny: z'
-	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]["global"]["remotePilotAddress"]')" = '"x\ny: z"' ]
+	run --separate-stderr -0 mesh-render remote --cluster c2 --network $'x\ny: z' --pilot-address on
+	[ "$(printf '%s\n' "$output" | py '[d[0]["spec"]["values"]["global"][k] for k in ("network", "remotePilotAddress")]')" = '["x\ny: z", "on"]' ]
 	run --separate-stderr -0 mesh-render external-istiod --cluster 'null' --address a.example --mesh '~'
 	[ "$(printf '%s\n' "$output" | py '[d[0]["spec"]["components"]["pilot"]["k8s"]["env"][3]["value"], d[0]["spec"]["values"]["global"]["meshID"]]')" = '["null", "~"]' ]
 }
 
 @test "mesh-render: a value that would break the injection URL is refused" {
-	run --separate-stderr -1 mesh-render external-config --cluster 'a/b' --address x.example --network n
+	run --separate-stderr -2 mesh-render external-config --cluster 'a/b' --address x.example --network n
 	[ -z "$output" ]
-	[[ "$stderr" == "mesh-render: cluster 'a/b' cannot go into the injection URL: "* ]]
-	run --separate-stderr -1 mesh-render external-remote --cluster a --address x.example --network 'n:1'
-	[[ "$stderr" == "mesh-render: network 'n:1' cannot go into the injection URL: "* ]]
+	[[ "$stderr" == "mesh-render: --cluster: 'a/b' is not an Istio cluster ID (letters, digits and '-', at most 63)"* ]]
+	run --separate-stderr -2 mesh-render external-remote --cluster a --address x.example --network 'n:1'
+	[ -z "$output" ]
+	[[ "$stderr" == "mesh-render: --network: 'n:1' cannot go into the injection URL: it must not hold ':', '/', '?', '#', '%', '@', brackets or spaces"* ]]
+	# from a description, whichever cluster is rendered
+	sed 's/network: network2/network: "n:2"/' "$F/external.yaml" > "$TMP/m.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/m.yaml" --cluster external
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: $TMP/m.yaml:17:14: spec.clusters[1].network: 'n:2' cannot go into the injection URL: it must not hold ':', '/', '?', '#', '%', '@', brackets or spaces" ]
 }
 
 @test "mesh-render: --revision on every role" {
@@ -296,11 +302,158 @@ mesh-render: $TMP/h.yaml:18:5: spec.clusters[3]: the mesh has 2 primaries: set '
 
 @test "mesh-render: --cluster that names no cluster, and a missing file" {
 	run --separate-stderr -1 mesh-render -f "$F/external.yaml" --cluster nope
-	[ "$stderr" = "mesh-render: --cluster 'nope': $F/external.yaml has no such cluster" ]
+	[ "$stderr" = "mesh-render: --cluster 'nope': $F/external.yaml has no such cluster (it has external, remote1, remote2)" ]
+	run --separate-stderr -1 mesh-render -f "$F/primary-remote.yaml" --cluster cluster3
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: --cluster 'cluster3': $F/primary-remote.yaml has no such cluster (it has cluster1, cluster2)" ]
 	run --separate-stderr -1 mesh-render -f "$TMP/none.yaml"
 	[ "$stderr" = "mesh-render: cannot open '$TMP/none.yaml': No such file or directory" ]
 	run --separate-stderr -0 mesh-render -f - < "$F/external.yaml"
 	[ "$(printf '%s\n' "$output" | py 'len(d)')" = 3 ]
+}
+
+# --- never a wrong document -------------------------------------------------
+
+@test "mesh-render: spec.istioNamespace puts every control plane there, as the gateways" {
+	run --separate-stderr -0 mesh-render -f "$F/mesh-sys.yaml"
+	[ -z "$stderr" ]
+	[ "$(printf '%s\n' "$output" | py '[(x["metadata"]["namespace"], x["spec"]["values"]["global"]["istioNamespace"]) for x in d]')" = '[["mesh-sys", "mesh-sys"], ["mesh-sys", "mesh-sys"]]' ]
+	[ "$(printf '%s\n' "$output" | py 'sorted(set(g["registryServiceName"] for n in d[0]["spec"]["values"]["global"]["meshNetworks"].values() for g in n["gateways"]))')" = '["istio-eastwestgateway.mesh-sys.svc.cluster.local"]' ]
+	# the gateways mesh-gw prints for the same description agree
+	run --separate-stderr -0 mesh-gw -f "$F/mesh-sys.yaml"
+	[ "$(printf '%s\n' "$output" | py 'sorted(set([x["metadata"].get("namespace") or x["spec"]["values"]["global"]["istioNamespace"] for x in d]))')" = '["mesh-sys"]' ]
+	# istio-system, the default, leaves the guide's documents as they are
+	run --separate-stderr -0 mesh-render -f "$F/primary-remote.yaml"
+	[ "$(printf '%s\n' "$output" | py '[("namespace" in x["metadata"], "istioNamespace" in x["spec"]["values"]["global"]) for x in d]')" = '[[false, false], [false, false]]' ]
+}
+
+@test "mesh-render: --namespace on primary and remote, as in a description" {
+	run --separate-stderr -0 mesh-render primary --cluster c1 --network n1 --peer c2=n2 --namespace mesh-sys
+	[ "$(printf '%s\n' "$output" | py '[d[0]["metadata"], d[0]["spec"]["values"]["global"]["istioNamespace"], d[0]["spec"]["values"]["global"]["meshNetworks"]["n2"]["gateways"]]')" = '[{"namespace": "mesh-sys"}, "mesh-sys", [{"port": 15443, "registryServiceName": "istio-eastwestgateway.mesh-sys.svc.cluster.local"}]]' ]
+	run --separate-stderr -0 mesh-render remote --cluster c2 --network n2 --pilot-address 203.0.113.10 --namespace mesh-sys
+	[ "$(printf '%s\n' "$output" | py '[d[0]["metadata"], d[0]["spec"]["values"]["global"]["istioNamespace"]]')" = '[{"namespace": "mesh-sys"}, "mesh-sys"]' ]
+	# the same documents as -f renders, less its annotations
+	mesh-render -f "$F/mesh-sys.yaml" --cluster cluster2 > "$TMP/f.yaml"
+	run --separate-stderr -0 mesh-render remote --cluster cluster2 --network network2 --pilot-address 203.0.113.10 --namespace mesh-sys
+	[ "$(py '{k: ({m: w for m, w in v.items() if m == "namespace"} if k == "metadata" else v) for k, v in d[0].items()}' < "$TMP/f.yaml")" = "$(printf '%s\n' "$output" | py 'd[0]')" ]
+	run --separate-stderr -0 mesh-render primary --cluster c1 --network n1 --namespace istio-system
+	[ "$(printf '%s\n' "$output" | py '"metadata" in d[0]')" = false ]
+	run --separate-stderr -2 mesh-render primary --cluster c1 --network n1 --namespace Mesh_Sys
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: --namespace: 'Mesh_Sys' is not a DNS-1123 label (a namespace: lower-case letters, digits and '-', at most 63)
+Try 'mesh-render --help' for more information." ]
+	sed 's/istioNamespace: mesh-sys/istioNamespace: Mesh_Sys/' "$F/mesh-sys.yaml" > "$TMP/m.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/m.yaml"
+	[ "$stderr" = "mesh-render: $TMP/m.yaml:8:19: spec.istioNamespace: 'Mesh_Sys' is not a DNS-1123 label (a namespace: lower-case letters, digits and '-', at most 63)" ]
+}
+
+# bad_address FLAG VALUE REASON: the role refuses VALUE for FLAG.
+bad_address() {
+	local role
+	case $1 in
+	--address) role="external-istiod --cluster c" ;;
+	--pilot-address) role="remote --cluster c --network n" ;;
+	--gateway-service) role="primary --cluster c --network n" ;;
+	esac
+	# shellcheck disable=SC2086
+	run --separate-stderr -2 mesh-render $role "$1" "$2"
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: $1: '$2' $3
+Try 'mesh-render --help' for more information." ] || { echo "$stderr"; false; }
+}
+
+@test "mesh-render: one address check: no scheme, port, path, space or empty label" {
+	local f
+	for f in --address --pilot-address --gateway-service; do
+		bad_address "$f" https://a.example.com:15012 "is not an address: 'https://' is a URL's scheme; give the host name alone"
+		bad_address "$f" a.example.com:15012 "is not an address: ':15012' is a port; give the address alone"
+		bad_address "$f" a.example.com:99999 "is not an address: ':99999' is a port; give the address alone"
+		bad_address "$f" a.example.com:x "is not an address: ':x' is neither a port nor part of a host name"
+		bad_address "$f" a.example.com/inject "is not an address: '/inject' is a path; give the host name alone"
+		bad_address "$f" 'not an address' "is not an address: it holds a space or a control character"
+		bad_address "$f" a..example.com "is not a host name: it has an empty label"
+		bad_address "$f" a.example.com. "is not a host name: it has an empty label"
+		bad_address "$f" a_b.example.com "is not a host name: 'a_b' is not a label (letters, digits and '-', not first or last, at most 63)"
+		bad_address "$f" '*.example.com' "is not an address: a wildcard matches host names, it names none"
+		bad_address "$f" 300.1.2.3 "is neither an IP address nor a host name (its last label is all digits)"
+		bad_address "$f" '[2001:db8::1]' "is not an address: brackets belong in URLs; give an IPv6 address without them"
+	done
+	# the external istiod and the gateway's service are host names; a
+	# pilot address is the east-west gateway's IP address, or a host name
+	bad_address --address 192.0.2.1 "is an IP address, not a host name"
+	bad_address --gateway-service 2001:db8::1 "is an IP address, not a host name"
+	local a
+	for a in 192.0.2.1 2001:db8::1 gw.example.com; do
+		run --separate-stderr -0 mesh-render remote --cluster c --network n --pilot-address "$a"
+		[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]["global"]["remotePilotAddress"]')" = "\"$a\"" ]
+	done
+	run --separate-stderr -0 mesh-render external-istiod --cluster c --address a.example.com
+	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["meshConfig"]["defaultConfig"]["discoveryAddress"]')" = '"a.example.com:15012"' ]
+}
+
+@test "mesh-render: a description's addresses pass the same check, whichever cluster is rendered" {
+	sed 's|address: istiod.mesh.example.com|address: https://istiod.mesh.example.com:15012|' "$F/external.yaml" > "$TMP/x.yaml"
+	local c
+	for c in "" "--cluster external" "--cluster remote1"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr -1 mesh-render -f "$TMP/x.yaml" $c
+		[ -z "$output" ]
+		[ "$stderr" = "mesh-render: $TMP/x.yaml:9:14: spec.external.address: 'https://istiod.mesh.example.com:15012' is not an address: 'https://' is a URL's scheme; give the host name alone" ]
+	done
+	sed 's|address: istiod.mesh.example.com|address: 192.0.2.1|' "$F/external.yaml" > "$TMP/y.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/y.yaml" --cluster external
+	[ "$stderr" = "mesh-render: $TMP/y.yaml:9:14: spec.external.address: '192.0.2.1' is an IP address, not a host name" ]
+	sed 's|discoveryAddress: 203.0.113.10|discoveryAddress: "203.0.113.10:15012"|' "$F/primary-remote.yaml" > "$TMP/z.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/z.yaml" --cluster cluster1
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: $TMP/z.yaml:16:23: spec.clusters[1].discoveryAddress: '203.0.113.10:15012' is not an address: ':15012' is a port; give the address alone" ]
+}
+
+@test "mesh-render: a role's flags are checked as a description's values are" {
+	run --separate-stderr -2 mesh-render primary --cluster c1 --network n1 --peer c1=n2
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: --peer 'c1=n2': cluster 'c1' is named twice (also --cluster)
+Try 'mesh-render --help' for more information." ]
+	run --separate-stderr -2 mesh-render primary --cluster c1 --network n1 --peer c2=n2 --peer c2=n3
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: --peer 'c2=n3': cluster 'c2' is named twice (also --peer 'c2=n2')
+Try 'mesh-render --help' for more information." ]
+	run --separate-stderr -2 mesh-render primary --cluster "a b" --network n1
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: --cluster: 'a b' is not an Istio cluster ID (letters, digits and '-', at most 63)
+Try 'mesh-render --help' for more information." ]
+	run --separate-stderr -2 mesh-render primary --cluster c1 --network n1 --peer 'c_2=n2'
+	[[ "$stderr" == "mesh-render: --peer 'c_2=n2': 'c_2' is not an Istio cluster ID (letters, digits and '-', at most 63)"* ]]
+	run --separate-stderr -2 mesh-render remote --cluster c2 --network n1 --pilot-address "not an address"
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: --pilot-address: 'not an address' is not an address: it holds a space or a control character
+Try 'mesh-render --help' for more information." ]
+	run --separate-stderr -2 mesh-render external-istiod --cluster -c1 --address a.example.com
+	[[ "$stderr" == "mesh-render: --cluster: '-c1' is not an Istio cluster ID"* ]]
+	# every problem, each on its line
+	run --separate-stderr -2 mesh-render primary --cluster "a b" --network n1 --peer x=n --peer x=m
+	[ "$stderr" = "mesh-render: --cluster: 'a b' is not an Istio cluster ID (letters, digits and '-', at most 63)
+mesh-render: --peer 'x=m': cluster 'x' is named twice (also --peer 'x=n')
+Try 'mesh-render --help' for more information." ]
+	# an Istio cluster ID may hold upper case, as the guide's CLUSTER1
+	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --peer CLUSTER2=NETWORK2
+}
+
+@test "mesh-render: a per-cluster render checks the whole description first" {
+	# a problem in another cluster, or the mesh's version, stops the
+	# render of any one cluster, so a loop over them installs nothing
+	sed 's/    network: network2/    network: network2\n    primary: cluster9/' "$F/primary-remote.yaml" > "$TMP/a.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/a.yaml" --cluster cluster1
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: $TMP/a.yaml:15:14: spec.clusters[1].primary: no cluster is called 'cluster9'" ]
+	sed 's/network: network2/network: "n\/2"/' "$F/external.yaml" > "$TMP/c.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/c.yaml" --cluster remote1
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: $TMP/c.yaml:17:14: spec.clusters[1].network: 'n/2' cannot go into the injection URL: it must not hold ':', '/', '?', '#', '%', '@', brackets or spaces" ]
+	sed 's/^  model: external/  model: external\n  istioVersion: "2.1"/' "$F/external.yaml" > "$TMP/b.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/b.yaml" --cluster nope
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: $TMP/b.yaml:7:17: spec.istioVersion: '2.1' is not a version meshline knows: give 1.MINOR, 1.11 or later" ]
 }
 
 @test "mesh-render: every shipped example renders" {
