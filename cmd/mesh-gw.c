@@ -540,102 +540,109 @@ out:
 	return rv;
 }
 
+static const char usage_text[] =
+	"usage: mesh-gw eastwest [-hV] [-o yaml|json] [--ambient] "
+	"[--cluster name]\n"
+	"           [--external-ip ip] [--istio-namespace ns] "
+	"[--load-balancer-ip ip]\n"
+	"           [--mesh id] [--network net] [--revision rev]\n"
+	"           [--service-type LoadBalancer|NodePort] "
+	"[--single-cluster]\n"
+	"       mesh-gw expose-services [-o yaml|json] [--istio-namespace "
+	"ns]\n"
+	"       mesh-gw expose-istiod [-o yaml|json] [--istio-namespace "
+	"ns]\n"
+	"           [--revision rev] [--tls simple --host host "
+	"--credential-name secret]\n"
+	"       mesh-gw controlplane [-o yaml|json] [--external-ip ip]\n"
+	"           [--load-balancer-ip ip] [--service-type "
+	"LoadBalancer|NodePort]\n"
+	"       mesh-gw external-istiod --host host --credential-name "
+	"secret\n"
+	"           [-o yaml|json] [-n ns]\n"
+	"       mesh-gw ingress [-o yaml|json] [--external-ip ip]\n"
+	"           [--injection-template name] [--istio-version version]\n"
+	"           [--load-balancer-ip ip] [-n ns]\n"
+	"           [--service-type LoadBalancer|NodePort]\n"
+	"       mesh-gw egress [-o yaml|json] [--injection-template name]\n"
+	"           [--istio-version version] [-n ns]\n"
+	"       mesh-gw -f mesh.yaml [-o yaml|json] [--cluster name] "
+	"[--external-ip ip]\n"
+	"           [--load-balancer-ip ip] [--service-type "
+	"LoadBalancer|NodePort]\n";
+
+static const char help_text[] =
+	"\n"
+	"Print the gateway documents of the Istio multicluster and "
+	"external control\n"
+	"plane guides, or every gateway document each cluster of a "
+	"mesh needs.\n"
+	"\n"
+	"  eastwest         what gen-eastwest-gateway.sh prints "
+	"for the same flags\n"
+	"  expose-services  the services behind the east-west "
+	"gateway\n"
+	"  expose-istiod    istiod behind the east-west gateway "
+	"(TLS passing through,\n"
+	"                   or ended there with --tls simple)\n"
+	"  controlplane     the external control plane cluster's "
+	"ingress gateway\n"
+	"  external-istiod  the routes from that gateway to the "
+	"external istiod\n"
+	"  ingress, egress  a remote cluster's ingress or egress "
+	"gateway\n"
+	"\n"
+	"  -f, --filename mesh.yaml       every gateway of a mesh "
+	"description\n"
+	"      --cluster name             with -f: that cluster's "
+	"only (eastwest: none)\n"
+	"      --network net              the network (default: "
+	"$NETWORK)\n"
+	"      --single-cluster           a gateway for one "
+	"cluster, with no network\n"
+	"      --ambient                  a Gateway API Gateway "
+	"for ambient mode\n"
+	"      --revision rev             an Istio revision\n"
+	"      --mesh id                  ignored, as by the "
+	"script\n"
+	"      --istio-namespace ns       where Istio runs "
+	"(istio-system)\n"
+	"      --istio-version 1.N        ingress, egress: as that "
+	"release's guides write\n"
+	"                                 them, not the old "
+	"guide's text\n"
+	"      --tls simple               end istiod's TLS at the "
+	"east-west gateway\n"
+	"      --host host                the host name istiod is "
+	"reached at\n"
+	"      --credential-name secret   the TLS secret for that "
+	"host\n"
+	"  -n, --namespace ns             the gateway's or the "
+	"external istiod's\n"
+	"                                 namespace "
+	"(external-istiod)\n"
+	"      --injection-template name  the gateway's injection "
+	"template (gateway)\n"
+	"      --service-type type        LoadBalancer (default) "
+	"or NodePort\n"
+	"      --external-ip ip           an external IP of the "
+	"Service (repeatable)\n"
+	"      --load-balancer-ip ip      the load balancer's IP\n"
+	"  -o, --output yaml|json         output format (yaml)\n"
+	"  -h, --help                     show this help\n"
+	"  -V, --version                  show the version\n"
+	"\n"
+	"'mesh-gw MODE --help' describes a mode's options.\n"
+	"See mesh-gw(1).\n";
+
 static _Noreturn void
 usage(int status)
 {
 	FILE *f = status == MESH_EXIT_OK ? stdout : stderr;
 
-	fputs(
-	    "usage: mesh-gw eastwest [-hV] [-o yaml|json] [--ambient] "
-	    "[--cluster name]\n"
-	    "           [--external-ip ip] [--istio-namespace ns] "
-	    "[--load-balancer-ip ip]\n"
-	    "           [--mesh id] [--network net] [--revision rev]\n"
-	    "           [--service-type LoadBalancer|NodePort] "
-	    "[--single-cluster]\n"
-	    "       mesh-gw expose-services [-o yaml|json] [--istio-namespace "
-	    "ns]\n"
-	    "       mesh-gw expose-istiod [-o yaml|json] [--istio-namespace "
-	    "ns]\n"
-	    "           [--revision rev] [--tls simple --host host "
-	    "--credential-name secret]\n"
-	    "       mesh-gw controlplane [-o yaml|json] [--external-ip ip]\n"
-	    "           [--load-balancer-ip ip] [--service-type "
-	    "LoadBalancer|NodePort]\n"
-	    "       mesh-gw external-istiod --host host --credential-name "
-	    "secret\n"
-	    "           [-o yaml|json] [--namespace ns]\n"
-	    "       mesh-gw ingress|egress [-o yaml|json] [--external-ip ip]\n"
-	    "           [--injection-template name] [--istio-version version]\n"
-	    "           [--load-balancer-ip ip] [--namespace ns]\n"
-	    "           [--service-type LoadBalancer|NodePort]\n"
-	    "       mesh-gw -f mesh.yaml [-o yaml|json] [--cluster name] "
-	    "[--external-ip ip]\n"
-	    "           [--load-balancer-ip ip] [--service-type "
-	    "LoadBalancer|NodePort]\n", f);
+	fputs(usage_text, f);
 	if (status == MESH_EXIT_OK)
-		fputs(
-		    "\n"
-		    "Print the gateway documents of the Istio multicluster and "
-		    "external control\n"
-		    "plane guides, or every gateway document each cluster of a "
-		    "mesh needs.\n"
-		    "\n"
-		    "  eastwest         what gen-eastwest-gateway.sh prints "
-		    "for the same flags\n"
-		    "  expose-services  the services behind the east-west "
-		    "gateway\n"
-		    "  expose-istiod    istiod behind the east-west gateway "
-		    "(TLS passing through,\n"
-		    "                   or ended there with --tls simple)\n"
-		    "  controlplane     the external control plane cluster's "
-		    "ingress gateway\n"
-		    "  external-istiod  the routes from that gateway to the "
-		    "external istiod\n"
-		    "  ingress, egress  a remote cluster's ingress or egress "
-		    "gateway\n"
-		    "\n"
-		    "  -f, --filename mesh.yaml       every gateway of a mesh "
-		    "description\n"
-		    "      --cluster name             with -f: that cluster's "
-		    "only (eastwest: none)\n"
-		    "      --network net              the network (default: "
-		    "$NETWORK)\n"
-		    "      --single-cluster           a gateway for one "
-		    "cluster, with no network\n"
-		    "      --ambient                  a Gateway API Gateway "
-		    "for ambient mode\n"
-		    "      --revision rev             an Istio revision\n"
-		    "      --mesh id                  ignored, as by the "
-		    "script\n"
-		    "      --istio-namespace ns       where Istio runs "
-		    "(istio-system)\n"
-		    "      --istio-version 1.N        ingress, egress: as that "
-		    "release's guides write\n"
-		    "                                 them, not the old "
-		    "guide's text\n"
-		    "      --tls simple               end istiod's TLS at the "
-		    "east-west gateway\n"
-		    "      --host host                the host name istiod is "
-		    "reached at\n"
-		    "      --credential-name secret   the TLS secret for that "
-		    "host\n"
-		    "      --namespace ns             the gateway's or the "
-		    "external istiod's\n"
-		    "                                 namespace "
-		    "(external-istiod)\n"
-		    "      --injection-template name  the gateway's injection "
-		    "template (gateway)\n"
-		    "      --service-type type        LoadBalancer (default) "
-		    "or NodePort\n"
-		    "      --external-ip ip           an external IP of the "
-		    "Service (repeatable)\n"
-		    "      --load-balancer-ip ip      the load balancer's IP\n"
-		    "  -o, --output yaml|json         output format (yaml)\n"
-		    "  -h, --help                     show this help\n"
-		    "  -V, --version                  show the version\n"
-		    "\n"
-		    "See mesh-gw(1).\n", f);
+		fputs(help_text, f);
 	if (status == MESH_EXIT_OK)
 		mesh_close_stdout();
 	exit(status);
@@ -966,19 +973,30 @@ main(int argc, char *argv[])
 	};
 	struct opts o;
 	struct mesh_writer *w;
+	enum cmd guessed;
 	int ch, rv = MESH_EXIT_FAIL;
 
 	mesh_setprogname(argv[0]);
 	memset(&o, 0, sizeof(o));
 	o.fmt = MESH_FMT_YAML;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":f:ho:V", lopts, NULL)) != -1) {
+	guessed = (enum cmd)mesh_guess_sub(argc, argv, cmd_names,
+	    sizeof(cmd_names) / sizeof(cmd_names[0]));
+	while ((ch = getopt_long(argc, argv, ":f:hn:o:V", lopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'f':
 			o.mesh_file = optarg;
 			break;
 		case 'h':
-			usage(MESH_EXIT_OK);
+			if (guessed == CMD_NONE)
+				usage(MESH_EXIT_OK);
+			mesh_sub_help(usage_text, help_text,
+			    cmd_names[guessed]);
+		case 'n':
+			if (take(&o, OPT_NAMESPACE, optarg) == -1)
+				goto usage;
+			break;
 		case 'o':
 			if (mesh_format_option(optarg, &o.fmt) == -1)
 				goto usage;
@@ -1010,6 +1028,6 @@ main(int argc, char *argv[])
 	return rv;
 usage:
 	free(o.lb.external_ips);
-	mesh_try_help(NULL);
+	mesh_try_help(guessed != CMD_NONE ? cmd_names[guessed] : NULL);
 	return MESH_EXIT_USAGE;
 }

@@ -289,65 +289,93 @@ out:
 	return rv;
 }
 
+static const char usage_text[] =
+"usage: mesh-render role [-hV] [-o yaml|json] [--address addr] "
+	"[--cluster name]\n"
+	"                   [--gateway-port port] [--gateway-service "
+	"host]\n"
+	"                   [--istio-version version] [--mesh id] "
+	"[-n ns]\n"
+	"                   [--network net] [--peer cluster=net] "
+	"[--pilot-address addr]\n"
+	"                   [--revision rev]\n"
+	"       mesh-render -f mesh.yaml [-o yaml|json] [--cluster name]\n";
+
+static const char help_text[] =
+"\n"
+	"Print the control-plane IstioOperator of one role of the "
+	"Istio multicluster\nand external control plane guides, or "
+	"of every cluster of a mesh description.\n\n"
+	"Roles (primary, remote, external-istiod, external-config, "
+	"external-remote):\n"
+	"  primary          --cluster --network [--mesh] "
+	"[--namespace]\n"
+	"                   [--peer cluster=net]...\n"
+	"  remote           --cluster --network --pilot-address "
+	"[--mesh] [--namespace]\n"
+	"  external-istiod  --cluster --address [--namespace] "
+	"[--mesh]\n"
+	"  external-config  --cluster --address --network "
+	"[--namespace]\n"
+	"  external-remote  --cluster --address --network "
+	"[--namespace]\n\n"
+	"  -f, --filename mesh.yaml    render every cluster of a "
+	"mesh description\n"
+	"      --cluster name          the cluster (with -f: only "
+	"its documents)\n"
+	"      --network net           the cluster's network\n"
+	"      --mesh id               the mesh ID (mesh1)\n"
+	"      --peer cluster=net      another cluster of the mesh "
+	"(repeatable)\n"
+	"      --gateway-service host  east-west gateway in "
+	"meshNetworks (in --namespace)\n"
+	"      --gateway-port port     its port (15443)\n"
+	"      --pilot-address addr    the primary's east-west "
+	"gateway address\n"
+	"      --address addr          the external istiod's host "
+	"name\n"
+	"  -n, --namespace ns          where Istio runs "
+	"(istio-system; external-*:\n"
+	"                              external-istiod)\n"
+	"      --revision rev          an Istio revision\n"
+	"      --istio-version 1.N     what that Istio release "
+	"needs, not the guides' text\n"
+	"  -o, --output yaml|json      output format (yaml)\n"
+	"  -h, --help                  show this help\n"
+	"  -V, --version               show the version\n\n"
+	"'mesh-render ROLE --help' describes a role's options.\n"
+	"See mesh-render(1).\n";
+
+/* What each role takes, in the usage form mesh_sub_help() reads. */
+static const char role_usage[] =
+	"usage: mesh-render primary --cluster name --network net [-hV] "
+	"[-o yaml|json]\n"
+	"           [--gateway-port port] [--gateway-service host] "
+	"[--istio-version version]\n"
+	"           [--mesh id] [-n ns] [--peer cluster=net] [--revision rev]\n"
+	"       mesh-render remote --cluster name --network net --pilot-address "
+	"addr\n"
+	"           [-hV] [-o yaml|json] [--istio-version version] [--mesh id] "
+	"[-n ns]\n"
+	"           [--revision rev]\n"
+	"       mesh-render external-istiod --cluster name --address addr [-hV] "
+	"[-o yaml|json]\n"
+	"           [--istio-version version] [--mesh id] [-n ns] "
+	"[--revision rev]\n"
+	"       mesh-render external-config|external-remote --cluster name "
+	"--address addr\n"
+	"           --network net [-hV] [-o yaml|json] [--istio-version version] "
+	"[-n ns]\n"
+	"           [--revision rev]\n";
+
 static _Noreturn void
 usage(int status)
 {
 	FILE *f = status == MESH_EXIT_OK ? stdout : stderr;
 
-	fputs("usage: mesh-render role [-hV] [-o yaml|json] [--address addr] "
-	    "[--cluster name]\n"
-	    "                   [--gateway-port port] [--gateway-service "
-	    "host]\n"
-	    "                   [--istio-version version] [--mesh id] "
-	    "[--namespace ns]\n"
-	    "                   [--network net] [--peer cluster=net] "
-	    "[--pilot-address addr]\n"
-	    "                   [--revision rev]\n"
-	    "       mesh-render -f mesh.yaml [-o yaml|json] [--cluster name]\n",
-	    f);
+	fputs(usage_text, f);
 	if (status == MESH_EXIT_OK)
-		fputs("\n"
-		    "Print the control-plane IstioOperator of one role of the "
-		    "Istio multicluster\nand external control plane guides, or "
-		    "of every cluster of a mesh description.\n\n"
-		    "Roles (primary, remote, external-istiod, external-config, "
-		    "external-remote):\n"
-		    "  primary          --cluster --network [--mesh] "
-		    "[--namespace]\n"
-		    "                   [--peer cluster=net]...\n"
-		    "  remote           --cluster --network --pilot-address "
-		    "[--mesh] [--namespace]\n"
-		    "  external-istiod  --cluster --address [--namespace] "
-		    "[--mesh]\n"
-		    "  external-config  --cluster --address --network "
-		    "[--namespace]\n"
-		    "  external-remote  --cluster --address --network "
-		    "[--namespace]\n\n"
-		    "  -f, --filename mesh.yaml    render every cluster of a "
-		    "mesh description\n"
-		    "      --cluster name          the cluster (with -f: only "
-		    "its documents)\n"
-		    "      --network net           the cluster's network\n"
-		    "      --mesh id               the mesh ID (mesh1)\n"
-		    "      --peer cluster=net      another cluster of the mesh "
-		    "(repeatable)\n"
-		    "      --gateway-service host  east-west gateway in "
-		    "meshNetworks (in --namespace)\n"
-		    "      --gateway-port port     its port (15443)\n"
-		    "      --pilot-address addr    the primary's east-west "
-		    "gateway address\n"
-		    "      --address addr          the external istiod's host "
-		    "name\n"
-		    "      --namespace ns          where Istio runs "
-		    "(istio-system; external-*:\n"
-		    "                              external-istiod)\n"
-		    "      --revision rev          an Istio revision\n"
-		    "      --istio-version 1.N     what that Istio release "
-		    "needs, not the guides' text\n"
-		    "  -o, --output yaml|json      output format (yaml)\n"
-		    "  -h, --help                  show this help\n"
-		    "  -V, --version               show the version\n\n"
-		    "See mesh-render(1).\n", f);
+		fputs(help_text, f);
 	if (status == MESH_EXIT_OK)
 		mesh_close_stdout();
 	exit(status);
@@ -509,6 +537,7 @@ main(int argc, char *argv[])
 	};
 	struct opts o;
 	struct mesh_writer *w;
+	enum role guessed;
 	size_t i;
 	int ch, rv = MESH_EXIT_FAIL;
 
@@ -516,13 +545,22 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	o.fmt = MESH_FMT_YAML;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":f:ho:V", lopts, NULL)) != -1) {
+	guessed = (enum role)mesh_guess_sub(argc, argv, role_names,
+	    sizeof(role_names) / sizeof(role_names[0]));
+	while ((ch = getopt_long(argc, argv, ":f:hn:o:V", lopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'f':
 			o.mesh_file = optarg;
 			break;
 		case 'h':
-			usage(MESH_EXIT_OK);
+			if (guessed == ROLE_NONE)
+				usage(MESH_EXIT_OK);
+			mesh_sub_help(role_usage, help_text,
+			    role_names[guessed]);
+		case 'n':
+			o.namespace = optarg;
+			break;
 		case 'o':
 			if (mesh_format_option(optarg, &o.fmt) == -1)
 				goto usage;
@@ -625,6 +663,6 @@ main(int argc, char *argv[])
 usage:
 	free(o.gateway_default);
 	free(o.peers);
-	mesh_try_help(NULL);
+	mesh_try_help(guessed != ROLE_NONE ? role_names[guessed] : NULL);
 	return MESH_EXIT_USAGE;
 }

@@ -391,26 +391,6 @@ find_cmd(const char *s)
 	return CMD_NONE;
 }
 
-/*
- * The subcommand named on the command line, for --help and the hint after
- * a usage error, before the options are all read: the first word that is
- * one (a value such as "--name remote" could mislead it; only the hint).
- */
-static enum cmd
-guess_cmd(int argc, char *argv[])
-{
-	enum cmd c;
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return i + 1 < argc ? find_cmd(argv[i + 1]) : CMD_NONE;
-		if (argv[i][0] != '-' && (c = find_cmd(argv[i])) != CMD_NONE)
-			return c;
-	}
-	return CMD_NONE;
-}
-
 /* ---- option values ---------------------------------------------------- */
 
 enum {
@@ -2623,7 +2603,8 @@ main(int argc, char *argv[])
 	int ch, rv = MESH_EXIT_FAIL;
 
 	mesh_setprogname(argv[0]);
-	guessed = guess_cmd(argc, argv);
+	guessed = (enum cmd)mesh_guess_sub(argc, argv, cmd_names,
+	    sizeof(cmd_names) / sizeof(cmd_names[0]));
 	memset(&o, 0, sizeof(o));
 	o.fmt = MESH_FMT_YAML;
 	o.create_sa = true;

@@ -49,6 +49,144 @@ mesh_cmdname(void)
 	return cmdname;
 }
 
+/* Does the usage line begin a block for sub ("prog a|sub|b ...")? */
+static int
+usage_for(const char *line, size_t len, const char *sub)
+{
+	size_t plen = strlen(progname), slen = strlen(sub), i, w;
+
+	if (len >= 7 && strncmp(line, "usage: ", 7) == 0)
+		line += 7, len -= 7;
+	while (len > 0 && *line == ' ')
+		line++, len--;
+	if (len <= plen || strncmp(line, progname, plen) != 0 ||
+	    line[plen] != ' ')
+		return -1;		/* a continuation line */
+	line += plen + 1;
+	len -= plen + 1;
+	for (i = 0; i < len && line[i] != ' '; i += w + 1) {
+		for (w = 0; i + w < len && line[i + w] != ' ' &&
+		    line[i + w] != '|'; w++)
+			;
+		if (w == slen && strncmp(line + i, sub, slen) == 0)
+			return 1;
+		if (i + w >= len || line[i + w] == ' ')
+			break;
+	}
+	return 0;
+}
+
+/* Is the option word p (n bytes) a word of takes? */
+static int
+word_in(const char *p, size_t n, const char *takes, size_t tlen)
+{
+	const char *t;
+
+	for (t = takes; t + n <= takes + tlen; t++)
+		if (strncmp(t, p, n) == 0 &&
+		    (t == takes || t[-1] == '[' || t[-1] == ' ') &&
+		    (t + n == takes + tlen || t[n] == ' ' || t[n] == ']' ||
+		    t[n] == '\n' || t[n] == '['))
+			return 1;
+	return 0;
+}
+
+/* Is the option of this help line ("  -x, --long" or "      --long") taken? */
+static int
+opt_taken(const char *line, size_t len, const char *takes, size_t tlen)
+{
+	const char *p = memchr(line, '-', len), *end = line + len;
+	size_t n;
+
+	if (p == NULL)
+		return 0;
+	if (p + 1 < end && p[1] != '-' && word_in(p, 2, takes, tlen))
+		return 1;	/* its short form, -x */
+	for (; p + 1 < end && !(p[0] == '-' && p[1] == '-'); p++)
+		;
+	if (p + 1 >= end)
+		return 0;
+	for (n = 2; p + n < end && (p[n] == '-' ||
+	    (p[n] >= 'a' && p[n] <= 'z')); n++)
+		;
+	if ((n == 6 && strncmp(p, "--help", 6) == 0) ||
+	    (n == 9 && strncmp(p, "--version", 9) == 0))
+		return 1;
+	return word_in(p, n, takes, tlen);
+}
+
+void
+mesh_sub_help(const char *usage, const char *opts, const char *sub)
+{
+	const char *p, *e, *takes = NULL;
+	size_t tlen = 0;
+	int in = 0, r, first = 1, keep = 0;
+
+	/* the usage blocks for sub; their words are what it takes */
+	for (p = usage; *p != '\0'; p = *e ? e + 1 : e) {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		if ((r = usage_for(p, (size_t)(e - p), sub)) != -1)
+			in = r;
+		if (!in)
+			continue;
+		if (r == 1) {
+			const char *w = strstr(p, progname);
+
+			printf("%s%.*s\n", first ? "usage: " : "       ",
+			    (int)(e - w), w);
+			first = 0;
+		} else {
+			printf("%.*s\n", (int)(e - p), p);
+		}
+		if (takes == NULL)
+			takes = p;
+		tlen = (size_t)(e - takes);
+	}
+	putchar('\n');
+	/* the option lines of what it takes, each with what follows it */
+	for (p = opts; *p != '\0'; p = *e ? e + 1 : e) {
+		const char *q;
+
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		for (q = p; q < e && *q == ' '; q++)
+			;
+		if (q < e && *q == '-' && q - p <= 6)
+			keep = takes != NULL && opt_taken(p, (size_t)(e - p),
+			    takes, tlen);
+		else if (q - p < 10)
+			keep = 0;	/* not a continuation: prose */
+		if (keep)
+			printf("%.*s\n", (int)(e - p), p);
+	}
+	printf("\nSee %s(1).\n", progname);
+	exit(mesh_close_stdout() == 0 ? MESH_EXIT_OK : MESH_EXIT_FAIL);
+}
+
+size_t
+mesh_guess_sub(int argc, char *const argv[], const char *const names[],
+    size_t n)
+{
+	size_t k;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			if (++i == argc)
+				return 0;
+		} else if (argv[i][0] == '-') {
+			continue;
+		}
+		for (k = 1; k < n; k++)
+			if (strcmp(argv[i], names[k]) == 0)
+				return k;
+	}
+	return 0;
+}
+
 void
 mesh_try_help(const char *sub)
 {

@@ -25,8 +25,28 @@ void mesh_setprogname(const char *argv0);
 const char *mesh_getprogname(void);
 const char *mesh_cmdname(void);
 
+/*
+ * The subcommand named on a command line, for --help and the hint after a
+ * usage error before the options are all read: the index in names (n of
+ * them, names[0] standing for none) of the first word that is one, else
+ * 0.  A value such as "--name remote" can mislead it; only the hint.
+ */
+size_t mesh_guess_sub(int argc, char *const argv[], const char *const names[],
+    size_t n);
+
 /* "Try 'prog [sub] --help' for more information." on stderr. */
 void mesh_try_help(const char *sub);
+
+/*
+ * Print the help of one subcommand on stdout and exit 0: the blocks of
+ * usage (a program's usage text, "usage: prog a|b [opts]" and "       prog
+ * c ..." lines, continuation lines indented) whose names include sub,
+ * then the lines of opts ("  -x, --long ..." or "      --long ...", and
+ * the more indented lines after each) for -h, -V and the long options
+ * those blocks name.
+ */
+_Noreturn void mesh_sub_help(const char *usage, const char *opts,
+    const char *sub);
 
 /*
  * Print "prog: where: text" (where may be NULL) on stderr.  A format that

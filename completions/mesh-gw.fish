@@ -3,7 +3,7 @@
 # mesh-gw's options, as argparse reads them ("=": takes a value)
 set -g __mesh_gw_opts h/help V/version f/filename= o/output= ambient cluster= \
 	credential-name= external-ip= host= injection-template= istio-namespace= \
-	istio-version= load-balancer-ip= mesh= namespace= network= revision= \
+	istio-version= load-balancer-ip= mesh= n/namespace= network= revision= \
 	service-type= single-cluster tls=
 
 # __mesh_gw_parse: the subcommand on the line before the cursor, or -f when
@@ -70,7 +70,7 @@ for c in mesh-gw kubectl-mesh_gw
 	complete -c $c -n "__mesh_gw_in expose-istiod" -l tls -x -a simple -d 'end TLS at the gateway'
 	complete -c $c -n "__mesh_gw_in expose-istiod external-istiod" -l host -x -d 'the host name istiod is reached at'
 	complete -c $c -n "__mesh_gw_in expose-istiod external-istiod" -l credential-name -x -d 'the TLS secret for the host'
-	complete -c $c -n "__mesh_gw_in external-istiod ingress egress" -l namespace -x -d 'the gateway or external istiod namespace'
+	complete -c $c -n "__mesh_gw_in external-istiod ingress egress" -s n -l namespace -x -d 'the gateway or external istiod namespace'
 	complete -c $c -n "__mesh_gw_in ingress egress" -l injection-template -x -a gateway -d 'the gateway injection template'
 	complete -c $c -n "__mesh_gw_in ingress egress" -l istio-version -x -a '1.22 1.23 1.24 1.25 1.26 1.27 1.28' -d "as this Istio release's guides write it"
 end

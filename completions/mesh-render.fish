@@ -2,7 +2,7 @@
 
 # mesh-render's options, as argparse reads them ("=": takes a value)
 set -g __mesh_render_opts h/help V/version f/filename= o/output= address= \
-	cluster= gateway-port= gateway-service= istio-version= mesh= namespace= \
+	cluster= gateway-port= gateway-service= istio-version= mesh= n/namespace= \
 	network= peer= pilot-address= revision=
 
 # __mesh_render_parse: the role on the line before the cursor, or -f when a
@@ -64,7 +64,7 @@ for c in mesh-render kubectl-mesh_render
 	complete -c $c -n "__mesh_render_in primary" -l gateway-port -x -d 'east-west gateway port'
 	complete -c $c -n "__mesh_render_in remote" -l pilot-address -x -d 'the primary east-west gateway address'
 	complete -c $c -n "__mesh_render_in external-istiod external-config external-remote" -l address -x -d 'the external istiod host name'
-	complete -c $c -n "__mesh_render_in $roles" -l namespace -x -d 'where Istio runs'
+	complete -c $c -n "__mesh_render_in $roles" -s n -l namespace -x -d 'where Istio runs'
 	complete -c $c -n "__mesh_render_in $roles" -l revision -x -d 'an Istio revision'
 	complete -c $c -n "__mesh_render_in $roles" -l istio-version -x -a '1.22 1.23 1.24 1.25 1.26 1.27 1.28' -d 'what this Istio release needs'
 end

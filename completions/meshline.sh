@@ -30,15 +30,15 @@ form() {
 	case $prog:$1 in
 	mesh_render:) say -f --filename ;;
 	mesh_render:-f) say -o --output --cluster ;;
-	mesh_render:primary) say -o --output --cluster --network --mesh \
+	mesh_render:primary) say -o --output --cluster --network --mesh -n \
 	    --namespace --peer --gateway-service --gateway-port --revision \
 	    --istio-version ;;
 	mesh_render:remote) say -o --output --cluster --network \
-	    --pilot-address --mesh --namespace --revision --istio-version ;;
+	    --pilot-address --mesh -n --namespace --revision --istio-version ;;
 	mesh_render:external-istiod) say -o --output --cluster --address \
-	    --namespace --mesh --revision --istio-version ;;
+	    -n --namespace --mesh --revision --istio-version ;;
 	mesh_render:external-config|mesh_render:external-remote) say -o \
-	    --output --cluster --address --network --namespace --revision \
+	    --output --cluster --address --network -n --namespace --revision \
 	    --istio-version ;;
 	mesh_gw:) say -f --filename ;;
 	mesh_gw:-f) say -o --output --cluster --external-ip \
@@ -52,11 +52,11 @@ form() {
 	mesh_gw:controlplane) say -o --output --external-ip \
 	    --load-balancer-ip --service-type ;;
 	mesh_gw:external-istiod) say -o --output --host --credential-name \
-	    --namespace ;;
+	    -n --namespace ;;
 	mesh_gw:ingress) say -o --output --external-ip --injection-template \
-	    --istio-version --load-balancer-ip --namespace --service-type ;;
+	    --istio-version --load-balancer-ip -n --namespace --service-type ;;
 	mesh_gw:egress) say -o --output --injection-template --istio-version \
-	    --namespace ;;
+	    -n --namespace ;;
 	mesh_overlay:) say -e --env -f --filename -o --output -s --set \
 	    --delete --k8s-overlays --max-depth --max-document-size \
 	    --max-input-size --resource-list --select --set-json \

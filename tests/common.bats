@@ -281,6 +281,60 @@ Try 'mesh-secret tls --help' for more information." ]
 	[[ "$output" == *"'mesh-secret SUBCOMMAND --help' describes a subcommand's options."* ]]
 }
 
+# sub_options PROG SUB: the long options PROG SUB --help describes.
+sub_options() {
+	"$MESH_BUILD/$1" "$2" --help | sed -n '/^$/,$p' | grep -oE -- '^ +(-[a-zA-Z], )?--[a-z-]+' |
+	    sed 's/.*--/--/' | sort -u
+}
+
+@test "common: each mesh-render role's and mesh-gw mode's --help describes exactly what it takes" {
+	local prog sub subs o v all mine out need
+	for prog in mesh-render mesh-gw; do
+		all=$("$MESH_BUILD/$prog" --help | grep -oE -- '^ +(-[a-zA-Z], )?--[a-z-]+' | sed 's/.*--/--/' | sort -u)
+		case $prog in
+		mesh-render) subs="primary remote external-istiod external-config external-remote" ;;
+		mesh-gw) subs="eastwest expose-services expose-istiod controlplane external-istiod ingress egress" ;;
+		esac
+		for sub in $subs; do
+			run --separate-stderr -0 mesh "$prog" "$sub" --help
+			[[ "$output" == "usage: $prog "*"$sub"* ]]
+			mine=$(sub_options "$prog" "$sub")
+			[[ "$mine" == *--help* && "$mine" == *--output* ]]
+			# an option it describes is taken; one it does not is
+			# refused (with what the role needs besides)
+			case $prog-$sub in
+			mesh-render-primary) need="--cluster c --network n" ;;
+			mesh-render-remote) need="--cluster c --network n --pilot-address 192.0.2.1" ;;
+			mesh-render-external-istiod) need="--cluster c --address a.example.com" ;;
+			mesh-render-external-*) need="--cluster c --address a.example.com --network n" ;;
+			mesh-gw-external-istiod) need="--host a.example.com --credential-name s" ;;
+			*) need= ;;
+			esac
+			for o in $all; do
+				case " --help --version --filename $need " in *" $o "*) continue ;; esac
+				# shellcheck disable=SC2086
+				v=x
+				case $o in
+				--gateway-port) v=15443 ;; --peer) v=p=n ;; --istio-version) v=1.24 ;;
+				--address|--host|--gateway-service) v=a.example.com ;;
+				--pilot-address|--external-ip|--load-balancer-ip) v=192.0.2.1 ;;
+				--service-type) v=NodePort ;; --tls) v=simple ;;
+				esac
+				out=$("$MESH_BUILD/$prog" "$sub" $need "$o=$v" 2>&1 >/dev/null || true)
+				# shellcheck disable=SC2086
+				[[ "$out" == *"unknown option '$o=$v'"* || "$out" == *"$o"*"argument"* ]] &&
+				    out=$("$MESH_BUILD/$prog" "$sub" $need "$o" 2>&1 >/dev/null || true)
+				if grep -qx -- "$o" <<< "$mine"; then
+					[[ "$out" != *"does not take "*"$o"* ]] || { echo "$prog $sub: $out"; false; }
+				else
+					[[ "$out" == *"does not take "*"$o"* ]] || { echo "$prog $sub $o: $out"; false; }
+					[[ "$out" == *"Try '$prog $sub --help' for more information." ]] || { echo "$out"; false; }
+				fi
+			done
+		done
+	done
+}
+
 @test "common: make check's summary line counts tests" {
 	run awk -f "$ROOT/tests/summary.awk" <<< $'ok 1 a\nok 2 b # skip x\nnot ok 3 c\nok 4 d'
 	[ "$status" -eq 1 ]

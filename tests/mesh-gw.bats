@@ -65,7 +65,7 @@ bad_row() {
 	run_row "errors.txt#$1" "$2"
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-gw: $3
-Try 'mesh-gw --help' for more information." ]
+Try 'mesh-gw eastwest --help' for more information." ]
 }
 
 # same FILE: the last run's stdout, as parsed YAML, equals FILE.
@@ -584,7 +584,7 @@ PY
 	done
 	run --separate-stderr -2 mesh-gw external-istiod --host https://a.example.com --credential-name c
 	[ "$stderr" = "mesh-gw: --host: 'https://a.example.com' is not an address: 'https://' is a URL's scheme; give the host name alone
-Try 'mesh-gw --help' for more information." ]
+Try 'mesh-gw external-istiod --help' for more information." ]
 	run --separate-stderr -2 mesh-gw external-istiod --host 192.0.2.1 --credential-name c
 	[[ "$stderr" == "mesh-gw: --host: '192.0.2.1' is an IP address, not a host name"* ]]
 	# mesh-render says the same of the same value

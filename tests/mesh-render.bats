@@ -341,7 +341,7 @@ mesh-render: $TMP/h.yaml:18:5: spec.clusters[3]: the mesh has 2 primaries: set '
 	run --separate-stderr -2 mesh-render primary --cluster c1 --network n1 --namespace Mesh_Sys
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-render: --namespace: 'Mesh_Sys' is not a DNS-1123 label (a namespace: lower-case letters, digits and '-', at most 63)
-Try 'mesh-render --help' for more information." ]
+Try 'mesh-render primary --help' for more information." ]
 	sed 's/istioNamespace: mesh-sys/istioNamespace: Mesh_Sys/' "$F/mesh-sys.yaml" > "$TMP/m.yaml"
 	run --separate-stderr -1 mesh-render -f "$TMP/m.yaml"
 	[ "$stderr" = "mesh-render: $TMP/m.yaml:8:19: spec.istioNamespace: 'Mesh_Sys' is not a DNS-1123 label (a namespace: lower-case letters, digits and '-', at most 63)" ]
@@ -359,7 +359,7 @@ bad_address() {
 	run --separate-stderr -2 mesh-render $role "$1" "$2"
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-render: $1: '$2' $3
-Try 'mesh-render --help' for more information." ] || { echo "$stderr"; false; }
+Try 'mesh-render ${role%% *} --help' for more information." ] || { echo "$stderr"; false; }
 }
 
 @test "mesh-render: one address check: no scheme, port, path, space or empty label" {
@@ -413,28 +413,28 @@ Try 'mesh-render --help' for more information." ] || { echo "$stderr"; false; }
 	run --separate-stderr -2 mesh-render primary --cluster c1 --network n1 --peer c1=n2
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-render: --peer 'c1=n2': cluster 'c1' is named twice (also --cluster)
-Try 'mesh-render --help' for more information." ]
+Try 'mesh-render primary --help' for more information." ]
 	run --separate-stderr -2 mesh-render primary --cluster c1 --network n1 --peer c2=n2 --peer c2=n3
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-render: --peer 'c2=n3': cluster 'c2' is named twice (also --peer 'c2=n2')
-Try 'mesh-render --help' for more information." ]
+Try 'mesh-render primary --help' for more information." ]
 	run --separate-stderr -2 mesh-render primary --cluster "a b" --network n1
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-render: --cluster: 'a b' is not an Istio cluster ID (letters, digits and '-', at most 63)
-Try 'mesh-render --help' for more information." ]
+Try 'mesh-render primary --help' for more information." ]
 	run --separate-stderr -2 mesh-render primary --cluster c1 --network n1 --peer 'c_2=n2'
 	[[ "$stderr" == "mesh-render: --peer 'c_2=n2': 'c_2' is not an Istio cluster ID (letters, digits and '-', at most 63)"* ]]
 	run --separate-stderr -2 mesh-render remote --cluster c2 --network n1 --pilot-address "not an address"
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-render: --pilot-address: 'not an address' is not an address: it holds a space or a control character
-Try 'mesh-render --help' for more information." ]
+Try 'mesh-render remote --help' for more information." ]
 	run --separate-stderr -2 mesh-render external-istiod --cluster -c1 --address a.example.com
 	[[ "$stderr" == "mesh-render: --cluster: '-c1' is not an Istio cluster ID"* ]]
 	# every problem, each on its line
 	run --separate-stderr -2 mesh-render primary --cluster "a b" --network n1 --peer x=n --peer x=m
 	[ "$stderr" = "mesh-render: --cluster: 'a b' is not an Istio cluster ID (letters, digits and '-', at most 63)
 mesh-render: --peer 'x=m': cluster 'x' is named twice (also --peer 'x=n')
-Try 'mesh-render --help' for more information." ]
+Try 'mesh-render primary --help' for more information." ]
 	# an Istio cluster ID may hold upper case, as the guide's CLUSTER1
 	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --peer CLUSTER2=NETWORK2
 }
