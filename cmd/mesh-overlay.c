@@ -1036,6 +1036,6 @@ main(int argc, char *argv[])
 	return rv;
 usage:
 	opts_release(&o);
-	fprintf(stderr, "Try 'mesh-overlay --help' for more information.\n");
+	mesh_try_help(NULL);
 	return MESH_EXIT_USAGE;
 }
