@@ -4,7 +4,9 @@
  * (or stdin), applies --set, --set-string, --set-json, --delete, -f
  * overlays and --env in the order given to each selected document, then
  * applies the k8s.overlays of an IstioOperator to the objects they name,
- * and writes the stream to stdout.  Documents it does not change are
+ * and writes the stream to stdout.  A List (kubectl get -o yaml, -o json
+ * of several documents) is read as its items, as kubectl reads it, and
+ * written as them, one document each.  Documents it does not change are
  * copied byte for byte.  Nothing is written unless everything succeeded.
  */
 #include <ctype.h>
@@ -287,7 +289,8 @@ parse_assign(struct op *op, struct mesh_limits *lim)
 
 	if ((eq = strchr(copy, '=')) != NULL) {
 		*eq = '\0';
-		value = trim(eq + 1);
+		/* istioctl trims --set values; --set-string keeps them */
+		value = op->kind == OP_SET_STRING ? eq + 1 : trim(eq + 1);
 	} else if (op->kind == OP_SET_JSON) {
 		mesh_err(NULL, "%s '%s': expected PATH=JSON", op->flag,
 		    op->arg);
@@ -383,16 +386,6 @@ selected(const struct opts *o, const struct mesh_node *root)
 	return true;
 }
 
-static bool
-is_iop(const struct mesh_node *root)
-{
-	const char *kind = mesh_map_getstr(root, "kind");
-	const char *api = mesh_map_getstr(root, "apiVersion");
-
-	return kind != NULL && strcmp(kind, "IstioOperator") == 0 &&
-	    api != NULL && strncmp(api, "install.istio.io/", 17) == 0;
-}
-
 /* "src:line:col: Kind/name: " in front of a message about root. */
 static void
 report(const struct mesh_doc *doc, const struct mesh_node *root,
@@ -416,11 +409,35 @@ report(const struct mesh_doc *doc, const struct mesh_node *root,
 	    mesh_describe(root, what, sizeof(what)), msg);
 }
 
+/*
+ * A --set-json value is new content: written as the writer chooses, in
+ * block style, not in the flow style and quotes of its JSON.
+ */
+static void
+restyle(struct mesh_node *n)
+{
+	size_t i;
+
+	if (n->type == MESH_SCALAR) {
+		n->stype = (unsigned char)mesh_scalar_type(n);
+		n->style = MESH_STYLE_ANY;
+		return;
+	}
+	n->style = MESH_STYLE_ANY;
+	for (i = 0; i < n->u.c.n; i++)
+		restyle(n->u.c.v[i]);
+}
+
 static struct mesh_node *
 set_value(struct mesh_doc *doc, const struct op *op, bool iop)
 {
-	if (op->kind == OP_SET_JSON)
-		return mesh_node_copy(doc, op->json->root);
+	struct mesh_node *n;
+
+	if (op->kind == OP_SET_JSON) {
+		n = mesh_node_copy(doc, op->json->root);
+		restyle(n);
+		return n;
+	}
 	if (op->kind == OP_SET_STRING || (iop && op->iop_string))
 		return mesh_str_new(doc, op->value);
 	return mesh_scalar_new(doc, op->typed, strlen(op->typed), op->type);
@@ -436,7 +453,7 @@ merge_doc(struct mesh_doc *doc, struct mesh_node **rootp,
 
 	if (src == NULL)
 		return;
-	if (!mesh_is_map(*rootp) || !mesh_is_map(src) || !is_iop(*rootp)) {
+	if (!mesh_is_map(*rootp) || !mesh_is_map(src) || !mesh_is_iop(*rootp)) {
 		*rootp = mesh_merge(doc, *rootp, src);
 		return;
 	}
@@ -454,6 +471,22 @@ merge_doc(struct mesh_doc *doc, struct mesh_node **rootp,
 	}
 }
 
+/* Merge an overlay document, or each item of an overlay List. */
+static void
+merge_all(struct mesh_doc *doc, struct mesh_node **rootp,
+    const struct mesh_node *src)
+{
+	struct mesh_node *items;
+	size_t i;
+
+	if (!mesh_is_list(src, &items)) {
+		merge_doc(doc, rootp, src);
+		return;
+	}
+	for (i = 0; items != NULL && i < items->u.c.n; i++)
+		merge_all(doc, rootp, items->u.c.v[i]);
+}
+
 /* Apply the edits to one object; -1 after a report. */
 static int
 apply_ops(struct opts *o, struct mesh_doc *doc, struct mesh_node **rootp,
@@ -469,7 +502,7 @@ apply_ops(struct opts *o, struct mesh_doc *doc, struct mesh_node **rootp,
 
 		if (op->kind == OP_MERGE) {
 			for (j = 0; j < op->ndocs; j++)
-				merge_doc(doc, rootp, op->docs[j]->root);
+				merge_all(doc, rootp, op->docs[j]->root);
 			*changed = true;
 			continue;
 		}
@@ -486,7 +519,7 @@ apply_ops(struct opts *o, struct mesh_doc *doc, struct mesh_node **rootp,
 			return -1;
 		}
 		/* On an IstioOperator, paths are relative to spec. */
-		if ((iop = is_iop(start))) {
+		if ((iop = mesh_is_iop(start))) {
 			struct mesh_node *spec = mesh_map_get(start, "spec");
 
 			if (spec == NULL || (mesh_is_null(spec) &&
@@ -616,11 +649,26 @@ apply_overlays(struct opts *o, struct mesh_doc *doc, struct mesh_node *root,
 	return 0;
 }
 
-/* Edit one object (a document's root, or a ResourceList item). */
+/*
+ * Edit one object (a document's root, or a ResourceList item).  A List
+ * is its items, as kubectl reads it: each is edited, never the List.
+ */
 static int
 edit(struct opts *o, struct mesh_doc *doc, struct mesh_node **rootp,
     bool *changed)
 {
+	struct mesh_node *items;
+	size_t i;
+
+	if (mesh_is_list(*rootp, &items)) {
+		for (i = 0; items != NULL && i < items->u.c.n; i++) {
+			if (mesh_list_item_fill(doc, *rootp, items->u.c.v[i]))
+				*changed = true;
+			if (edit(o, doc, &items->u.c.v[i], changed) == -1)
+				return -1;
+		}
+		return 0;
+	}
 	if (*rootp == NULL || !selected(o, *rootp))
 		return 0;
 	o->selected++;
@@ -656,6 +704,26 @@ edit_resource_list(struct opts *o, struct mesh_doc *doc, bool *changed)
 	return 0;
 }
 
+/*
+ * Write n, of doc: a List as its items, each a document of its own, so
+ * that kubectl apply and istioctl install -f read the objects themselves
+ * (istioctl takes no List).
+ */
+static int
+put_objects(struct mesh_writer *w, struct mesh_doc *doc, struct mesh_node *n)
+{
+	struct mesh_node *items;
+	size_t i;
+
+	if (!mesh_is_list(n, &items))
+		return n == doc->root ? mesh_writer_take(w, doc) :
+		    mesh_writer_take_node(w, doc, n);
+	for (i = 0; items != NULL && i < items->u.c.n; i++)
+		if (put_objects(w, doc, items->u.c.v[i]) == -1)
+			return -1;
+	return 0;
+}
+
 static int
 run_file(struct opts *o, const char *path, struct mesh_writer *w,
     size_t *ndocs)
@@ -682,7 +750,8 @@ run_file(struct opts *o, const char *path, struct mesh_writer *w,
 			rv = -1;
 		}
 		doc->changed = changed;
-		if (rv != -1 && mesh_writer_take(w, doc) == -1)
+		if (rv != -1 && (o->resource_list ? mesh_writer_take(w, doc) :
+		    put_objects(w, doc, doc->root)) == -1)
 			rv = -1;
 		mesh_doc_free(doc);
 		if (rv == -1)
@@ -690,6 +759,21 @@ run_file(struct opts *o, const char *path, struct mesh_writer *w,
 	}
 	mesh_reader_free(r);
 	return rv;
+}
+
+/* The spec of the last IstioOperator in n, or in the items of a List. */
+static void
+iop_spec(const struct mesh_node *n, const struct mesh_node **spec)
+{
+	struct mesh_node *items;
+	size_t i;
+
+	if (mesh_is_list(n, &items)) {
+		for (i = 0; items != NULL && i < items->u.c.n; i++)
+			iop_spec(items->u.c.v[i], spec);
+	} else if (mesh_is_iop(n) && mesh_map_get(n, "spec") != NULL) {
+		*spec = mesh_map_get(n, "spec");
+	}
 }
 
 /* Gather every k8s.overlays entry of the IstioOperator in path. */
@@ -702,9 +786,7 @@ load_overlays(struct opts *o, const char *path)
 	if (mesh_read_all(path, &o->lim, &o->iop_docs, &o->niop_docs) == -1)
 		return -1;
 	for (i = 0; i < o->niop_docs; i++)
-		if (mesh_is_map(o->iop_docs[i]->root) &&
-		    is_iop(o->iop_docs[i]->root))
-			spec = mesh_map_get(o->iop_docs[i]->root, "spec");
+		iop_spec(o->iop_docs[i]->root, &spec);
 	if (spec == NULL) {
 		mesh_err(path, "no IstioOperator with a spec in it");
 		return -1;
@@ -884,6 +966,7 @@ usage(int status)
 		    "  -V, --version            show the version\n\n"
 		    "Edits apply in the order given.  On an IstioOperator, "
 		    "paths are relative to spec.\n"
+		    "A List is edited and written as its items.  "
 		    "See mesh-overlay(1).\n", f);
 	if (status == MESH_EXIT_OK)
 		mesh_close_stdout();

@@ -634,11 +634,14 @@ mesh_scalar_type(const struct mesh_node *n)
 {
 	const char *t = n->tag;
 
-	if (t != NULL && strncmp(t, "tag:yaml.org,2002:", 18) == 0) {
-		t += 18;
-		if (strcmp(t, "str") == 0 || strcmp(t, "binary") == 0 ||
-		    strcmp(t, "timestamp") == 0)
+	/*
+	 * Kubernetes' reader resolves only untagged plain scalars and YAML's
+	 * own types; any other tag (!!str, !foo) leaves the text a string.
+	 */
+	if (t != NULL) {
+		if (strncmp(t, "tag:yaml.org,2002:", 18) != 0)
 			return MESH_T_STR;
+		t += 18;
 		if (strcmp(t, "int") == 0)
 			return MESH_T_INT;
 		if (strcmp(t, "float") == 0)
@@ -647,6 +650,7 @@ mesh_scalar_type(const struct mesh_node *n)
 			return MESH_T_BOOL;
 		if (strcmp(t, "null") == 0)
 			return MESH_T_NULL;
+		return MESH_T_STR;
 	}
 	if (n->style == MESH_STYLE_ANY)
 		return n->stype;
@@ -772,6 +776,58 @@ mesh_doc_kind(const struct mesh_doc *doc)
 	if (!mesh_is_map(doc->root))
 		return NULL;
 	return mesh_map_getstr(doc->root, "kind");
+}
+
+bool
+mesh_is_list(const struct mesh_node *root, struct mesh_node **items)
+{
+	const char *kind = mesh_is_map(root) ?
+	    mesh_map_getstr(root, "kind") : NULL;
+	struct mesh_node *v;
+	size_t len;
+
+	if (kind == NULL || (len = strlen(kind)) < 4 ||
+	    strcmp(kind + len - 4, "List") != 0 ||
+	    mesh_map_find(root, "items") < 0)
+		return false;
+	v = mesh_map_get(root, "items");
+	if (!mesh_is_seq(v) && !mesh_is_null(v))
+		return false;
+	if (items != NULL)
+		*items = mesh_is_seq(v) ? v : NULL;
+	return true;
+}
+
+bool
+mesh_list_item_fill(struct mesh_doc *doc, const struct mesh_node *list,
+    struct mesh_node *item)
+{
+	const char *kind = mesh_map_getstr(list, "kind");
+	const char *av = mesh_map_getstr(list, "apiVersion");
+	size_t len = kind != NULL ? strlen(kind) : 0;
+
+	if (len >= 4 && strcmp(kind + len - 4, "List") == 0)
+		len -= 4;
+	/* a v1 List says nothing of its items' kind */
+	if (!mesh_is_map(item) || len == 0 ||
+	    mesh_map_find(item, "kind") >= 0 ||
+	    mesh_map_find(item, "apiVersion") >= 0)
+		return false;
+	mesh_map_insert(doc, item, 0, mesh_str_new(doc, "kind"),
+	    mesh_scalar_new(doc, kind, len, MESH_T_STR));
+	if (av != NULL)
+		mesh_map_insert(doc, item, 0, mesh_str_new(doc, "apiVersion"),
+		    mesh_str_new(doc, av));
+	return true;
+}
+
+bool
+mesh_is_iop(const struct mesh_node *root)
+{
+	const char *kind = mesh_is_map(root) ?
+	    mesh_map_getstr(root, "kind") : NULL;
+
+	return kind != NULL && strcmp(kind, "IstioOperator") == 0;
 }
 
 const char *

@@ -150,7 +150,11 @@ bool mesh_scalar_is(const struct mesh_node *n, const char *s);
 /* n is a null: no node, or a scalar that means null. */
 bool mesh_is_null(const struct mesh_node *n);
 
-/* What a scalar means: its tag, its quotes, or YAML 1.1 plain rules. */
+/*
+ * What a scalar means: its tag, its quotes, or YAML 1.1 plain rules.  A
+ * tag other than YAML's own !!int, !!float, !!bool and !!null makes a
+ * string, as Kubernetes reads it.
+ */
 enum mesh_type mesh_scalar_type(const struct mesh_node *n);
 
 /*
@@ -178,6 +182,26 @@ const char *mesh_scalar_canon(const struct mesh_node *n, char *buf,
 
 /* The document's "kind", or NULL when it has none. */
 const char *mesh_doc_kind(const struct mesh_doc *doc);
+/*
+ * Is root a List as kubectl reads one: a mapping whose kind ends in
+ * "List" (a v1 List, a PodList...) and whose items is a list or null?
+ * kubectl reads such a document as its items.  *items is set to the
+ * list, or NULL when it is null; items may be NULL.
+ */
+bool mesh_is_list(const struct mesh_node *root, struct mesh_node **items);
+/*
+ * Give item, an item of the List list (in doc), the kind and apiVersion
+ * kubectl gives it when it has neither: the List's kind without "List"
+ * and the List's apiVersion (a PodList's items are v1 Pods).  Returns
+ * whether item changed.
+ */
+bool mesh_list_item_fill(struct mesh_doc *doc, const struct mesh_node *list,
+    struct mesh_node *item);
+/*
+ * Is root an IstioOperator?  istioctl reads kind IstioOperator whatever
+ * its apiVersion says (install.istio.io and operator.istio.io alike).
+ */
+bool mesh_is_iop(const struct mesh_node *root);
 /* "Kind/name", "Kind" or "document", for messages about an object. */
 const char *mesh_describe(const struct mesh_node *root, char *buf,
     size_t len);

@@ -5,6 +5,7 @@
  * documents byte for byte, emits the others with libyaml, or writes JSON,
  * and holds everything back until the whole run has succeeded.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -45,6 +46,40 @@ struct anchor {
 	struct mesh_node *node;
 };
 
+/*
+ * JSON writes a character past U+FFFF in a string as a UTF-16 surrogate
+ * pair, "\ud83d\ude00", which libyaml refuses in a double-quoted scalar
+ * (kubectl reads JSON with Go's encoding/json, which takes it).  While
+ * the input is fed to libyaml, a document that starts like JSON ('{',
+ * '[' or '"') is followed token by token, and in its strings each pair
+ * becomes the one escape "\U0001f600".  Once the document stops looking
+ * like JSON (a comment, a plain word, a tag), nothing more is changed
+ * until the next "---": only what libyaml itself reads as a double-quoted
+ * scalar is ever touched.  The input kept for copies is not changed; a
+ * document with a pair in it is written anew.  A lone surrogate is left
+ * for libyaml to refuse.
+ */
+enum js_state {
+	JS_START,	/* before a document's first token */
+	JS_COMMENT,	/* a comment or directive line before it */
+	JS_SKIP,	/* not JSON: wait for the next "---" */
+	JS_VALUE,	/* in a flow collection, a node may start */
+	JS_AFTER,	/* in a flow collection, after a node */
+	JS_WORD,	/* in a number, true, false or null */
+	JS_STRING,	/* in a string */
+	JS_OFF		/* UTF-16 input: left alone */
+};
+
+#define PAIR_IN 12	/* "\ud83d\ude00" */
+#define PAIR_OUT 10	/* "\U0001F600" */
+
+/* One pair rewritten: where it is in the input and in what libyaml read. */
+struct pair_edit {
+	size_t off;	/* stream offset of its backslash */
+	size_t foff;	/* offset of the rewrite in the bytes fed */
+	size_t idx;	/* libyaml's character index of the rewrite */
+};
+
 struct mesh_reader {
 	yaml_parser_t p;
 	char *name;		/* for messages */
@@ -64,6 +99,19 @@ struct mesh_reader {
 	unsigned long cur_line, cur_col;
 	size_t doc_start;	/* stream offset the next document starts at */
 	unsigned long doc_line;
+
+	/* surrogate pairs in JSON strings, see enum js_state */
+	unsigned char js;	/* enum js_state */
+	bool js_bol;		/* at the start of a line */
+	bool js_key;		/* after a string: ':' may follow */
+	size_t js_depth;	/* flow collections open */
+	size_t fed_out;		/* bytes handed to libyaml */
+	char pend[16];		/* a rewrite or a token not handed over */
+	size_t npend, pendpos;
+	struct pair_edit *edits;	/* in stream order */
+	size_t nedits, capedits;
+	size_t edit_next;	/* the first at or after cur_byte */
+	size_t lone;		/* a lone surrogate in JSON, or SIZE_MAX */
 
 	/* while a document is built */
 	struct mesh_doc *doc;
@@ -120,23 +168,348 @@ fill(struct mesh_reader *r)
 	return 0;
 }
 
+static bool
+is_hex4(const unsigned char *p, unsigned *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < 4; i++) {
+		int d;
+
+		if (isdigit(p[i]))
+			d = p[i] - '0';
+		else if (p[i] >= 'a' && p[i] <= 'f')
+			d = p[i] - 'a' + 10;
+		else if (p[i] >= 'A' && p[i] <= 'F')
+			d = p[i] - 'A' + 10;
+		else
+			return false;
+		*v = *v << 4 | (unsigned)d;
+	}
+	return true;
+}
+
+/*
+ * The code point of the surrogate pair escaped at p ("\ud83d\ude00",
+ * len bytes there), or 0 when there is none.
+ */
+static unsigned long
+surrogate_pair(const unsigned char *p, size_t len)
+{
+	unsigned hi, lo;
+
+	if (len < PAIR_IN || p[0] != '\\' || p[1] != 'u' ||
+	    !is_hex4(p + 2, &hi) || hi < 0xD800 || hi > 0xDBFF ||
+	    p[6] != '\\' || p[7] != 'u' || !is_hex4(p + 8, &lo) ||
+	    lo < 0xDC00 || lo > 0xDFFF)
+		return 0;
+	return 0x10000 + ((unsigned long)(hi - 0xD800) << 10) + (lo - 0xDC00);
+}
+
+/* Is p ("\uXXXX", len bytes there) one half of a surrogate pair? */
+static bool
+is_surrogate(const unsigned char *p, size_t len)
+{
+	unsigned v;
+
+	return len >= 6 && p[0] == '\\' && p[1] == 'u' && is_hex4(p + 2, &v) &&
+	    v >= 0xD800 && v <= 0xDFFF;
+}
+
+/* "---" or "..." and a blank at p: a document marker at a line start. */
+static bool
+is_marker(const unsigned char *p, size_t len)
+{
+	return len >= 3 && (p[0] == '-' || p[0] == '.') && p[1] == p[0] &&
+	    p[2] == p[0] && (len == 3 || p[3] == ' ' || p[3] == '\t' ||
+	    p[3] == '\r' || p[3] == '\n');
+}
+
+/* libyaml's character index of stream offset off, past the last edit. */
+static size_t
+char_index(const struct mesh_reader *r, size_t off)
+{
+	const unsigned char *p = (const unsigned char *)r->in.data - r->base;
+	const struct pair_edit *e = r->nedits > 0 ?
+	    &r->edits[r->nedits - 1] : NULL;
+	size_t b = r->cur_byte, idx = r->cur_char;
+
+	if (e != NULL && e->off + PAIR_IN > b) {
+		b = e->off + PAIR_IN;
+		idx = e->idx + PAIR_OUT;
+	}
+	/* libyaml counts no BOM at the very start */
+	if (b == 0 && r->base == 0 && r->in.len >= 3 &&
+	    memcmp(r->in.data, "\xef\xbb\xbf", 3) == 0)
+		b = 3;
+	for (; b < off; b++)
+		if ((p[b] & 0xC0) != 0x80)
+			idx++;
+	return idx;
+}
+
+/* Rewrite the pair at stream offset r->fed, of code point cp. */
+static void
+rewrite_pair(struct mesh_reader *r, unsigned long cp)
+{
+	struct pair_edit *e;
+
+	if (r->nedits == r->capedits) {
+		r->capedits = r->capedits ? r->capedits * 2 : 8;
+		r->edits = xreallocarray(r->edits, r->capedits,
+		    sizeof(*r->edits));
+	}
+	e = &r->edits[r->nedits];
+	e->off = r->fed;
+	e->foff = r->fed_out;
+	e->idx = char_index(r, r->fed);
+	r->nedits++;
+	snprintf(r->pend, sizeof(r->pend), "\\U%08X", (unsigned)cp);
+	r->npend = PAIR_OUT;
+	r->pendpos = 0;
+	r->fed += PAIR_IN;
+	r->fed_out += PAIR_OUT;
+}
+
+static bool
+is_word(unsigned char c)
+{
+	return isalnum(c) || c == '.' || c == '+' || c == '-';
+}
+
+/* Close a flow collection. */
+static void
+js_close(struct mesh_reader *r)
+{
+	if (--r->js_depth == 0)
+		r->js = JS_SKIP;
+	else
+		r->js = JS_AFTER;
+	r->js_key = false;
+	r->js_bol = false;
+}
+
+/*
+ * How many input bytes at p (avail there) go to libyaml as they are: a
+ * run of at most room bytes, or a token of up to 3 that must go whole.
+ * 0 when only the state changed, or a pair was rewritten instead.
+ * Needs PAIR_IN bytes at a backslash in a string, 4 at a line start and
+ * 3 at a BOM (see js_want), unless the input ends first.
+ */
+static size_t
+js_step(struct mesh_reader *r, const unsigned char *p, size_t avail,
+    size_t room)
+{
+	size_t k, len = avail < room ? avail : room;
+	const unsigned char *q;
+	unsigned long cp;
+
+	switch (r->js) {
+	case JS_OFF:
+		return len;
+	case JS_START:
+		if (r->fed == 0 && (p[0] == 0xFF || p[0] == 0xFE)) {
+			r->js = JS_OFF;
+			return 0;
+		}
+		if (r->js_bol && is_marker(p, avail)) {
+			r->js_bol = false;
+			return 3;
+		}
+		if (avail >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+			return 3;
+		switch (p[0]) {
+		case '\n':
+			r->js_bol = true;
+			return 1;
+		case ' ':
+		case '\t':
+		case '\r':
+			r->js_bol = false;
+			return 1;
+		case '%':
+		case '#':
+			r->js = JS_COMMENT;
+			return 0;
+		case '{':
+		case '[':
+			r->js = JS_VALUE;
+			r->js_depth = 1;
+			return 1;
+		case '"':
+			r->js = JS_STRING;
+			r->js_depth = 0;
+			return 1;
+		}
+		r->js = JS_SKIP;
+		r->js_bol = false;
+		return 0;
+	case JS_COMMENT:
+	case JS_SKIP:
+		if (r->js_bol) {
+			r->js_bol = false;
+			if (is_marker(p, avail)) {
+				r->js = JS_START;
+				return 3;
+			}
+		}
+		if ((q = memchr(p, '\n', len)) == NULL)
+			return len;
+		r->js_bol = true;
+		if (r->js == JS_COMMENT)
+			r->js = JS_START;
+		return (size_t)(q - p) + 1;
+	case JS_VALUE:
+	case JS_AFTER:
+		for (k = 0; k < len && (p[k] == ' ' || p[k] == '\t' ||
+		    p[k] == '\r' || p[k] == '\n'); k++)
+			;
+		if (k > 0)
+			return k;
+		switch (p[0]) {
+		case '}':
+		case ']':
+			js_close(r);
+			return 1;
+		case ',':
+		case ':':
+			if (r->js == JS_AFTER && (p[0] == ',' || r->js_key)) {
+				r->js = JS_VALUE;
+				return 1;
+			}
+			break;
+		case '{':
+		case '[':
+			if (r->js == JS_VALUE) {
+				r->js_depth++;
+				return 1;
+			}
+			break;
+		case '"':
+			if (r->js == JS_VALUE) {
+				r->js = JS_STRING;
+				return 1;
+			}
+			break;
+		default:
+			if (r->js == JS_VALUE && (isdigit(p[0]) ||
+			    p[0] == '-' || p[0] == 't' || p[0] == 'f' ||
+			    p[0] == 'n')) {
+				r->js = JS_WORD;
+				return 0;
+			}
+			break;
+		}
+		r->js = JS_SKIP;
+		r->js_bol = false;
+		return 0;
+	case JS_WORD:
+		for (k = 0; k < len && is_word(p[k]); k++)
+			;
+		if (k < len) {
+			r->js = JS_AFTER;
+			r->js_key = false;
+		}
+		return k;
+	case JS_STRING:
+		for (k = 0; k < len && p[k] != '"' && p[k] != '\\'; k++)
+			;
+		if (k > 0)
+			return k;
+		if (p[0] == '"') {
+			if (r->js_depth == 0) {
+				r->js = JS_SKIP;
+				r->js_bol = false;
+			} else {
+				r->js = JS_AFTER;
+				r->js_key = true;
+			}
+			return 1;
+		}
+		if ((cp = surrogate_pair(p, avail)) != 0) {
+			rewrite_pair(r, cp);
+			return 0;
+		}
+		if (is_surrogate(p, avail) && r->lone == SIZE_MAX)
+			r->lone = r->fed;
+		/* the escaped character is never the string's end */
+		return avail >= 2 ? 2 : avail;
+	}
+	return len;
+}
+
+/* How many bytes js_step wants to see at p, if the input has them. */
+static size_t
+js_want(const struct mesh_reader *r, const unsigned char *p)
+{
+	if (r->js == JS_STRING && p[0] == '\\')
+		return PAIR_IN;
+	if ((r->js == JS_START || r->js == JS_SKIP || r->js == JS_COMMENT) &&
+	    r->js_bol && (p[0] == '-' || p[0] == '.'))
+		return 4;
+	if (r->js == JS_START && p[0] == 0xEF)
+		return 3;
+	return 1;
+}
+
 static int
 read_handler(void *data, unsigned char *buffer, size_t size,
     size_t *size_read)
 {
 	struct mesh_reader *r = data;
-	size_t avail = r->base + r->in.len - r->fed;
+	const unsigned char *p, *run = NULL;
+	size_t n = 0, nrun = 0, avail, k;
 
-	if (avail == 0 && !r->eof) {
-		if (fill(r) == -1)
-			return 0;
+	/*
+	 * Bytes that go as they are gather in a run of the input, copied
+	 * when something else is to follow them, or at the end.
+	 */
+	while (n + nrun < size) {
+		if (r->pendpos < r->npend) {
+			if (nrun > 0)
+				memcpy(buffer + n, run, nrun);
+			n += nrun;
+			nrun = 0;
+			k = r->npend - r->pendpos;
+			if (k > size - n)
+				k = size - n;
+			memcpy(buffer + n, r->pend + r->pendpos, k);
+			r->pendpos += k;
+			n += k;
+			continue;
+		}
 		avail = r->base + r->in.len - r->fed;
+		p = avail == 0 ? NULL :
+		    (const unsigned char *)r->in.data + (r->fed - r->base);
+		/* hand over what there is rather than wait for more */
+		if (!r->eof && (avail == 0 || avail < js_want(r, p))) {
+			if (n + nrun > 0)
+				break;
+			if (fill(r) == -1)
+				return 0;
+			continue;
+		}
+		if (avail == 0)
+			break;
+		if ((k = js_step(r, p, avail, size - n - nrun)) == 0)
+			continue;
+		if (k > size - n - nrun) {
+			/* a token that goes whole: the rest of it next time */
+			memcpy(r->pend, p, k);
+			r->npend = k;
+			r->pendpos = 0;
+		} else {
+			if (nrun == 0)
+				run = p;
+			nrun += k;
+		}
+		r->fed += k;
+		r->fed_out += k;
 	}
-	if (size > avail)
-		size = avail;
-	memcpy(buffer, r->in.data + (r->fed - r->base), size);
-	r->fed += size;
-	*size_read = size;
+	if (nrun > 0)
+		memcpy(buffer + n, run, nrun);
+	*size_read = n + nrun;
 	return 1;
 }
 
@@ -150,6 +523,9 @@ reader_new(const char *name, struct mesh_limits *lim)
 	r->lim = lim;
 	r->utf8 = true;
 	r->doc_line = 1;
+	r->js = JS_START;
+	r->js_bol = true;
+	r->lone = SIZE_MAX;
 	mesh_buf_init(&r->in);
 	r->in.secret = lim->secret;
 	if (!yaml_parser_initialize(&r->p))
@@ -206,9 +582,12 @@ mesh_reader_free(struct mesh_reader *r)
 	yaml_parser_delete(&r->p);
 	if (r->fd > STDIN_FILENO)
 		close(r->fd);
+	if (r->in.secret)
+		mesh_wipe(r->pend, sizeof(r->pend));
 	mesh_doc_free(r->doc);
 	free(r->anchors);
 	free(r->stack);
+	free(r->edits);
 	mesh_buf_release(&r->in);
 	free(r->name);
 	free(r);
@@ -219,7 +598,8 @@ static size_t
 char_to_byte(struct mesh_reader *r, size_t ch)
 {
 	const unsigned char *p;
-	size_t b, end = r->base + r->in.len;
+	const struct pair_edit *e;
+	size_t b, lim, end = r->base + r->in.len;
 
 	if (ch < r->cur_char)	/* never asked, but stay safe */
 		return r->cur_byte;
@@ -228,8 +608,23 @@ char_to_byte(struct mesh_reader *r, size_t ch)
 	while (r->cur_char < ch && b < end) {
 		uint64_t w;
 
+		/* a rewritten pair: fewer characters than bytes */
+		e = r->edit_next < r->nedits ? &r->edits[r->edit_next] : NULL;
+		if (e != NULL && b >= e->off) {
+			if (ch - r->cur_char < PAIR_OUT) {
+				/* inside it: no mark is, but stay safe */
+				b = e->off + (ch - r->cur_char);
+				r->cur_char = ch;
+				break;
+			}
+			b = e->off + PAIR_IN;
+			r->cur_char += PAIR_OUT;
+			r->edit_next++;
+			continue;
+		}
+		lim = e != NULL ? e->off : end;
 		/* most input is ASCII: eight bytes, eight characters */
-		if (ch - r->cur_char >= 8 && end - b >= 8) {
+		if (ch - r->cur_char >= 8 && lim - b >= 8) {
 			memcpy(&w, p + b, 8);
 			if ((w & 0x8080808080808080ULL) == 0) {
 				b += 8;
@@ -269,6 +664,51 @@ byte_place(struct mesh_reader *r, size_t off, unsigned long *line,
 	}
 	*line += 1;
 	*col += 1;
+}
+
+/*
+ * The number of edits before i: libyaml's character index i with by_idx,
+ * else its byte offset i.
+ */
+static size_t
+edit_bound(const struct mesh_reader *r, size_t i, bool by_idx)
+{
+	size_t lo = 0, hi = r->nedits;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		size_t v = by_idx ? r->edits[mid].idx : r->edits[mid].foff;
+
+		if (v < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The 1-based column of libyaml's mark m in the input: each pair
+ * rewritten earlier on its line was two characters longer there.
+ */
+static unsigned long
+mark_col(const struct mesh_reader *r, const yaml_mark_t *m)
+{
+	size_t from;
+
+	if (r->nedits == 0)
+		return (unsigned long)m->column + 1;
+	from = m->index >= m->column ? m->index - m->column : 0;
+	return (unsigned long)m->column + 1 + (PAIR_IN - PAIR_OUT) *
+	    (edit_bound(r, m->index, true) - edit_bound(r, from, true));
+}
+
+/* The stream offset of libyaml's byte offset off. */
+static size_t
+fed_to_stream(const struct mesh_reader *r, size_t off)
+{
+	return off + (PAIR_IN - PAIR_OUT) *
+	    edit_bound(r, off, false);
 }
 
 static void
@@ -324,12 +764,53 @@ bad_byte(const struct mesh_reader *r, size_t off)
 	return (unsigned char)r->in.data[off - r->base];
 }
 
+/*
+ * libyaml refused the escape at its problem mark, just past "\\u": if
+ * that is a UTF-16 surrogate, say so and what to write instead.  Returns
+ * whether it was one.
+ */
+static bool
+report_surrogate(struct mesh_reader *r)
+{
+	const yaml_mark_t *m = &r->p.problem_mark;
+	const unsigned char *q;
+	unsigned long line = m->line + 1, col = mark_col(r, m) - 2;
+	unsigned long cp;
+	size_t off, avail;
+
+	if (r->p.problem == NULL || strstr(r->p.problem,
+	    "invalid Unicode character escape") == NULL ||
+	    m->index < 2 || m->column < 2 || m->index < r->cur_char)
+		return false;
+	off = char_to_byte(r, m->index) - 2;
+	if (off < r->base || off >= r->base + r->in.len)
+		return false;
+	q = (const unsigned char *)r->in.data + (off - r->base);
+	avail = r->base + r->in.len - off;
+	if (!is_surrogate(q, avail))
+		return false;
+	if (off == r->lone) {
+		rerr(r, line, col, "lone UTF-16 surrogate '\\u%.4s' in a JSON "
+		    "string: the other half of its pair is missing",
+		    (const char *)q + 2);
+	} else if ((cp = surrogate_pair(q, avail)) != 0) {
+		rerr(r, line, col, "UTF-16 surrogate pair '%.12s' in a YAML "
+		    "string: YAML writes U+%04lX as '\\U%08lX' or as the "
+		    "character itself", (const char *)q, cp, cp);
+	} else {
+		rerr(r, line, col, "lone UTF-16 surrogate '\\u%.4s' in a "
+		    "string", (const char *)q + 2);
+	}
+	return true;
+}
+
 /* Say why libyaml stopped, once. */
 static void
 report_parser(struct mesh_reader *r)
 {
 	yaml_parser_t *p = &r->p;
 	unsigned long line, col;
+	size_t off;
 	char b[32];
 
 	switch (r->fail) {
@@ -352,7 +833,8 @@ report_parser(struct mesh_reader *r)
 	if (p->error == YAML_MEMORY_ERROR)
 		mesh_die("out of memory");
 	if (p->error == YAML_READER_ERROR) {
-		byte_place(r, p->problem_offset, &line, &col);
+		off = fed_to_stream(r, p->problem_offset);
+		byte_place(r, off, &line, &col);
 		if (p->problem_value == 0 &&
 		    strstr(p->problem, "control") != NULL)
 			rerr(r, line, col,
@@ -361,7 +843,7 @@ report_parser(struct mesh_reader *r)
 		    strstr(p->problem, "octet") != NULL)
 			rerr(r, line, col,
 			    "invalid UTF-8 (byte 0x%02x): %s",
-			    bad_byte(r, p->problem_offset), p->problem);
+			    bad_byte(r, off), p->problem);
 		else if (p->problem_value != -1)
 			rerr(r, line, col,
 			    "%s (character 0x%x)", p->problem,
@@ -370,8 +852,10 @@ report_parser(struct mesh_reader *r)
 			rerr(r, line, col, "%s", p->problem);
 		return;
 	}
+	if (report_surrogate(r))
+		return;
 	line = p->problem_mark.line + 1;
-	col = p->problem_mark.column + 1;
+	col = mark_col(r, &p->problem_mark);
 	if (p->context != NULL)
 		rerr(r, line, col, "%s %s (from line %lu)",
 		    p->problem ? p->problem : "syntax error", p->context,
@@ -421,7 +905,7 @@ alias(struct mesh_reader *r, yaml_event_t *ev)
 {
 	const char *name = (const char *)ev->data.alias.anchor;
 	unsigned long line = ev->start_mark.line + 1;
-	unsigned long col = ev->start_mark.column + 1;
+	unsigned long col = mark_col(r, &ev->start_mark);
 	struct mesh_node *target = NULL;
 	size_t i, count;
 
@@ -467,6 +951,13 @@ scalar_style(yaml_scalar_style_t s)
 	}
 }
 
+/* Is tag the non-specific tag "!"? */
+static bool
+is_bang(const yaml_char_t *tag)
+{
+	return tag != NULL && strcmp((const char *)tag, "!") == 0;
+}
+
 /* Build the node that ev starts; ev is deleted here. NULL after a report. */
 static struct mesh_node *
 build(struct mesh_reader *r, yaml_event_t *ev, unsigned depth)
@@ -493,10 +984,19 @@ build(struct mesh_reader *r, yaml_event_t *ev, unsigned depth)
 		    ev->data.scalar.length);
 		ev->data.scalar.value = NULL;
 		anchor = ev->data.scalar.anchor;
-		/* "!" alone only says "not plain": the quotes say it too */
-		if (ev->data.scalar.tag != NULL &&
-		    strcmp((char *)ev->data.scalar.tag, "!") != 0)
-			tag = ev->data.scalar.tag;
+		tag = ev->data.scalar.tag;
+		/*
+		 * "!" alone makes a string of a plain scalar ("! 12" is
+		 * "12"), as quotes do; libyaml cannot write it back, so
+		 * the writer chooses how to quote it.
+		 */
+		if (is_bang(tag)) {
+			tag = NULL;
+			if (n->style == MESH_STYLE_PLAIN) {
+				n->style = MESH_STYLE_ANY;
+				n->stype = MESH_T_STR;
+			}
+		}
 		break;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
@@ -517,15 +1017,18 @@ build(struct mesh_reader *r, yaml_event_t *ev, unsigned depth)
 			anchor = ev->data.mapping_start.anchor;
 			tag = ev->data.mapping_start.tag;
 		}
+		/* "!" on a collection says nothing it does not */
+		if (is_bang(tag))
+			tag = NULL;
 		break;
 	default:
 		rerr(r, ev->start_mark.line + 1,
-		    ev->start_mark.column + 1, "unexpected YAML event");
+		    mark_col(r, &ev->start_mark), "unexpected YAML event");
 		yaml_event_delete(ev);
 		return NULL;
 	}
 	n->line = ev->start_mark.line + 1;
-	n->col = ev->start_mark.column + 1;
+	n->col = mark_col(r, &ev->start_mark);
 	if (tag != NULL)
 		n->tag = mesh_doc_strndup(doc, (const char *)tag,
 		    strlen((const char *)tag));
@@ -568,16 +1071,38 @@ build(struct mesh_reader *r, yaml_event_t *ev, unsigned depth)
 	return n;
 }
 
+/* Was a pair rewritten between stream offsets start and end? */
+static bool
+has_edit(const struct mesh_reader *r, size_t start, size_t end)
+{
+	size_t i;
+
+	for (i = r->nedits; i-- > 0 && r->edits[i].off >= start;)
+		if (r->edits[i].off < end)
+			return true;
+	return false;
+}
+
 static void
 compact(struct mesh_reader *r)
 {
 	size_t dead = r->cur_byte < r->doc_start ? r->cur_byte : r->doc_start;
+	size_t i;
 
 	dead -= r->base;
 	if (dead >= (size_t)1 << 20 || (dead >= READ_CHUNK &&
 	    dead > r->in.len / 2)) {
 		mesh_buf_consume(&r->in, dead);
 		r->base += dead;
+		/* the edits in what is gone */
+		for (i = 0; i < r->nedits && r->edits[i].off < r->base; i++)
+			;
+		if (i > 0) {
+			memmove(r->edits, r->edits + i, (r->nedits - i) *
+			    sizeof(*r->edits));
+			r->nedits -= i;
+			r->edit_next -= i < r->edit_next ? i : r->edit_next;
+		}
 	}
 }
 
@@ -625,7 +1150,7 @@ mesh_reader_next(struct mesh_reader *r, struct mesh_doc **docp)
 	}
 	if (ev.type != YAML_DOCUMENT_START_EVENT) {
 		rerr(r, ev.start_mark.line + 1,
-		    ev.start_mark.column + 1, "unexpected YAML event");
+		    mark_col(r, &ev.start_mark), "unexpected YAML event");
 		yaml_event_delete(&ev);
 		return -1;
 	}
@@ -653,7 +1178,7 @@ mesh_reader_next(struct mesh_reader *r, struct mesh_doc **docp)
 		p = (const unsigned char *)r->in.data - r->base;
 		end = char_to_byte(r, ev.end_mark.index);
 		r->cur_line = ev.end_mark.line;
-		r->cur_col = ev.end_mark.column;
+		r->cur_col = mark_col(r, &ev.end_mark) - 1;
 		start = r->doc_start;
 		if (explicit_end) {
 			size_t lim = r->base + r->in.len;
@@ -671,7 +1196,8 @@ mesh_reader_next(struct mesh_reader *r, struct mesh_doc **docp)
 			report_doc_size(r);
 			return -1;
 		}
-		if (!directives) {
+		/* with a pair rewritten, the copy would not read back */
+		if (!directives && !has_edit(r, start, end)) {
 			r->doc->raw = mesh_doc_strndup(r->doc,
 			    (const char *)p + start, end - start);
 			r->doc->rawlen = end - start;
@@ -952,6 +1478,27 @@ tag_writable(const char *tag)
 }
 
 /*
+ * Is every collection under n in flow style?  A flow collection that got
+ * a new mapping or list (from --set, a merge) is then written in block
+ * style, and the flow ones around it too: block content cannot sit in a
+ * flow collection, and new content is written in block style.
+ */
+static bool
+all_flow(const struct mesh_node *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->u.c.n; i++) {
+		const struct mesh_node *c = n->u.c.v[i];
+
+		if (c->type != MESH_SCALAR && (c->style != MESH_STYLE_FLOW ||
+		    !all_flow(c)))
+			return false;
+	}
+	return true;
+}
+
+/*
  * flow: n is in a flow collection or is a mapping key, where libyaml
  * cannot write an empty plain scalar.
  */
@@ -965,7 +1512,7 @@ emit_node(yaml_emitter_t *e, struct mesh_doc *take, const struct mesh_node *n,
 	char *own;
 	yaml_event_t ev;
 	size_t i, len;
-	bool cflow;
+	bool cflow = false;
 	int ok;
 
 	if (!tag_writable(n->tag)) {
@@ -1010,14 +1557,18 @@ emit_node(yaml_emitter_t *e, struct mesh_doc *take, const struct mesh_node *n,
 		    pick_style(n, json_like));
 		break;
 	case MESH_MAP:
+		cflow = n->style == MESH_STYLE_FLOW && !json_like &&
+		    (flow || all_flow(n));
 		ok = yaml_mapping_start_event_initialize(&ev, NULL, tag,
-		    implicit, n->style == MESH_STYLE_FLOW && !json_like ?
-		    YAML_FLOW_MAPPING_STYLE : YAML_ANY_MAPPING_STYLE);
+		    implicit, cflow ? YAML_FLOW_MAPPING_STYLE :
+		    YAML_ANY_MAPPING_STYLE);
 		break;
 	default:
+		cflow = n->style == MESH_STYLE_FLOW && !json_like &&
+		    (flow || all_flow(n));
 		ok = yaml_sequence_start_event_initialize(&ev, NULL, tag,
-		    implicit, n->style == MESH_STYLE_FLOW && !json_like ?
-		    YAML_FLOW_SEQUENCE_STYLE : YAML_ANY_SEQUENCE_STYLE);
+		    implicit, cflow ? YAML_FLOW_SEQUENCE_STYLE :
+		    YAML_ANY_SEQUENCE_STYLE);
 		break;
 	}
 	/*
@@ -1034,7 +1585,7 @@ emit_node(yaml_emitter_t *e, struct mesh_doc *take, const struct mesh_node *n,
 		return -1;
 	if (n->type == MESH_SCALAR)
 		return 0;
-	cflow = flow || (n->style == MESH_STYLE_FLOW && !json_like);
+	cflow = cflow || flow;
 	for (i = 0; i < n->u.c.n; i++)
 		if (emit_node(e, take, n->u.c.v[i], json_like, cflow ||
 		    (n->type == MESH_MAP && i % 2 == 0)) == -1)
@@ -1285,11 +1836,12 @@ flush(struct mesh_writer *w, const char *p, size_t n)
 	return 0;
 }
 
+/* A document read as JSON: its root a flow collection. */
 static bool
-is_json_like(const struct mesh_doc *doc)
+is_json_like(const struct mesh_node *root)
 {
-	return doc->root != NULL && doc->root->type != MESH_SCALAR &&
-	    doc->root->style == MESH_STYLE_FLOW;
+	return root != NULL && root->type != MESH_SCALAR &&
+	    root->style == MESH_STYLE_FLOW;
 }
 
 /* The last scalar under n that has any text, or NULL. */
@@ -1335,7 +1887,7 @@ ends_in_block_scalar(const struct mesh_doc *doc)
  */
 static int
 writer_emit(struct mesh_writer *w, struct mesh_doc *take,
-    const struct mesh_doc *doc)
+    const struct mesh_node *root)
 {
 	yaml_event_t ev;
 
@@ -1356,7 +1908,7 @@ writer_emit(struct mesh_writer *w, struct mesh_doc *take,
 		mesh_buf_adds(&w->out, "---\n");
 	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
 	if (emit(&w->e, &ev) == -1 ||
-	    emit_node(&w->e, take, doc->root, is_json_like(doc), false) == -1)
+	    emit_node(&w->e, take, root, is_json_like(root), false) == -1)
 		goto broken;
 	yaml_document_end_event_initialize(&ev, 1);
 	if (emit(&w->e, &ev) == -1)
@@ -1384,15 +1936,17 @@ stream_out(struct mesh_writer *w)
 	return rv;
 }
 
+/* Write root, doc's root or a node in it, as one document. */
 static int
-put(struct mesh_writer *w, const struct mesh_doc *doc, struct mesh_doc *take)
+put(struct mesh_writer *w, const struct mesh_doc *doc,
+    const struct mesh_node *root, struct mesh_doc *take)
 {
 	size_t mark = w->out.len;
 
 	if (w->fmt == MESH_FMT_JSON) {
-		if (doc->root == NULL)
+		if (root == NULL)
 			return 0;
-		if (json_node(&w->out, doc, doc->root, 0) == -1)
+		if (json_node(&w->out, doc, root, 0) == -1)
 			goto fail;
 		mesh_buf_addc(&w->out, '\n');
 		if (!w->stream) {
@@ -1403,17 +1957,17 @@ put(struct mesh_writer *w, const struct mesh_doc *doc, struct mesh_doc *take)
 			}
 			w->ends[w->nends++] = w->out.len;
 		}
-	} else if (!doc->changed && doc->raw != NULL &&
+	} else if (root == doc->root && !doc->changed && doc->raw != NULL &&
 	    !ends_in_block_scalar(doc)) {
 		if (w->ndocs > 0 && !doc->raw_explicit)
 			mesh_buf_adds(&w->out, "---\n");
 		mesh_buf_add(&w->out, doc->raw, doc->rawlen);
 		if (doc->rawlen > 0 && doc->raw[doc->rawlen - 1] != '\n')
 			mesh_buf_addc(&w->out, '\n');
-	} else if (doc->root == NULL) {
+	} else if (root == NULL) {
 		/* an empty document is only there with its "---" */
 		mesh_buf_adds(&w->out, "---\n");
-	} else if (writer_emit(w, take, doc) == -1) {
+	} else if (writer_emit(w, take, root) == -1) {
 		goto fail;
 	}
 	w->ndocs++;
@@ -1429,13 +1983,20 @@ fail:
 int
 mesh_writer_put(struct mesh_writer *w, const struct mesh_doc *doc)
 {
-	return put(w, doc, NULL);
+	return put(w, doc, doc->root, NULL);
 }
 
 int
 mesh_writer_take(struct mesh_writer *w, struct mesh_doc *doc)
 {
-	return put(w, doc, doc);
+	return put(w, doc, doc->root, doc);
+}
+
+int
+mesh_writer_take_node(struct mesh_writer *w, struct mesh_doc *doc,
+    struct mesh_node *n)
+{
+	return put(w, doc, n, doc);
 }
 
 

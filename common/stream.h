@@ -82,6 +82,13 @@ int mesh_writer_put(struct mesh_writer *w, const struct mesh_doc *doc);
  * emitter instead of copied: afterwards doc may only be freed.
  */
 int mesh_writer_take(struct mesh_writer *w, struct mesh_doc *doc);
+/*
+ * Write n, a node of doc (an item of a List), as a document of its own.
+ * As with mesh_writer_take, the scalar strings under n may be given to
+ * the emitter: afterwards n may not be read again.
+ */
+int mesh_writer_take_node(struct mesh_writer *w, struct mesh_doc *doc,
+    struct mesh_node *n);
 /* Write what is held, and close a JSON list.  0, or -1 after a report. */
 int mesh_writer_finish(struct mesh_writer *w);
 /*

@@ -301,6 +301,15 @@ stringData:
 	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]')" = '{"profile": "minimal"}' ]
 }
 
+@test "mesh-overlay: an operator.istio.io IstioOperator is an IstioOperator, as istioctl reads it" {
+	# what mesh-gw ingress and egress print, and the external guide's gateways
+	printf 'apiVersion: operator.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  profile: empty\n' > "$TMP/gw.yaml"
+	run --separate-stderr -0 mesh-overlay -s values.global.network=n1 -s tag=1.20 "$TMP/gw.yaml"
+	[ "$(printf '%s\n' "$output" | py '[list(d[0]), d[0]["spec"]]')" = '[["apiVersion", "kind", "spec"], {"profile": "empty", "tag": "1.20", "values": {"global": {"network": "n1"}}}]' ]
+	run --separate-stderr -0 mesh-overlay -f "$F/nullspec.yaml" "$TMP/gw.yaml"
+	[ "$(printf '%s\n' "$output" | py '[d[0]["metadata"], d[0]["spec"]]')" = '[{"name": "renamed"}, {"profile": "empty"}]' ]
+}
+
 @test "mesh-overlay: escaped dots make one key" {
 	run --separate-stderr -0 mesh-overlay -s 'values.pilot.podAnnotations.sidecar\.istio\.io/inject=false' <(iop)
 	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]')" = '{"pilot": {"podAnnotations": {"sidecar.istio.io/inject": false}}}' ]
@@ -384,6 +393,12 @@ stringData:
 	[ "$(printf '%s\n' "$output" | py 'd[0]["data"]')" = '{"a": "1", "b": "x\\,y", "c": "true"}' ]
 }
 
+@test "mesh-overlay: --set-string keeps the value exactly as written; --set trims it as istioctl does" {
+	run --separate-stderr -0 mesh-overlay --set-string 'data.a= padded ' --set-string 'data.b=' \
+	    --set-string ' data.t =	tab ' --set 'data.c= padded ' --set ' data.d = 1 ' <(cm)
+	[ "$(printf '%s\n' "$output" | py 'd[0]["data"]')" = '{"a": " padded ", "b": "", "c": "padded", "d": 1, "t": "\ttab "}' ]
+}
+
 @test "mesh-overlay: --set-json sets lists, mappings and scalars" {
 	run --separate-stderr -0 mesh-overlay --set-json 'data.l=["a", 1, true, null]' \
 	    --set-json 'data.m={"k": {"n": 2}}' --set-json 'data.s="on"' --set-json 'data.n=3' <(cm)
@@ -392,6 +407,30 @@ stringData:
 	[[ "$stderr" == "mesh-overlay: --set-json 'data.l=[1,': the value is not valid JSON"* ]]
 	run --separate-stderr -2 mesh-overlay --set-json 'data.l' < /dev/null
 	[[ "$stderr" == "mesh-overlay: --set-json 'data.l': expected PATH=JSON"* ]]
+}
+
+@test "mesh-overlay: new content under a flow mapping is written in block style" {
+	printf 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: x, labels: {a: b}}\nspec: {}\n' > "$TMP/iop.yaml"
+	run --separate-stderr -0 mesh-overlay -s values.global.network=n1 "$TMP/iop.yaml"
+	[ "$output" = 'apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: x, labels: {a: b}}
+spec:
+  values:
+    global:
+      network: n1' ]
+	# a new scalar alone does not change a flow mapping's style
+	printf 'kind: ConfigMap\nmetadata: {name: x, labels: {a: b}}\ndata: {}\n' > "$TMP/cm.yaml"
+	run --separate-stderr -0 mesh-overlay -s metadata.labels.c=d --set-json 'data.l=[1, {"m": "on"}]' "$TMP/cm.yaml"
+	[ "$output" = 'kind: ConfigMap
+metadata: {name: x, labels: {a: b, c: d}}
+data:
+  l:
+  - 1
+  - m: "on"' ]
+	printf 'spec:\n  components:\n    pilot:\n      enabled: true\n' > "$TMP/o.yaml"
+	run --separate-stderr -0 mesh-overlay -f "$TMP/o.yaml" "$TMP/iop.yaml"
+	[[ "$output" == *$'\nspec:\n  components:\n    pilot:\n      enabled: true' ]]
 }
 
 @test "mesh-overlay: --delete removes keys and list items" {
@@ -579,6 +618,12 @@ ovl() {
 	done
 }
 
+@test "mesh-overlay: --k8s-overlays reads an operator.istio.io IstioOperator" {
+	ovl '{path: metadata.labels.a, value: b}' | sed 's|install.istio.io|operator.istio.io|' > "$TMP/o.yaml"
+	run --separate-stderr -0 mesh-overlay --k8s-overlays "$TMP/o.yaml" --select kind=Deployment "$F/istiod.yaml"
+	[ "$(printf '%s\n' "$output" | py 'd[1]["metadata"]["labels"]')" = '{"a": "b", "app": "istiod"}' ]
+}
+
 @test "mesh-overlay: an overlay that matches no object is an error" {
 	ovl '{path: metadata.labels.a, value: b}' | sed 's/name: istiod/name: other/' > "$TMP/o.yaml"
 	run --separate-stderr -1 mesh-overlay --k8s-overlays "$TMP/o.yaml" "$F/istiod.yaml"
@@ -607,6 +652,136 @@ spec:
           value: istiod
 EOF
 	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["template"]["spec"]["containers"][0]["env"]')" = '[{"name": "PILOT_CERT_PROVIDER", "value": "foobar"}]' ]
+}
+
+# --- Lists: kubectl get -o yaml, and -o json of several documents ---------
+
+# the objects of a List, as a YAML stream, for yaml_eq
+list_items() {
+	"$PYTHON" -c 'import sys, json, yaml; yaml.safe_dump_all(json.load(open(sys.argv[1]))["items"], sys.stdout)' "$1"
+}
+
+@test "mesh-overlay: a v1 List is edited as its items, never as a wrapper" {
+	# what mesh-render -f examples/mesh/multi-primary.yaml -o json prints
+	run --separate-stderr -0 mesh-overlay -s values.global.network=X < "$F/multi-primary.json"
+	[ -z "$stderr" ]
+	printf '%s\n' "$output" > "$TMP/out.yaml"
+	[ "$(py '[[x["kind"], x["metadata"]["name"], x["spec"]["values"]["global"]["network"], "values" in x] for x in d]' < "$TMP/out.yaml")" = '[["IstioOperator", "cluster1", "X", false], ["IstioOperator", "cluster2", "X", false]]' ]
+	# nothing else changed
+	list_items "$F/multi-primary.json" | sed 's/network: network1/network: X/' > "$TMP/want.yaml"
+	yaml_eq "$TMP/want.yaml" "$TMP/out.yaml"
+}
+
+@test "mesh-overlay: a List is written as its items, one document each; -o json makes one again" {
+	run --separate-stderr -0 mesh-overlay "$F/multi-primary.json"
+	printf '%s\n' "$output" > "$TMP/out.yaml"
+	list_items "$F/multi-primary.json" > "$TMP/want.yaml"
+	yaml_eq "$TMP/want.yaml" "$TMP/out.yaml"
+	[ "$(grep -c '^---$' "$TMP/out.yaml")" = 1 ]
+	run --separate-stderr -0 mesh-overlay "$F/istiod-list.yaml"
+	printf '%s\n' "$output" > "$TMP/out.yaml"
+	yaml_eq "$F/istiod.yaml" "$TMP/out.yaml"
+	[ "$(grep -c '^---$' "$TMP/out.yaml")" = 3 ]
+	run --separate-stderr -0 mesh-overlay -o json "$F/multi-primary.json"
+	[ "$(printf '%s\n' "$output" | jq -S .)" = "$(jq -S . "$F/multi-primary.json")" ]
+}
+
+@test "mesh-overlay: every edit applies to each item of a List" {
+	printf 'metadata:\n  labels:\n    merged: "yes"\n' > "$TMP/o.yaml"
+	run --separate-stderr -0 mesh-overlay --select kind=Service -s metadata.labels.s=1 \
+	    --set-string 'metadata.labels.t= x ' --set-json 'metadata.annotations={"a": "b"}' \
+	    --delete metadata.labels.app -f "$TMP/o.yaml" "$F/istiod-list.yaml"
+	[ "$(printf '%s\n' "$output" | py '[[x["kind"], x["metadata"].get("labels"), x["metadata"].get("annotations")] for x in d]')" = '[["ServiceAccount", null, null], ["Deployment", {"app": "istiod"}, null], ["Service", {"merged": "yes", "s": 1, "t": " x "}, {"a": "b"}], ["MutatingWebhookConfiguration", null, null]]' ]
+	run --separate-stderr -0 mesh-overlay --k8s-overlays "$SHARED/conformance/guides/external/external-istiod.yaml" --select kind=Deployment "$F/istiod-list.yaml"
+	[ "$(printf '%s\n' "$output" | py '[v["name"] for v in d[1]["spec"]["template"]["spec"]["volumes"]]')" = '["local-certs", "config-volume", "inject-volume"]' ]
+	printf '{"apiVersion": "v1", "kind": "List", "items": [{"kind": "ConfigMap", "data": {"a": "${A}"}}]}' > "$TMP/env.json"
+	A=on run --separate-stderr -0 mesh-overlay --env "$TMP/env.json"
+	[ "$output" = $'kind: ConfigMap\ndata:\n  a: "on"' ]
+	run --separate-stderr -1 mesh-overlay --select kind=List "$F/istiod-list.yaml"
+	[ "$stderr" = "mesh-overlay: --select 'kind=List' matched no document" ]
+}
+
+@test "mesh-overlay: a typed List gives its items its kind, as kubectl does" {
+	run --separate-stderr -0 mesh-overlay --select kind=Pod,name=a -s metadata.labels.x=y "$F/podlist.json"
+	[ "$(printf '%s\n' "$output" | py '[[x["apiVersion"], x["kind"], x["metadata"]["name"], x["metadata"].get("labels")] for x in d]')" = '[["v1", "Pod", "a", {"x": "y"}], ["v1", "Pod", "b", null]]' ]
+}
+
+@test "mesh-overlay: overlay and --k8s-overlays files may be Lists" {
+	printf '{"apiVersion": "v1", "kind": "List", "items": [{"spec": {"values": {"a": 1}}}, {"spec": {"values": {"b": 2}}}]}' > "$TMP/o.json"
+	run --separate-stderr -0 mesh-overlay -f "$TMP/o.json" "$F/iop.yaml"
+	[ "$(printf '%s\n' "$output" | py '[list(d[0]), d[0]["spec"]["values"]]')" = '[["apiVersion", "kind", "metadata", "spec"], {"a": 1, "b": 2, "global": {"meshID": "mesh1", "proxy": {"image": "proxyv2"}}}]' ]
+	ovl '{path: metadata.labels.a, value: b}' | sed 's|install.istio.io|operator.istio.io|' > "$TMP/o.yaml"
+	mesh-overlay -o json "$F/iop.yaml" "$TMP/o.yaml" > "$TMP/o.json"
+	run --separate-stderr -0 mesh-overlay --k8s-overlays "$TMP/o.json" --select kind=Deployment "$F/istiod.yaml"
+	[ "$(printf '%s\n' "$output" | py 'd[1]["metadata"]["labels"]')" = '{"a": "b", "app": "istiod"}' ]
+}
+
+@test "mesh-overlay: nested Lists are their items; an empty List is no document" {
+	printf '{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "List", "items": [{"kind": "A"}, {"kind": "B"}]}, {"kind": "C"}]}' > "$TMP/l.json"
+	run --separate-stderr -0 mesh-overlay -s x=1 "$TMP/l.json"
+	[ "$(printf '%s\n' "$output" | py 'd')" = '[{"kind": "A", "x": 1}, {"kind": "B", "x": 1}, {"kind": "C", "x": 1}]' ]
+	printf 'apiVersion: v1\nkind: List\nitems: []\n---\nkind: D\n---\nkind: ConfigMapList\nitems:\n' > "$TMP/e.yaml"
+	run --separate-stderr -0 mesh-overlay "$TMP/e.yaml"
+	[ "$(printf '%s\n' "$output" | py 'd')" = '[{"kind": "D"}]' ]
+	run --separate-stderr -0 mesh-overlay -o json "$TMP/e.yaml"
+	[ "$(printf '%s\n' "$output" | jq -c .)" = '{"kind":"D"}' ]
+}
+
+@test "mesh-overlay: a kind ending in List without items is an object, not a List" {
+	printf 'apiVersion: example.com/v1\nkind: AllowList\nspec:\n  cidrs: [10.0.0.0/8]\n' > "$TMP/a.yaml"
+	run --separate-stderr -0 mesh-overlay -s spec.enabled=true "$TMP/a.yaml"
+	[ "$(printf '%s\n' "$output" | py 'd')" = '[{"apiVersion": "example.com/v1", "kind": "AllowList", "spec": {"cidrs": ["10.0.0.0/8"], "enabled": true}}]' ]
+}
+
+# --- JSON escapes and tags ---------------------------------------------------
+
+@test "mesh-overlay: JSON surrogate pairs are one character, as kubectl reads them" {
+	# what python's json.dumps and jq -a write
+	printf '{"a": "\\ud83d\\ude00", "b\\uD83D\\uDE01": ["x\\ud83d\\ude02y"]}\n' > "$TMP/in.json"
+	run --separate-stderr -0 mesh-overlay "$TMP/in.json"
+	[ "$(printf '%s\n' "$output" | py 'd' | jq -c .)" = '[{"a":"😀","b😁":["x😂y"]}]' ]
+	run --separate-stderr -0 mesh-overlay -o json < "$TMP/in.json"
+	[ "$(printf '%s\n' "$output" | jq -c .)" = '{"a":"😀","b😁":["x😂y"]}' ]
+	run --separate-stderr -0 mesh-overlay --set-json 'data.e="\ud83d\ude00"' --set-json 'data.f={"\ud83d\ude00": ["\ud83d\ude00"]}' <(cm)
+	[ "$(printf '%s\n' "$output" | py 'd[0]["data"]' | jq -c .)" = '{"e":"😀","f":{"😀":["😀"]}}' ]
+	# a pair that comes in pieces
+	run --separate-stderr -0 mesh-overlay -o json < <(printf '{"a": "\\ud83d'; sleep 0.2; printf '\\ude00"}')
+	[ "$(printf '%s\n' "$output" | jq -c .)" = '{"a":"😀"}' ]
+}
+
+@test "mesh-overlay: a lone surrogate is an error with its place" {
+	run --separate-stderr -1 mesh-overlay <<< $'{"a": "x",\n "b": "\\ud83d\\ude00 \\ude00"}'
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-overlay: <stdin>:2:21: lone UTF-16 surrogate '\\ude00' in a JSON string: the other half of its pair is missing" ]
+	run --separate-stderr -1 mesh-overlay <<< '["\ud83d"]'
+	[ "$stderr" = "mesh-overlay: <stdin>:1:3: lone UTF-16 surrogate '\\ud83d' in a JSON string: the other half of its pair is missing" ]
+	run --separate-stderr -2 mesh-overlay --set-json 'data.e="\udc00"' < /dev/null
+	[[ "$stderr" == "mesh-overlay: --set-json 'data.e=\"\\udc00\"': the value is not valid JSON"* ]]
+}
+
+@test "mesh-overlay: places after a surrogate pair count the characters as written" {
+	run --separate-stderr -1 mesh-overlay <<< '{"a": "\ud83d\ude00\ud83d\ude00", "b": x y: z}'
+	[ "$stderr" = "mesh-overlay: <stdin>:1:43: did not find expected ',' or '}' while parsing a flow mapping (from line 1)" ]
+}
+
+@test "mesh-overlay: a surrogate pair in YAML is an error that says what to write" {
+	# kubectl's YAML reader refuses it too
+	run --separate-stderr -1 mesh-overlay <<< 'a: "\ud83d\ude00"'
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-overlay: <stdin>:1:5: UTF-16 surrogate pair '\\ud83d\\ude00' in a YAML string: YAML writes U+1F600 as '\\U0001F600' or as the character itself" ]
+	# where it is not a double-quoted string, it is only text
+	run --separate-stderr -0 mesh-overlay -o json <<< $'a: x"\\ud83d\\ude00"\nb: |\n  "\\ud83d\\ude00"'
+	[ "$(printf '%s\n' "$output" | jq -c .)" = '{"a":"x\"\\ud83d\\ude00\"","b":"\"\\ud83d\\ude00\"\n"}' ]
+}
+
+@test "mesh-overlay: '! 12' is the string \"12\", in JSON and when written anew" {
+	printf 'a: ! 12\nb: ! true\nc: !foo 1\nd: ! {e: 1}\n' > "$TMP/in.yaml"
+	run --separate-stderr -0 mesh-overlay -o json "$TMP/in.yaml"
+	[ "$(printf '%s\n' "$output" | jq -c .)" = '{"a":"12","b":"true","c":"1","d":{"e":1}}' ]
+	run --separate-stderr -0 mesh-overlay -s z=1 "$TMP/in.yaml"
+	[ "$output" = $'a: "12"\nb: "true"\nc: !foo 1\nd: {e: 1}\nz: 1' ]
+	run --separate-stderr -0 mesh-overlay "$TMP/in.yaml"
+	[ "$output" = "$(cat "$TMP/in.yaml")" ]
 }
 
 # --- --resource-list, -o json -------------------------------------------

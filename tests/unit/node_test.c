@@ -1,6 +1,7 @@
 /*
  * Unit tests of common/node.c: what plain scalars mean, which strings
- * must be quoted, float formatting, and the tree operations.
+ * must be quoted, float formatting, the tree operations, and which
+ * documents are Lists and IstioOperators.
  */
 #include <math.h>
 #include <stddef.h>
@@ -220,6 +221,119 @@ test_sized_copy(void)
 	mesh_doc_free(copy);
 }
 
+/* Is the one document of s a List, and how many items has it? */
+static int
+list_len(const char *s)
+{
+	struct mesh_limits lim;
+	struct mesh_doc *d;
+	struct mesh_node *items = NULL;
+	int n = -1;
+
+	mesh_limits_init(&lim);
+	d = mesh_parse_string("t", s, &lim, false);
+	if (d != NULL && mesh_is_list(d->root, &items))
+		n = items != NULL ? (int)items->u.c.n : 0;
+	mesh_doc_free(d);
+	return n;
+}
+
+/* The kinds and apiVersions of s's items after mesh_list_item_fill. */
+static const char *
+filled(const char *s)
+{
+	static char out[256];
+	struct mesh_limits lim;
+	struct mesh_doc *d;
+	struct mesh_node *items;
+	size_t i, len = 0;
+
+	mesh_limits_init(&lim);
+	d = mesh_parse_string("t", s, &lim, false);
+	out[0] = '\0';
+	if (d == NULL || !mesh_is_list(d->root, &items) || items == NULL) {
+		mesh_doc_free(d);
+		return "ERROR";
+	}
+	for (i = 0; i < items->u.c.n; i++) {
+		struct mesh_node *it = items->u.c.v[i];
+		bool changed = mesh_list_item_fill(d, d->root, it);
+		const char *k = mesh_map_getstr(it, "kind");
+		const char *a = mesh_map_getstr(it, "apiVersion");
+
+		len += (size_t)snprintf(out + len, sizeof(out) - len,
+		    "%s%s/%s%s", i ? " " : "", a ? a : "-", k ? k : "-",
+		    changed ? "*" : "");
+		if (changed)
+			CHECK(mesh_map_find(it, "apiVersion") == (a ? 0 : -1));
+	}
+	mesh_doc_free(d);
+	return out;
+}
+
+static bool
+iop(const char *s)
+{
+	struct mesh_limits lim;
+	struct mesh_doc *d;
+	bool yes;
+
+	mesh_limits_init(&lim);
+	d = mesh_parse_string("t", s, &lim, false);
+	yes = d != NULL && mesh_is_iop(d->root);
+	mesh_doc_free(d);
+	return yes;
+}
+
+static void
+test_kinds(void)
+{
+	struct mesh_limits lim;
+	struct mesh_doc *d;
+
+	/* kubectl's Lists: kind *List with items, a list or null */
+	CHECK(list_len("apiVersion: v1\nkind: List\nitems: [a, b]\n") == 2);
+	CHECK(list_len("{\"kind\": \"PodList\", \"items\": []}") == 0);
+	CHECK(list_len("kind: ConfigMapList\nitems:\n") == 0);
+	CHECK(list_len("kind: List\n") == -1);
+	CHECK(list_len("kind: AllowList\nspec: {items: []}\n") == -1);
+	CHECK(list_len("kind: List\nitems: {a: 1}\n") == -1);
+	CHECK(list_len("kind: Listing\nitems: []\n") == -1);
+	CHECK(list_len("kind: Pod\nitems: []\n") == -1);
+	CHECK(list_len("[kind, List]\n") == -1);
+	CHECK(list_len("kind: [List]\nitems: []\n") == -1);
+	CHECK(!mesh_is_list(NULL, NULL));
+
+	/* a typed List's items are of its kind; a v1 List's say theirs */
+	CHECK_STR(filled("apiVersion: v1\nkind: PodList\nitems:\n"
+	    "- metadata: {name: a}\n- kind: Pod\n- apiVersion: v2\n- x\n"),
+	    "v1/Pod* -/Pod v2/- -/-");
+	CHECK_STR(filled("kind: FooList\nitems: [{}]\n"), "-/Foo*");
+	CHECK_STR(filled("apiVersion: v1\nkind: List\nitems: [{a: 1}]\n"),
+	    "-/-");
+
+	/* an IstioOperator, whatever its group */
+	CHECK(iop("apiVersion: install.istio.io/v1alpha1\n"
+	    "kind: IstioOperator\n"));
+	CHECK(iop("apiVersion: operator.istio.io/v1alpha1\n"
+	    "kind: IstioOperator\n"));
+	CHECK(iop("kind: IstioOperator\n"));
+	CHECK(!iop("apiVersion: install.istio.io/v1alpha1\nkind: Other\n"));
+	CHECK(!iop("- kind: IstioOperator\n"));
+
+	/* a tag that is not one of YAML's types makes a string */
+	mesh_limits_init(&lim);
+	d = mesh_parse_string("t", "a: !foo 12\nb: !!int '3'\nc: !!null ''\n"
+	    "d: ! 1.5\ne: !!binary aGk=\n", &lim, false);
+	CHECK(d != NULL);
+	CHECK(mesh_scalar_type(mesh_map_get(d->root, "a")) == MESH_T_STR);
+	CHECK(mesh_scalar_type(mesh_map_get(d->root, "b")) == MESH_T_INT);
+	CHECK(mesh_scalar_type(mesh_map_get(d->root, "c")) == MESH_T_NULL);
+	CHECK(mesh_scalar_type(mesh_map_get(d->root, "d")) == MESH_T_STR);
+	CHECK(mesh_scalar_type(mesh_map_get(d->root, "e")) == MESH_T_STR);
+	mesh_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -228,5 +342,6 @@ main(void)
 	test_format_float();
 	test_tree();
 	test_sized_copy();
+	test_kinds();
 	return UNIT_DONE();
 }

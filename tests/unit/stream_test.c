@@ -1,7 +1,8 @@
 /*
  * Unit tests of common/stream.c and common/subst.c: the bytes each
  * document keeps for a byte-for-byte copy, the writer's YAML and JSON,
- * and ${VAR} expansion.
+ * JSON's surrogate pairs, the "!" tag, flow collections that gain
+ * content, and ${VAR} expansion.
  */
 #include <fcntl.h>
 #include <stdbool.h>
@@ -141,6 +142,210 @@ test_writer(void)
 	CHECK_STR(written("a: !!int x\n", MESH_FMT_JSON, false), "ERROR");
 }
 
+/* The value of the dotted key path in the one document of s, or why not. */
+static const char *
+value_of(const char *s, const char *path)
+{
+	static char out[256];
+	struct mesh_doc *d = mesh_parse_string("t", s, &lim, true);
+	const char *v;
+
+	if (d == NULL)
+		return "ERROR";
+	v = mesh_map_getstr(d->root, path);
+	snprintf(out, sizeof(out), "%s", v ? v : "(none)");
+	mesh_doc_free(d);
+	return out;
+}
+
+/* The 1-based column of the value at key in the one document of s. */
+static unsigned
+col_of(const char *s, const char *key)
+{
+	struct mesh_doc *d = mesh_parse_string("t", s, &lim, true);
+	const struct mesh_node *n = d ? mesh_map_get(d->root, key) : NULL;
+	unsigned col = n ? n->col : 0;
+
+	mesh_doc_free(d);
+	return col;
+}
+
+static void
+test_surrogates(void)
+{
+	struct mesh_buf big = MESH_BUF_INIT;
+	struct mesh_doc *d;
+	const struct mesh_node *items;
+	size_t i, n, nx, ok;
+
+	/* JSON's pairs are one character; YAML's writer escapes it */
+	CHECK_STR(value_of("{\"a\": \"\\ud83d\\ude00\"}", "a"),
+	    "\xf0\x9f\x98\x80");
+	CHECK_STR(value_of("{\"\\uD83D\\uDE00k\": [1, {\"b\": "
+	    "\"x\\ud83d\\ude01y\\u00e9\"}]}", "\xf0\x9f\x98\x80k"),
+	    "(none)");
+	CHECK_STR(written("{\"a\": [1, {\"b\": \"x\\ud83d\\ude01y\"}]}",
+	    MESH_FMT_JSON, false), "{\n    \"a\": [\n        1,\n"
+	    "        {\n            \"b\": \"x\xf0\x9f\x98\x81y\"\n"
+	    "        }\n    ]\n}\n");
+	CHECK_STR(value_of("\"\\ud83d\\ude00\"", "x"), "(none)");
+	CHECK_STR(written("\"\\ud83d\\ude00\"", MESH_FMT_JSON, false),
+	    "\"\xf0\x9f\x98\x80\"\n");
+	/* after a BOM, a "---" or another document */
+	CHECK_STR(value_of("\xef\xbb\xbf{\"a\":\"\\ud83d\\ude00\"}", "a"),
+	    "\xf0\x9f\x98\x80");
+	CHECK_STR(written("a: 1\n--- {\"b\": \"\\ud83d\\ude00\"}\n---\n"
+	    "# c\n[\"\\ud83d\\ude02\"]\n", MESH_FMT_JSON, false),
+	    written("a: 1\n---\nb: \"\\U0001F600\"\n---\n"
+	    "- \"\\U0001F602\"\n", MESH_FMT_JSON, false));
+	/* escapes around them are read as they were */
+	CHECK_STR(value_of("{\"a\":\"\\\"\\ud83d\\ude00\\\\\"}", "a"),
+	    "\"\xf0\x9f\x98\x80\\");
+	CHECK_STR(value_of("{\"a\":\"\\\\ud83d\\\\ude00\"}", "a"),
+	    "\\ud83d\\ude00");
+	/* what libyaml does not read as a double-quoted scalar is left */
+	CHECK_STR(value_of("a: x\"\\ud83d\\ude00\"\n", "a"),
+	    "x\"\\ud83d\\ude00\"");
+	CHECK_STR(value_of("a: |\n  \"\\ud83d\\ude00\"\n", "a"),
+	    "\"\\ud83d\\ude00\"\n");
+	CHECK_STR(value_of("# \"\\ud83d\nb: 1\n", "b"), "1");
+	d = mesh_parse_string("t",
+	    "[1 \"\\ud83d\\ude00\", x\"\\ud83d\\ude00\"]", &lim, true);
+	CHECK(d != NULL && d->root->u.c.n == 2 &&
+	    strcmp(d->root->u.c.v[0]->u.s.text, "1 \"\\ud83d\\ude00\"") == 0 &&
+	    strcmp(d->root->u.c.v[1]->u.s.text, "x\"\\ud83d\\ude00\"") == 0);
+	mesh_doc_free(d);
+	/* YAML has no surrogates, and a lone one is no character */
+	CHECK_STR(value_of("a: \"\\ud83d\\ude00\"\n", "a"), "ERROR");
+	CHECK_STR(value_of("{\"a\": \"\\ud83d\"}", "a"), "ERROR");
+	CHECK_STR(value_of("{\"a\": \"\\ude00\\ud83d\"}", "a"), "ERROR");
+	CHECK_STR(value_of("{\"a\": \"\\ud83d\\u0041\"}", "a"), "ERROR");
+	/* a document with a pair is written anew, the next one copied */
+	CHECK_STR(raws("{\"a\": \"\\ud83d\\ude00\"}\n---\nb: 1\n"),
+	    "(none)|!---\nb: 1\n");
+	/* columns count the characters as written */
+	CHECK(col_of("{\"a\":\"\\ud83d\\ude00\",\"b\":1}", "b") == 25);
+	CHECK(col_of("{\"a\":\"\\ud83d\\ude00\\ud83d\\ude00\",\"b\":1}",
+	    "b") == 37);
+	CHECK(col_of("{\"a\":\"\\ud83d\\ude00\",\n\"b\":1}", "b") == 5);
+	CHECK(col_of("\xef\xbb\xbf{\"a\":\"\\ud83d\\ude00\",\"b\":1}", "b") ==
+	    25);
+
+	/* many pairs, across every buffer's edge */
+	mesh_buf_adds(&big, "{\"items\": [");
+	for (n = 0; n < 30000; n++)
+		mesh_buf_adds(&big, n % 7 ? "\"\\ud83d\\ude00\", " :
+		    "\"x\", ");
+	mesh_buf_adds(&big, "\"\\udbff\\udfff\"]}");
+	d = mesh_parse_string("t", big.data, &lim, false);
+	CHECK(d != NULL);
+	items = d ? mesh_map_get(d->root, "items") : NULL;
+	CHECK(items != NULL && items->u.c.n == n + 1);
+	for (i = ok = 0; items != NULL && i < n; i++)
+		ok += strcmp(items->u.c.v[i]->u.s.text, i % 7 ?
+		    "\xf0\x9f\x98\x80" : "x") == 0;
+	CHECK(ok == n);
+	CHECK(items != NULL && strcmp(items->u.c.v[n]->u.s.text,
+	    "\xf4\x8f\xbf\xbf") == 0);
+	/* '{"items": [', then "x", (5) and the pairs (16) before it */
+	nx = (n + 6) / 7;
+	CHECK(items != NULL && items->u.c.v[n]->col == 11 + 5 * nx +
+	    16 * (n - nx) + 1);
+	mesh_doc_free(d);
+	mesh_buf_release(&big);
+}
+
+/* The document s with its scalar at key "x" (if any) changed, as YAML. */
+static const char *
+rewritten(const char *s)
+{
+	static struct mesh_buf out;
+	struct mesh_doc *d = mesh_parse_string("t", s, &lim, true);
+
+	out.len = 0;
+	mesh_buf_adds(&out, "");
+	if (d == NULL || mesh_emit_yaml(&out, d->root, false) == -1) {
+		mesh_doc_free(d);
+		return "ERROR";
+	}
+	mesh_doc_free(d);
+	return out.data;
+}
+
+static void
+test_bang(void)
+{
+	/* "!" makes a string of a plain scalar, and is said with quotes */
+	CHECK_STR(written("a: ! 12\nb: ! yes\nc: ! x\nd: !\ne: ! '1'\n",
+	    MESH_FMT_JSON, false), "{\n    \"a\": \"12\",\n    \"b\": "
+	    "\"yes\",\n    \"c\": \"x\",\n    \"d\": \"\",\n    \"e\": "
+	    "\"1\"\n}\n");
+	CHECK_STR(rewritten("a: ! 12\nb: ! yes\nc: ! x\nd: !\n"),
+	    "a: \"12\"\nb: \"yes\"\nc: x\nd: \"\"\n");
+	/* on a collection it says nothing, and is not written */
+	CHECK_STR(rewritten("a: ! {b: 1}\nc: ! [d]\n"), "a: {b: 1}\nc: [d]\n");
+	/* any tag but YAML's own types makes a string, as Kubernetes reads */
+	CHECK_STR(written("a: !foo 12\nb: !!int '3'\n", MESH_FMT_JSON, false),
+	    "{\n    \"a\": \"12\",\n    \"b\": 3\n}\n");
+	/* an unchanged document keeps its bytes */
+	CHECK_STR(written("a: ! 12\n", MESH_FMT_YAML, false), "a: ! 12\n");
+}
+
+static void
+test_flow_growth(void)
+{
+	static struct mesh_buf out;
+	struct mesh_doc *d = mesh_parse_string("t",
+	    "a: {b: {c: 1}, l: [1]}\nd: {e: 1}\nf: [1, {g: 2}]\n", &lim, false);
+	struct mesh_node *m;
+
+	CHECK(d != NULL);
+	/* a new mapping in a flow one: block, around it too */
+	m = mesh_map_new(d);
+	mesh_map_set(d, m, "k", mesh_str_new(d, "z"));
+	mesh_map_set(d, mesh_map_get(mesh_map_get(d->root, "a"), "b"), "x", m);
+	/* a new scalar alone keeps the flow style */
+	mesh_map_set(d, mesh_map_get(d->root, "d"), "h", mesh_str_new(d, "i"));
+	/* a block list put in a flow one */
+	mesh_seq_append(d, mesh_map_get(d->root, "f"), mesh_seq_new(d));
+	mesh_seq_append(d, mesh_map_get(d->root, "f")->u.c.v[2],
+	    mesh_str_new(d, "j"));
+	out.len = 0;
+	mesh_buf_adds(&out, "");
+	CHECK(mesh_emit_yaml(&out, d->root, false) == 0);
+	CHECK_STR(out.data, "a:\n  b:\n    c: 1\n    x:\n      k: z\n"
+	    "  l: [1]\nd: {e: 1, h: i}\nf:\n- 1\n- {g: 2}\n- - j\n");
+	mesh_doc_free(d);
+	mesh_buf_release(&out);
+}
+
+/* A List's items written as documents of their own. */
+static void
+test_take_node(void)
+{
+	struct mesh_doc *d = mesh_parse_string("t",
+	    "{\"kind\": \"List\", \"items\": [{\"a\": \"on\"}, {\"b\": [1]}]}",
+	    &lim, false);
+	struct mesh_node *items = mesh_map_get(d->root, "items");
+	char path[] = "/tmp/mesh-unit-XXXXXX";
+	int fd = mkstemp(path);
+	struct mesh_writer *w = mesh_writer_new(fd, MESH_FMT_YAML, false);
+	char buf[256];
+	ssize_t n;
+
+	unlink(path);
+	CHECK(mesh_writer_take_node(w, d, items->u.c.v[0]) == 0);
+	CHECK(mesh_writer_take_node(w, d, items->u.c.v[1]) == 0);
+	CHECK(mesh_writer_finish(w) == 0);
+	mesh_writer_free(w);
+	mesh_doc_free(d);
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	CHECK_STR(buf, "a: \"on\"\n---\nb:\n- 1\n");
+}
+
 static const char *
 env(const char *name, void *arg)
 {
@@ -194,6 +399,10 @@ main(void)
 	mesh_limits_init(&lim);
 	test_raw();
 	test_writer();
+	test_surrogates();
+	test_bang();
+	test_flow_growth();
+	test_take_node();
 	test_subst();
 	return UNIT_DONE();
 }
