@@ -180,7 +180,9 @@ clusters() {
 	r=${0%/*}/mesh-render
 	[ -x "$r" ] || r=$(command -v mesh-render) ||
 	    r=$(command -v kubectl-mesh_render) || return 0
-	"$r" -f "$f" </dev/null 2>/dev/null |
+	# a completion must not hang the shell: five seconds at most
+	t=; command -v timeout >/dev/null 2>&1 && t="timeout 5"
+	$t "$r" -f "$f" </dev/null 2>/dev/null |
 	    sed -n 's/^ *meshline\.io\/cluster: *//p' |
 	    sed "s/^[\"']\\(.*\\)[\"'] *\$/\\1/" | sort -u
 }
