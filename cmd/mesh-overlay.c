@@ -1007,6 +1007,7 @@ main(int argc, char *argv[])
 	mesh_setprogname(argv[0]);
 	memset(&o, 0, sizeof(o));
 	mesh_limits_init(&o.lim);
+	o.lim.options = true;
 	o.fmt = MESH_FMT_YAML;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":ef:ho:s:V", lopts,

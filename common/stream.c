@@ -37,6 +37,7 @@ mesh_limits_init(struct mesh_limits *lim)
 	lim->max_alias_nodes = 100000;
 	lim->input_seen = 0;
 	lim->secret = false;
+	lim->options = false;
 }
 
 enum read_fail { FAIL_NONE, FAIL_READ, FAIL_INPUT_SIZE, FAIL_DOC_SIZE };
@@ -750,9 +751,9 @@ report_doc_size(struct mesh_reader *r)
 {
 	char b[32];
 
-	rerr(r, r->doc_line, 0,
-	    "document is larger than %s (see --max-document-size)",
-	    human(r->lim->max_doc_size, b, sizeof(b)));
+	rerr(r, r->doc_line, 0, "document is larger than %s%s",
+	    human(r->lim->max_doc_size, b, sizeof(b)),
+	    r->lim->options ? " (see --max-document-size)" : "");
 }
 
 /* The input byte at stream offset off, for messages. */
@@ -820,9 +821,9 @@ report_parser(struct mesh_reader *r)
 			mesh_err(NULL, "cannot read '%s':", r->name);
 		return;
 	case FAIL_INPUT_SIZE:
-		rerr(r, 0, 0, "input is larger than %s in all "
-		    "(see --max-input-size)",
-		    human(r->lim->max_input_size, b, sizeof(b)));
+		rerr(r, 0, 0, "input is larger than %s in all%s",
+		    human(r->lim->max_input_size, b, sizeof(b)),
+		    r->lim->options ? " (see --max-input-size)" : "");
 		return;
 	case FAIL_DOC_SIZE:
 		report_doc_size(r);
@@ -1043,9 +1044,9 @@ build(struct mesh_reader *r, yaml_event_t *ev, unsigned depth)
 	    YAML_MAPPING_END_EVENT;
 	yaml_event_delete(ev);
 	if (depth >= r->lim->max_depth) {
-		rerr(r, n->line, n->col,
-		    "nesting is deeper than %u levels (see --max-depth)",
-		    r->lim->max_depth);
+		rerr(r, n->line, n->col, "nesting is deeper than %u levels%s",
+		    r->lim->max_depth,
+		    r->lim->options ? " (see --max-depth)" : "");
 		return NULL;
 	}
 	n->busy = 1;

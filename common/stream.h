@@ -17,6 +17,7 @@ struct mesh_limits {
 	size_t max_alias_nodes;		/* nodes made by aliases, per document */
 	size_t input_seen;		/* bytes read so far, across readers */
 	bool secret;			/* wipe the input read when done */
+	bool options;			/* the --max-* options set these */
 };
 
 /* Fill in the defaults. */

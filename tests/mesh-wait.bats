@@ -687,6 +687,10 @@ Try 'mesh-wait --help' for more information." ]] || { echo "$args: $stderr"; fal
 	run --separate-stderr -2 mesh-wait --for bogus deploy/x
 	[ "$stderr" = "mesh-wait: invalid value for '--for': 'bogus': use ready, exists, delete, address, injected, condition=NAME[=VALUE] or jsonpath=EXPR[=VALUE]
 Try 'mesh-wait --help' for more information." ]
+	# a limit of the reader names no option mesh-wait does not have
+	printf 'a: %s%s\n' "$(printf '[%.0s' {1..600})" "$(printf ']%.0s' {1..600})" > "$TMP/deep.yaml"
+	run --separate-stderr -1 mesh-wait -f "$TMP/deep.yaml"
+	[ "$stderr" = "mesh-wait: $TMP/deep.yaml:1:515: nesting is deeper than 512 levels" ]
 	# the standard input is read once: objects or a kubeconfig, not both
 	for args in "-f - -f -" "-f - --kubeconfig -" "--kubeconfig -"; do
 		# shellcheck disable=SC2086
