@@ -2272,11 +2272,10 @@ cacerts_check(struct cacerts *c, const struct cacerts *first)
 static struct mesh_node *
 list_items(const struct mesh_doc *doc)
 {
-	const char *kind = mesh_doc_kind(doc);
-	struct mesh_node *items = mesh_map_get(doc->root, "items");
+	struct mesh_node *items;
 
-	return kind != NULL && strcmp(kind, "List") == 0 &&
-	    mesh_is_seq(items) ? items : NULL;
+	return doc->root != NULL && mesh_is_list(doc->root, &items) ? items :
+	    NULL;
 }
 
 /*

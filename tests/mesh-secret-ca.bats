@@ -358,6 +358,10 @@ open("ip.crt", "wb").write(base64.b64decode(s["data"]["tls.crt"]))' <<<"$output"
 	run --separate-stderr -1 sec cacerts --verify -f bad.json
 	[ -z "$output" ]
 	[[ "$stderr" == *"Secret cacerts (cluster c2): ca-key.pem is not the key of ca-cert.pem"* ]]
+	# a typed list, as kubectl get secrets -o yaml prints one, too
+	jq '.kind = "SecretList"' l.json >typed.json
+	run --separate-stderr -0 sec cacerts --verify -f typed.json
+	[ "${#lines[@]}" -eq 2 ]
 }
 
 @test "cacerts: intermediates that outlive a reused root are warned about; --verify refuses -o and Secrets run together" {
