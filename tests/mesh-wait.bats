@@ -866,3 +866,18 @@ widget.example.com/plain" ]
 	run --separate-stderr -1 mesh-wait widget/s
 	[ "$stderr" = "mesh-wait: widget/s (default): stalled: R: says so" ]
 }
+
+@test "mesh-wait: a kind ending in List without items is an object, never skipped; an IstioOperator of either group" {
+	one_cluster
+	printf 'apiVersion: example.com/v1\nkind: AllowList\nmetadata: {name: a, namespace: default}\nspec: {}\n' > "$TMP/al.yaml"
+	run --separate-stderr -1 mesh-wait -f "$TMP/al.yaml" --timeout 0
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-wait: $TMP/al.yaml:1: AllowList: the cluster of context c1 serves no example.com/v1: is the CRD of AllowList installed?" ]
+	# operator.istio.io, as the old guide's gateways are written, stands
+	# for what it installs as install.istio.io does
+	NETWORK=network1 mesh-gw eastwest | sed 's|install.istio.io/|operator.istio.io/|' > "$TMP/ew.yaml"
+	grep -q '^apiVersion: operator.istio.io/' "$TMP/ew.yaml"
+	run --separate-stderr -3 mesh-wait -f "$TMP/ew.yaml" --for address --timeout 0
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-wait: service/istio-eastwestgateway (istio-system): not ready: not there yet" ]
+}

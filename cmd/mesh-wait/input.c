@@ -449,7 +449,7 @@ input_object(struct run *r, const char *src, const struct mesh_node *obj,
 {
 	struct origin at = { (char *)src, obj->line };
 	const char *av, *kind, *name, *ctx;
-	const struct mesh_node *items;
+	struct mesh_node *items;
 	struct cluster *c;
 	struct want *w;
 	char what[256];
@@ -462,16 +462,13 @@ input_object(struct run *r, const char *src, const struct mesh_node *obj,
 	}
 	av = str_at(obj, "apiVersion");
 	kind = str_at(obj, "kind");
-	items = mesh_map_get(obj, "items");
-	if (kind != NULL && strlen(kind) >= 4 &&
-	    strcmp(kind + strlen(kind) - 4, "List") == 0 &&
-	    (items == NULL || mesh_is_seq(items) || mesh_is_null(items))) {
+	if (mesh_is_list(obj, &items)) {
 		if (depth > 8) {
 			mesh_errat(src, obj->line, obj->col, "Lists nested too "
 			    "deep");
 			return -1;
 		}
-		for (i = 0; mesh_is_seq(items) && i < items->u.c.n; i++)
+		for (i = 0; items != NULL && i < items->u.c.n; i++)
 			if (input_object(r, src, items->u.c.v[i], depth + 1) ==
 			    -1)
 				return -1;
@@ -495,9 +492,7 @@ input_object(struct run *r, const char *src, const struct mesh_node *obj,
 		r->fail = 1;
 		return -1;
 	}
-	if (strcmp(kind, "IstioOperator") == 0 &&
-	    (strncmp(av, "install.istio.io/", 17) == 0 ||
-	    strncmp(av, "operator.istio.io/", 18) == 0))
+	if (mesh_is_iop(obj))
 		return expand_iop(r, c, &at, obj);
 	if ((name = str_at(obj, "metadata.name")) == NULL) {
 		mesh_errat(src, obj->line, obj->col, "%s has no metadata.name%s",
