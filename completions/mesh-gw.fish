@@ -44,7 +44,7 @@ function __mesh_gw_clusters
 	and test -f "$__mesh_gw_file" -a -r "$__mesh_gw_file"
 	or return
 	set --local r (command -s mesh-render; or command -s kubectl-mesh_render)
-	and $r[1] -f $__mesh_gw_file </dev/null 2>/dev/null |
+	and timeout 5 $r[1] -f $__mesh_gw_file </dev/null 2>/dev/null |
 		string replace -rf '^ *meshline\.io/cluster: *["\']?([^"\']*)["\']? *$' '$1' |
 		sort -u
 end

@@ -43,7 +43,7 @@ function __mesh_render_clusters
 	and test -f "$__mesh_render_file" -a -r "$__mesh_render_file"
 	or return
 	set --local r (command -s mesh-render; or command -s kubectl-mesh_render)
-	and $r[1] -f $__mesh_render_file </dev/null 2>/dev/null |
+	and timeout 5 $r[1] -f $__mesh_render_file </dev/null 2>/dev/null |
 		string replace -rf '^ *meshline\.io/cluster: *["\']?([^"\']*)["\']? *$' '$1' |
 		sort -u
 end
