@@ -168,38 +168,45 @@ struct opts {
 	bool verify, force, output_given;
 };
 
+/* Each subcommand's usage, its continuation lines indented. */
+static const char *const cmd_usage[] = {
+	[CMD_REMOTE] =
+	"mesh-secret remote [-hV] [-o yaml|json] [--context ctx] "
+	"[--kubeconfig file]\n"
+	"           [-n ns] [--istio-namespace ns] [--name cluster] "
+	"[--type remote|config]\n"
+	"           [--service-account sa] "
+	"[--create-service-account[=true|false]]\n"
+	"           [--secret-name secret] [--token-ttl duration] "
+	"[--rotate] [--read-only]\n"
+	"           [--server url] [--tls-server-name name] "
+	"[--allow-loopback]\n"
+	"           [--auth-type bearer-token|plugin] [--auth-plugin-name "
+	"name]\n"
+	"           [--auth-plugin-config key=value] [--from-kubeconfig "
+	"file]\n"
+	"           [--request-timeout duration]\n",
+	[CMD_CACERTS] =
+	"mesh-secret cacerts --cluster name [-o yaml|json] "
+	"[--root-dir dir]\n"
+	"           [--key-type rsa|ecdsa] [--key-size bits] [--days n] "
+	"[--org org]\n"
+	"           [--istio-namespace ns] [--force]\n"
+	"       mesh-secret cacerts --verify [-f file]\n",
+	[CMD_TLS] =
+	"mesh-secret tls --host name [-o yaml|json] [--name secret] "
+	"[-n ns]\n"
+	"           [--ca-dir dir] [--ca-configmap name] [--days n]\n"
+	"           [--key-type rsa|ecdsa] [--key-size bits] [--force]\n",
+};
+
 static _Noreturn void
 usage(int status)
 {
 	FILE *f = status == MESH_EXIT_OK ? stdout : stderr;
 
-	fputs(
-	    "usage: mesh-secret remote [-hV] [-o yaml|json] [--context ctx] "
-	    "[--kubeconfig file]\n"
-	    "           [-n ns] [--istio-namespace ns] [--name cluster] "
-	    "[--type remote|config]\n"
-	    "           [--service-account sa] "
-	    "[--create-service-account[=true|false]]\n"
-	    "           [--secret-name secret] [--token-ttl duration] "
-	    "[--rotate] [--read-only]\n"
-	    "           [--server url] [--tls-server-name name] "
-	    "[--allow-loopback]\n"
-	    "           [--auth-type bearer-token|plugin] [--auth-plugin-name "
-	    "name]\n"
-	    "           [--auth-plugin-config key=value] [--from-kubeconfig "
-	    "file]\n"
-	    "           [--request-timeout duration]\n"
-	    "       mesh-secret cacerts --cluster name [-o yaml|json] "
-	    "[--root-dir dir]\n"
-	    "           [--key-type rsa|ecdsa] [--key-size bits] [--days n] "
-	    "[--org org]\n"
-	    "           [--istio-namespace ns] [--force]\n"
-	    "       mesh-secret cacerts --verify [-f file]\n"
-	    "       mesh-secret tls --host name [-o yaml|json] [--name secret] "
-	    "[-n ns]\n"
-	    "           [--ca-dir dir] [--ca-configmap name] [--days n]\n"
-	    "           [--key-type rsa|ecdsa] [--key-size bits] [--force]\n",
-	    f);
+	fprintf(f, "usage: %s       %s       %s", cmd_usage[CMD_REMOTE],
+	    cmd_usage[CMD_CACERTS], cmd_usage[CMD_TLS]);
 	if (status == MESH_EXIT_OK)
 		fputs(
 		    "\n"
@@ -234,24 +241,9 @@ usage(int status)
 	exit(status);
 }
 
-/* What "mesh-secret SUBCOMMAND --help" prints, on stdout. */
+/* What "mesh-secret SUBCOMMAND --help" prints after its usage. */
 static const char *const cmd_help[] = {
 	[CMD_REMOTE] =
-	"usage: mesh-secret remote [-hV] [-o yaml|json] [--context ctx] "
-	"[--kubeconfig file]\n"
-	"           [-n ns] [--istio-namespace ns] [--name cluster] "
-	"[--type remote|config]\n"
-	"           [--service-account sa] "
-	"[--create-service-account[=true|false]]\n"
-	"           [--secret-name secret] [--token-ttl duration] "
-	"[--rotate] [--read-only]\n"
-	"           [--server url] [--tls-server-name name] "
-	"[--allow-loopback]\n"
-	"           [--auth-type bearer-token|plugin] [--auth-plugin-name "
-	"name]\n"
-	"           [--auth-plugin-config key=value] [--from-kubeconfig "
-	"file]\n"
-	"           [--request-timeout duration]\n"
 	"\n"
 	"Print the Secret that lets istiod in another cluster read the source "
 	"cluster\n"
@@ -313,12 +305,6 @@ static const char *const cmd_help[] = {
 	"\n"
 	"See mesh-secret(1), Remote secrets.\n",
 	[CMD_CACERTS] =
-	"usage: mesh-secret cacerts --cluster name [-o yaml|json] "
-	"[--root-dir dir]\n"
-	"           [--key-type rsa|ecdsa] [--key-size bits] [--days n] "
-	"[--org org]\n"
-	"           [--istio-namespace ns] [--force]\n"
-	"       mesh-secret cacerts --verify [-f file]\n"
 	"\n"
 	"Print a cacerts Secret for each --cluster, holding an intermediate CA "
 	"signed by\n"
@@ -351,10 +337,6 @@ static const char *const cmd_help[] = {
 	"\n"
 	"See mesh-secret(1), Plug-in CA certificates.\n",
 	[CMD_TLS] =
-	"usage: mesh-secret tls --host name [-o yaml|json] [--name secret] "
-	"[-n ns]\n"
-	"           [--ca-dir dir] [--ca-configmap name] [--days n]\n"
-	"           [--key-type rsa|ecdsa] [--key-size bits] [--force]\n"
 	"\n"
 	"Print a kubernetes.io/tls Secret for the external istiod's --host, "
 	"signed by a\n"
@@ -2614,7 +2596,8 @@ main(int argc, char *argv[])
 		case 'h':
 			if (guessed == CMD_NONE)
 				usage(MESH_EXIT_OK);
-			fputs(cmd_help[guessed], stdout);
+			printf("usage: %s%s", cmd_usage[guessed],
+			    cmd_help[guessed]);
 			opts_release(&o);
 			exit(mesh_close_stdout() == 0 ? MESH_EXIT_OK :
 			    MESH_EXIT_FAIL);
