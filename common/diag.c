@@ -194,6 +194,17 @@ mesh_try_help(const char *sub)
 	    sub != NULL ? " " : "", sub != NULL ? sub : "");
 }
 
+static void (*tee_fn)(void *, bool, const char *, const char *);
+static void *tee_arg;
+
+void
+mesh_diag_tee(void (*fn)(void *, bool, const char *, const char *),
+    void *arg)
+{
+	tee_fn = fn;
+	tee_arg = arg;
+}
+
 static void vmsg(const char *, const char *, const char *, va_list)
     __attribute__((format(printf, 3, 0)));
 
@@ -202,7 +213,10 @@ vmsg(const char *where, const char *label, const char *fmt, va_list ap)
 {
 	int saved = errno;
 	size_t n = strlen(fmt);
+	char text[4096];
+	va_list aq;
 
+	va_copy(aq, ap);
 	fprintf(stderr, "%s: ", cmdname);
 	if (where != NULL)
 		fprintf(stderr, "%s: ", where);
@@ -212,6 +226,16 @@ vmsg(const char *where, const char *label, const char *fmt, va_list ap)
 	if (n > 0 && fmt[n - 1] == ':')
 		fprintf(stderr, " %s", strerror(saved));
 	fputc('\n', stderr);
+	if (tee_fn != NULL) {
+		int k = vsnprintf(text, sizeof(text), fmt, aq);
+
+		if (k >= 0 && n > 0 && fmt[n - 1] == ':' &&
+		    (size_t)k < sizeof(text))
+			snprintf(text + k, sizeof(text) - (size_t)k, " %s",
+			    strerror(saved));
+		tee_fn(tee_arg, label == NULL, where, text);
+	}
+	va_end(aq);
 }
 
 void

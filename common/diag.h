@@ -7,6 +7,7 @@
 #define MESH_DIAG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum mesh_exit {
 	MESH_EXIT_OK = 0,	/* success */
@@ -60,6 +61,15 @@ void mesh_verr(const char *where, const char *fmt, va_list ap)
 /* The same with "src:line:col" as the place; line or col 0 is left out. */
 void mesh_errat(const char *src, unsigned long line, unsigned long col,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Hand every message to fn as well, after it is printed (fn NULL: no
+ * more): error true for an error, false for a warning; where the place
+ * as printed ("src:line:col", or NULL); text the message after it.  A
+ * KRM function also returns its messages as results.
+ */
+void mesh_diag_tee(void (*fn)(void *arg, bool error, const char *where,
+    const char *text), void *arg);
 
 /* "prog: where: warning: text". */
 void mesh_warn(const char *where, const char *fmt, ...)
