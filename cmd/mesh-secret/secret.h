@@ -1,0 +1,177 @@
+/*
+ * mesh-secret's private header: the options every subcommand reads, the
+ * documents they print, and the remote-secret logic shared by remote and
+ * its mesh description mode.
+ *
+ * main.c          options, usage and dispatch
+ * doc.c           building and writing the Secrets
+ * remotesecret.c  istioctl's create-remote-secret: credentials from a
+ *                 cluster or a kubeconfig, the kubeconfig inside the Secret
+ * remote.c        the remote subcommand
+ * cacerts.c       the cacerts subcommand: a root kept on disk, one
+ *                 intermediate per cluster
+ * verify.c        cacerts --verify
+ * tls.c           the tls subcommand
+ */
+#ifndef MESH_SECRET_H
+#define MESH_SECRET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "kube.h"
+#include "kubeconfig.h"
+#include "node.h"
+#include "pki.h"
+#include "stream.h"
+
+#define ISTIO_SYSTEM	"istio-system"
+#define READER_SA	"istio-reader-service-account"
+#define SA_TOKEN_TYPE	"kubernetes.io/service-account-token"
+#define SA_NAME_ANN	"kubernetes.io/service-account.name"
+#define CLUSTER_ANN	"networking.istio.io/cluster"
+#define MESH_CLUSTER_ANN "meshline.io/cluster"
+#define EXPIRY_ANN	"meshline.io/token-expires"
+#define INSECURE_ENV	"PILOT_INSECURE_MULTICLUSTER_KUBECONFIG_OPTIONS"
+#define TOKEN_WAIT_MS	5000	/* istioctl: 5 more tries, 1 s apart */
+#define TOKEN_POLL_MS	200
+#define PEM_MAX		(1024 * 1024)
+
+enum cmd { CMD_NONE, CMD_REMOTE, CMD_CACERTS, CMD_TLS };
+
+/* Options that only some subcommands take, as bits. */
+#define F_ALLOW_LOOPBACK	(1u << 0)
+#define F_AUTH_PLUGIN_CONFIG	(1u << 1)
+#define F_AUTH_PLUGIN_NAME	(1u << 2)
+#define F_AUTH_TYPE	(1u << 3)
+#define F_CA_CONFIGMAP	(1u << 4)
+#define F_CA_DIR	(1u << 5)
+#define F_CLUSTER	(1u << 6)
+#define F_CONTEXT	(1u << 7)
+#define F_CREATE_SA	(1u << 8)
+#define F_DAYS	(1u << 9)
+#define F_FILENAME	(1u << 10)
+#define F_FORCE	(1u << 11)
+#define F_FROM_KUBECONFIG	(1u << 12)
+#define F_HOST	(1u << 13)
+#define F_ISTIO_NS	(1u << 14)
+#define F_KEY_SIZE	(1u << 15)
+#define F_KEY_TYPE	(1u << 16)
+#define F_KUBECONFIG	(1u << 17)
+#define F_NAME	(1u << 18)
+#define F_NAMESPACE	(1u << 19)
+#define F_ORG	(1u << 20)
+#define F_READ_ONLY	(1u << 21)
+#define F_REQUEST_TIMEOUT	(1u << 22)
+#define F_ROOT_DIR	(1u << 23)
+#define F_ROTATE	(1u << 24)
+#define F_SECRET_NAME	(1u << 25)
+#define F_SERVER	(1u << 26)
+#define F_SERVICE_ACCOUNT	(1u << 27)
+#define F_TLS_SERVER_NAME	(1u << 28)
+#define F_TOKEN_TTL	(1u << 29)
+#define F_TYPE	(1u << 30)
+#define F_VERIFY	(1u << 31)
+
+struct pair {
+	char *key, *value;
+};
+
+struct opts {
+	enum cmd cmd;
+	unsigned seen;
+	enum mesh_format fmt;
+
+	/* remote */
+	const char *kubeconfig, *context, *namespace, *istio_namespace;
+	const char *name, *type, *service_account, *server, *tls_server_name;
+	const char *secret_name, *auth_type, *auth_plugin_name;
+	const char *from_kubeconfig;
+	struct pair *plugin_config;
+	size_t nplugin_config;
+	bool create_sa, rotate, read_only, allow_loopback, server_given;
+	long token_ttl_s, timeout_ms;
+
+	/* cacerts and tls */
+	const char **clusters;
+	size_t nclusters;
+	const char **files;
+	size_t nfiles;
+	const char *root_dir, *org, *host, *ca_dir, *ca_configmap;
+	enum mesh_key_type key_type;
+	int key_size;
+	long days;
+	bool verify, force, output_given;
+};
+
+#define CACERTS_DAYS	3650	/* Istio's ROOTCA_DAYS, INTERMEDIATE_DAYS */
+#define TLS_DAYS	365
+#define TLS_SECRET	"external-istiod-tls"
+
+/* ---- doc.c ------------------------------------------------------------ */
+
+/* istioctl's check of a cluster ID: a DNS-1123 label, upper case allowed. */
+bool is_cluster_id(const char *s);
+struct mesh_node *put_str(struct mesh_doc *doc, struct mesh_node *map,
+    const char *key, const char *value);
+struct mesh_node *put_map(struct mesh_doc *doc, struct mesh_node *map,
+    const char *key);
+/* A document of ours, an empty mapping, to be written from its tree. */
+struct mesh_doc *new_doc(const char *src);
+/* A v1 object with kind, metadata.name and metadata.namespace. */
+struct mesh_doc *new_object(const char *kind, const char *name,
+    const char *ns, struct mesh_node **meta);
+/* Free a document that holds a secret, wiping it. */
+void doc_free_secret(struct mesh_doc *doc);
+/* A data entry: the base64 of n bytes at p. */
+void put_b64(struct mesh_doc *doc, struct mesh_node *map, const char *key,
+    const void *p, size_t n);
+/*
+ * The bytes of key in a Secret, from stringData (text) or data (base64),
+ * appended to b: 0, 1 when it has none (or an empty one), -1 when the
+ * data is not base64 (b may then hold part of it).  Reports nothing.
+ */
+int secret_bytes(const struct mesh_node *secret, const char *key,
+    struct mesh_buf *b);
+/* Write the documents, all or nothing. */
+int write_docs(struct mesh_writer *w, struct mesh_doc **docs, size_t n);
+/* Say where a new CA's key now is: it must be kept. */
+void note_new_ca(const char *dir, const char *what, const char *key_file);
+
+/* ---- remotesecret.c ---------------------------------------------------- */
+
+struct remote {
+	struct opts *o;
+	struct mesh_kubeconfig kc;
+	struct mesh_kube *k;
+	const char *src_ns;		/* the service account's */
+	const char *secret_ns;		/* the Secret's */
+	const char *sa;
+	char *cluster;			/* the cluster ID */
+	const char *server;
+	struct mesh_buf ca;		/* PEM for certificate-authority-data */
+	char *token;			/* secret */
+	size_t token_len;
+	char *expiry;			/* --token-ttl: when it ends */
+};
+
+/* Is the server in the kubeconfig (or --server) one istiod can use? */
+int check_server(struct remote *r);
+/* Credentials from the cluster itself (creating what is missing). */
+int from_cluster(struct remote *r);
+/* Credentials copied from a kubeconfig that holds them already. */
+int from_kubeconfig(struct remote *r);
+/* What istiod refuses in the Secret's kubeconfig by default, said once. */
+void warn_refused(struct remote *r);
+/* Write the remote Secret: YAML as istioctl writes it, or JSON. */
+int put_remote_secret(struct remote *r, struct mesh_writer *w);
+
+/* ---- the subcommands --------------------------------------------------- */
+
+int run_remote(struct opts *o, struct mesh_writer *w);
+int run_cacerts(struct opts *o, struct mesh_writer *w);
+int run_verify(struct opts *o);
+int run_tls(struct opts *o, struct mesh_writer *w);
+
+#endif
