@@ -133,7 +133,8 @@ mesh_buf_detach(struct mesh_buf *b, size_t *len)
 }
 
 int
-mesh_slurp(const char *path, struct mesh_buf *b, size_t max)
+mesh_slurp_why(const char *path, struct mesh_buf *b, size_t max, char *why,
+    size_t whylen)
 {
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	size_t start = b->len;
@@ -143,7 +144,8 @@ mesh_slurp(const char *path, struct mesh_buf *b, size_t max)
 	if (strcmp(path, "-") == 0) {
 		fd = STDIN_FILENO;
 	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		mesh_err(NULL, "cannot open '%s':", path);
+		snprintf(why, whylen, "cannot open '%s': %s", path,
+		    strerror(errno));
 		return -1;
 	}
 	for (;;) {
@@ -153,15 +155,16 @@ mesh_slurp(const char *path, struct mesh_buf *b, size_t max)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			mesh_err(NULL, "cannot read '%s':", name);
+			snprintf(why, whylen, "cannot read '%s': %s", name,
+			    strerror(errno));
 			goto out;
 		}
 		if (n == 0)
 			break;
 		b->len += (size_t)n;
 		if (max != 0 && b->len - start > max) {
-			mesh_err(NULL, "'%s' is larger than %zu bytes", name,
-			    max);
+			snprintf(why, whylen, "'%s' is larger than %zu bytes",
+			    name, max);
 			goto out;
 		}
 	}
@@ -169,6 +172,8 @@ mesh_slurp(const char *path, struct mesh_buf *b, size_t max)
 	rv = 0;
 out:
 	if (rv == -1) {
+		if (b->secret && b->data != NULL)
+			memset(b->data + start, 0, b->len - start);
 		b->len = start;
 		if (b->data != NULL)
 			b->data[start] = '\0';
@@ -176,6 +181,18 @@ out:
 	if (fd != STDIN_FILENO)
 		close(fd);
 	return rv;
+}
+
+int
+mesh_slurp(const char *path, struct mesh_buf *b, size_t max)
+{
+	char why[4096 + 64];
+
+	if (mesh_slurp_why(path, b, max, why, sizeof(why)) == -1) {
+		mesh_err(NULL, "%s", why);
+		return -1;
+	}
+	return 0;
 }
 
 int

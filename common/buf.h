@@ -39,6 +39,13 @@ char *mesh_buf_detach(struct mesh_buf *b, size_t *len);
  * and returns -1; b then holds nothing new.
  */
 int mesh_slurp(const char *path, struct mesh_buf *b, size_t max);
+/*
+ * The same, unreported: the message ("cannot open 'path': reason") goes
+ * into why (whylen bytes), for a caller that says where the path came
+ * from in the same line.
+ */
+int mesh_slurp_why(const char *path, struct mesh_buf *b, size_t max,
+    char *why, size_t whylen);
 
 /* Write all of p to fd, retrying short writes. 0, or -1 with errno. */
 int mesh_write_all(int fd, const void *p, size_t n);

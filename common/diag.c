@@ -205,37 +205,131 @@ mesh_diag_tee(void (*fn)(void *, bool, const char *, const char *),
 	tee_arg = arg;
 }
 
+/*
+ * The length of the UTF-8 character at p (n bytes left) that may be
+ * written as it is, or 0 when its first byte is to be escaped: a
+ * control character (C0, DEL, C1), a byte that begins no valid
+ * character, or a line or paragraph separator or a bidirectional
+ * override, which make a terminal show text that is not there.
+ */
+static size_t
+shown(const unsigned char *p, size_t n)
+{
+	unsigned long cp;
+	size_t len, i;
+
+	if (p[0] >= 0x20 && p[0] < 0x7f)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;		/* overlong, surrogate, too large */
+	if (cp < 0xa0 || cp == 0x2028 || cp == 0x2029 ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return 0;
+	return len;
+}
+
+/*
+ * Append s (n bytes) to out (cap bytes, *used of them in use) with what
+ * shown() refuses written as \xNN, byte by byte; stop before what does
+ * not fit whole, keeping room for the NUL.  Returns the bytes of s taken.
+ */
+static size_t
+escape(const char *s, size_t n, char *out, size_t cap, size_t *used)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < n) {
+		if ((k = shown(p + i, n - i)) == 0) {
+			if (*used + 5 > cap)
+				break;
+			snprintf(out + *used, 5, "\\x%02x", p[i]);
+			*used += 4;
+			i++;
+			continue;
+		}
+		if (*used + k + 1 > cap)
+			break;
+		memcpy(out + *used, p + i, k);
+		*used += k;
+		i += k;
+	}
+	if (cap > 0)
+		out[*used < cap ? *used : cap - 1] = '\0';
+	return i;
+}
+
 static void vmsg(const char *, const char *, const char *, va_list)
     __attribute__((format(printf, 3, 0)));
 
+/*
+ * Every message goes through here: formatted whole, then written as one
+ * line with its control characters (and whatever is not UTF-8) escaped,
+ * so text from an input file or a server can neither forge a second
+ * line nor reach the terminal as a command.
+ */
 static void
 vmsg(const char *where, const char *label, const char *fmt, va_list ap)
 {
-	int saved = errno;
-	size_t n = strlen(fmt);
-	char text[4096];
+	char small[2048], *text = small, *line = NULL;
+	int saved = errno, len;
+	size_t n = strlen(fmt), cap, used = 0;
 	va_list aq;
 
 	va_copy(aq, ap);
-	fprintf(stderr, "%s: ", cmdname);
-	if (where != NULL)
-		fprintf(stderr, "%s: ", where);
-	if (label != NULL)
-		fputs(label, stderr);
-	vfprintf(stderr, fmt, ap);
-	if (n > 0 && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(saved));
-	fputc('\n', stderr);
-	if (tee_fn != NULL) {
-		int k = vsnprintf(text, sizeof(text), fmt, aq);
-
-		if (k >= 0 && n > 0 && fmt[n - 1] == ':' &&
-		    (size_t)k < sizeof(text))
-			snprintf(text + k, sizeof(text) - (size_t)k, " %s",
-			    strerror(saved));
-		tee_fn(tee_arg, label == NULL, where, text);
-	}
+	len = vsnprintf(small, sizeof(small), fmt, ap);
+	if (len >= (int)sizeof(small) &&
+	    (text = malloc((size_t)len + 1)) != NULL)
+		vsnprintf(text, (size_t)len + 1, fmt, aq);
+	else if (len >= (int)sizeof(small))
+		text = small;		/* cut: better than nothing */
 	va_end(aq);
+	if (len < 0)
+		small[0] = '\0';
+	/* at worst each byte becomes four */
+	cap = 4 * (strlen(cmdname) + (where ? strlen(where) : 0) +
+	    strlen(text) + 64) + 1;
+	if ((line = malloc(cap)) == NULL) {
+		fputs("out of memory\n", stderr);
+		goto out;
+	}
+	escape(cmdname, strlen(cmdname), line, cap, &used);
+	escape(": ", 2, line, cap, &used);
+	if (where != NULL) {
+		escape(where, strlen(where), line, cap, &used);
+		escape(": ", 2, line, cap, &used);
+	}
+	if (label != NULL)
+		escape(label, strlen(label), line, cap, &used);
+	escape(text, strlen(text), line, cap, &used);
+	if (n > 0 && fmt[n - 1] == ':') {
+		const char *e = strerror(saved);
+
+		escape(" ", 1, line, cap, &used);
+		escape(e, strlen(e), line, cap, &used);
+	}
+	line[used++] = '\n';
+	fwrite(line, 1, used, stderr);
+out:
+	free(line);
+	if (text != small)
+		free(text);
 }
 
 void
@@ -315,22 +409,22 @@ mesh_die(const char *fmt, ...)
 const char *
 mesh_visible(const char *s, char *buf, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
+	char *copy = NULL;
+	size_t n = strlen(s), used = 0, taken;
 
 	if (len == 0)
 		return buf;
-	for (; *p != '\0' && i + 5 < len; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			i += (size_t)snprintf(buf + i, len - i, "\\x%02x", *p);
-		else
-			buf[i++] = (char)*p;
+	/* in place: escaping grows the text, so read from a copy */
+	if (s == buf && (s = copy = strdup(s)) == NULL) {
+		buf[0] = '\0';
+		return buf;
 	}
-	if (*p != '\0' && i + 4 <= len) {
-		memcpy(buf + i, "...", 3);
-		i += 3;
+	taken = escape(s, n, buf, len > 3 ? len - 3 : len, &used);
+	if (taken < n && len > 3) {
+		memcpy(buf + used, "...", 3);
+		buf[used + 3] = '\0';
 	}
-	buf[i < len ? i : len - 1] = '\0';
+	free(copy);
 	return buf;
 }
 

@@ -52,6 +52,12 @@ _Noreturn void mesh_sub_help(const char *usage, const char *opts,
 /*
  * Print "prog: where: text" (where may be NULL) on stderr.  A format that
  * ends in ':' gets ": strerror(errno)" appended, as in sbase.
+ *
+ * Every message is one line: whatever the arguments hold, a control
+ * character (tab and newline too, C1 and DEL), a byte that is not part of
+ * valid UTF-8, and the Unicode line separators and bidirectional
+ * overrides are written as \xNN, each of their bytes.  Backslashes are
+ * written as they are.
  */
 void mesh_err(const char *where, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -78,9 +84,10 @@ void mesh_warnat(const char *src, unsigned long line, unsigned long col,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
- * s with its control characters written as \xNN, into buf (len bytes),
- * cut with "..." when it does not fit: for text from outside (names in
- * input, answers of a server) that goes into a message.  Returns buf.
+ * s escaped as messages are (control characters, invalid UTF-8 ... as
+ * \xNN), into buf (len bytes), cut with "..." when it does not fit: for
+ * text from outside that goes somewhere other than a message (a status
+ * line), or to bound it.  buf may be s.  Returns buf.
  */
 const char *mesh_visible(const char *s, char *buf, size_t len);
 

@@ -311,6 +311,8 @@ start(struct mesh_kube_informer *inf, long now)
 	q->method = "GET";
 	q->idempotent = true;
 	q->retry_after = -1;
+	/* the loop ends its requests at its deadline; a plugin is ours */
+	q->auth_deadline = k->o.deadline;
 	if (inf->step == FETCH) {
 		q->url = xasprintf("%s%s", k->base, inf->path);
 		q->timeout_ms = k->o.timeout_ms > 0 ? k->o.timeout_ms :
@@ -368,8 +370,8 @@ again(struct mesh_kube_informer *inf, enum step step, const char *why,
 		    inf->q.retry_after : RETRY_AFTER_MAX_S) * 1000;
 	set_trouble(inf, why);
 	if (inf->k->o.verbose > 0)
-		fprintf(stderr, "%s: %s: %s; again in %ld ms\n",
-		    mesh_cmdname(), inf->what, why, wait);
+		mesh_err(NULL, "%s: %s; again in %ld ms", inf->what, why,
+		    wait);
 	inf->step = step;
 	inf->start_at = now + wait;
 }

@@ -44,10 +44,13 @@ struct req {
 	bool idempotent;
 	bool watch;
 	long timeout_ms;		/* 0: the client's */
+	long deadline;			/* the call's end (mesh_now_ms), 0 */
+	long auth_deadline;		/* the exec plugin's, 0 */
 
 	long code;
 	long sent;			/* bytes of the request sent */
 	long retry_after;		/* seconds, -1: none */
+	bool late;			/* a retry given up: no time left */
 	struct mesh_buf resp;
 	struct mesh_buf warnings;
 	size_t (*stream)(char *, size_t, size_t, void *);

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,72 @@
 #define BACKOFF_MAX_MS	5000
 #define RETRY_AFTER_MAX	10		/* seconds we wait at most */
 #define CONNECT_MS	30000L
+
+/* ---- libcurl's memory, wiped as it is freed -------------------------- */
+
+/*
+ * libcurl copies the token into the Authorization header it builds, its
+ * send buffer and its own option strings, and frees them unwiped.  Its
+ * allocator hooks let us wipe every block it frees, whatever it held:
+ * malloc_usable_size says how large a block is, and a realloc that moves
+ * is done as a fresh block, a copy, and a wiped free of the old one.
+ */
+static void
+wiping_free(void *p)
+{
+	if (p == NULL)
+		return;
+	mesh_wipe(p, malloc_usable_size(p));
+	free(p);
+}
+
+static void *
+wiping_realloc(void *p, size_t n)
+{
+	size_t old;
+	void *q;
+
+	if (p == NULL)
+		return malloc(n);
+	if (n == 0) {
+		wiping_free(p);
+		return NULL;
+	}
+	old = malloc_usable_size(p);
+	if ((q = malloc(n)) == NULL)
+		return NULL;
+	memcpy(q, p, old < n ? old : n);
+	wiping_free(p);
+	return q;
+}
+
+static char *
+wiping_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+
+int
+mesh_kube_global_init(void)
+{
+	if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, wiping_free,
+	    wiping_realloc, wiping_strdup, calloc) != CURLE_OK) {
+		mesh_err(NULL, "cannot start libcurl");
+		return -1;
+	}
+	return 0;
+}
+
+void
+mesh_kube_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
 
 long
 mesh_now_ms(void)
@@ -119,9 +186,8 @@ bad:
 	return -1;
 }
 
-/* "1s", "1500ms": a timeout in messages and in ?timeout=. */
-static void
-fmt_ms(char *buf, size_t len, long ms)
+void
+mesh_kube_fmt_ms(char *buf, size_t len, long ms)
 {
 	if (ms % 1000 == 0)
 		snprintf(buf, len, "%lds", ms / 1000);
@@ -203,6 +269,12 @@ mesh_kube_new(struct mesh_kubeconfig *kc, const struct mesh_kube_opts *o)
 		return NULL;
 	}
 	return k;
+}
+
+void
+mesh_kube_set_deadline(struct mesh_kube *k, long deadline)
+{
+	k->o.deadline = deadline;
 }
 
 void
@@ -299,19 +371,16 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 			continue;
 		if (k->o.verbose < 2) {
 			/* only the request line */
-			fprintf(stderr, "%s: %.*s\n", mesh_cmdname(), len,
-			    p);
+			mesh_err(NULL, "%.*s", len, p);
 			break;
 		}
 		if ((len >= 14 && strncasecmp(p, "Authorization:", 14) == 0) ||
 		    (len >= 20 && strncasecmp(p, "Proxy-Authorization:",
 		    20) == 0))
-			fprintf(stderr, "%s: %s %.*s <redacted>\n",
-			    mesh_cmdname(), mark,
+			mesh_err(NULL, "%s %.*s <redacted>", mark,
 			    (int)(strchr(p, ':') - p + 1), p);
 		else
-			fprintf(stderr, "%s: %s %.*s\n", mesh_cmdname(),
-			    mark, len, p);
+			mesh_err(NULL, "%s %.*s", mark, len, p);
 		if (e == end)
 			break;
 	}
@@ -342,6 +411,7 @@ kube_setup(struct mesh_kube *k, CURL *h, struct req *r,
 	struct curl_slist *l = NULL;
 	bool tls = strncmp(kc->server, "https://", 8) == 0;
 	long timeout = r->timeout_ms ? r->timeout_ms : k->o.timeout_ms;
+	long left, conn;
 	size_t i;
 	char *s;
 
@@ -352,12 +422,6 @@ kube_setup(struct mesh_kube *k, CURL *h, struct req *r,
 	r->errbuf[0] = '\0';
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, k->user_agent);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-	    timeout > 0 && timeout < CONNECT_MS ? timeout : CONNECT_MS);
-	if (timeout > 0 && !r->watch)
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
-	else if (r->watch && r->timeout_ms > 0)
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, r->timeout_ms);
 	if (!kc->disable_compression)
 		curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, r->stream ? r->stream :
@@ -414,7 +478,8 @@ kube_setup(struct mesh_kube *k, CURL *h, struct req *r,
 			mesh_warn(NULL, "not sending credentials to '%s' over "
 			    "plain http", kc->server);
 		k->warned_http = true;
-	} else if (mesh_kubeconfig_auth(k->kc, &a) == -1) {
+	} else if (mesh_kubeconfig_auth(k->kc, &a, r->auth_deadline,
+	    MESH_KUBE_EXEC_MS) == -1) {
 		*hdrs = l;
 		return -1;
 	} else {
@@ -460,6 +525,23 @@ kube_setup(struct mesh_kube *k, CURL *h, struct req *r,
 		mesh_die("out of memory");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, l);
 	*hdrs = l;
+
+	/* the time limits, from what the plugin (if it ran) left */
+	conn = timeout > 0 && timeout < CONNECT_MS ? timeout : CONNECT_MS;
+	if (r->watch)
+		timeout = r->timeout_ms;	/* a watch lasts */
+	if (r->deadline > 0) {
+		left = r->deadline - mesh_now_ms();
+		if (left < 1)
+			left = 1;
+		if (timeout <= 0 || left < timeout)
+			timeout = left;
+		if (left < conn)
+			conn = left;
+	}
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, conn);
+	if (timeout > 0)
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
 	return 0;
 }
 
@@ -512,7 +594,7 @@ kube_report_transport(const struct req *r, int rc, long timeout)
 	char t[32];
 
 	if (rc == CURLE_OPERATION_TIMEDOUT && timeout > 0) {
-		fmt_ms(t, sizeof(t), timeout);
+		mesh_kube_fmt_ms(t, sizeof(t), timeout);
 		mesh_err(NULL, "cannot %s '%.*s': no answer within %s",
 		    r->method, (int)n, r->url, t);
 	} else {
@@ -551,18 +633,39 @@ kube_backoff(int n)
 }
 
 /*
- * Send r, retrying what may be retried.  0 when an answer came (any
- * code, in r->code), -1 after a report.
+ * When a call begun at start must end: --request-timeout after start, or
+ * the client's deadline, whichever comes first; 0 for never.
+ */
+static long
+call_end(const struct mesh_kube *k, long start, long timeout)
+{
+	long end = timeout > 0 ? start + timeout : 0;
+
+	if (k->o.deadline > 0 && (end == 0 || k->o.deadline < end))
+		end = k->o.deadline;
+	return end;
+}
+
+/*
+ * Send r, retrying what may be retried while time is left.  0 when an
+ * answer came (any code, in r->code; r->late when a retry was given up
+ * for lack of time), -1 after a report.
  */
 static int
 request(struct mesh_kube *k, struct req *r)
 {
 	long start = mesh_now_ms(), wait;
 	long timeout = r->timeout_ms ? r->timeout_ms : k->o.timeout_ms;
-	int n, rc;
+	int n, rc = CURLE_OK;
 	bool again;
 
+	r->deadline = r->auth_deadline = call_end(k, start, timeout);
+	r->late = false;
 	for (n = 1;; n++) {
+		if (r->deadline > 0 && mesh_now_ms() >= r->deadline) {
+			rc = CURLE_OPERATION_TIMEDOUT;
+			break;
+		}
 		if ((rc = attempt(k, r)) == -1)
 			return -1;
 		if (rc == CURLE_OK && r->code == 401)
@@ -579,13 +682,18 @@ request(struct mesh_kube *k, struct req *r)
 		    r->retry_after : RETRY_AFTER_MAX) * 1000 : kube_backoff(n);
 		if (mesh_now_ms() - start + wait > MESH_KUBE_RETRY_MS)
 			break;
+		if (r->deadline > 0 && mesh_now_ms() + wait >= r->deadline) {
+			/* no time for the wait: the last answer is the one */
+			r->late = true;
+			break;
+		}
 		if (k->o.verbose > 0)
-			fprintf(stderr, "%s: retrying in %ld ms\n",
-			    mesh_cmdname(), wait);
+			mesh_err(NULL, "retrying in %ld ms", wait);
 		mesh_sleep_ms(wait);
 	}
 	if (rc != CURLE_OK) {
-		kube_report_transport(r, rc, timeout);
+		kube_report_transport(r, rc, r->deadline > 0 ?
+		    r->deadline - start : timeout);
 		return -1;
 	}
 	return 0;
@@ -731,6 +839,13 @@ call(struct mesh_kube *k, struct req *r, unsigned flags,
 		return 1;
 	if ((r->code < 200 || r->code > 299) && (flags & MESH_KUBE_ERROR_OK))
 		return 1;
+	if ((r->code < 200 || r->code > 299) && r->late) {
+		char msg[1024];
+
+		kube_status_message(r->code, r->resp.data, msg, sizeof(msg));
+		mesh_err(NULL, "%s; no time left to try again", msg);
+		return -1;
+	}
 	if (r->code < 200 || r->code > 299) {
 		kube_report_status(r->code, r->resp.data);
 		return -1;
@@ -817,7 +932,7 @@ query_timeout(struct mesh_buf *b, const struct mesh_kube *k)
 
 	if (k->o.timeout_ms <= 0)
 		return;
-	fmt_ms(t, sizeof(t), k->o.timeout_ms);
+	mesh_kube_fmt_ms(t, sizeof(t), k->o.timeout_ms);
 	query(b, k->h, "timeout", t);
 }
 
@@ -1332,6 +1447,8 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 		w.rv = xstrdup(lo->resource_version);
 	if (lo != NULL && lo->deadline_ms > 0)
 		deadline = start + lo->deadline_ms;
+	if (k->o.deadline > 0 && (deadline == 0 || k->o.deadline < deadline))
+		deadline = k->o.deadline;
 	why[0] = '\0';
 	for (;;) {
 		left = deadline ? deadline - mesh_now_ms() : 0;
@@ -1354,6 +1471,7 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 		q.method = "GET";
 		q.watch = true;
 		q.timeout_ms = deadline ? left : 0;
+		q.deadline = q.auth_deadline = deadline;
 		q.stream = watch_cb;
 		q.stream_arg = &w;
 		w.events = 0;
@@ -1413,8 +1531,7 @@ mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
 			if (deadline && t > deadline - mesh_now_ms())
 				t = deadline - mesh_now_ms();
 			if (k->o.verbose > 0)
-				fprintf(stderr, "%s: watching again in %ld "
-				    "ms\n", mesh_cmdname(), t);
+				mesh_err(NULL, "watching again in %ld ms", t);
 			mesh_sleep_ms(t);
 		}
 	}

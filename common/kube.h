@@ -11,6 +11,15 @@
  * sent Retry-After, and after a network error only when it never
  * connected.  A 401 makes the exec plugin run again for the next request.
  *
+ * Time: --request-timeout (timeout_ms) bounds each call as client-go
+ * bounds each request: its attempts, the waits between them and the
+ * exec plugin together.  deadline bounds everything the client does, for
+ * a program's whole run.  A retry whose wait would pass either is not
+ * waited for: the call fails at once with the last answer.  An exec
+ * credential plugin gets what is left, and at most MESH_KUBE_EXEC_MS
+ * when it cannot talk to the user; past that its process group is
+ * killed and the call fails, naming the plugin.
+ *
  * Errors are reported once, as the API's Status message and the HTTP
  * code: "deployments.apps "x" not found (404 NotFound)".  No token, key
  * or password is ever printed; verbose output shows "Authorization:
@@ -28,11 +37,18 @@
 
 #define MESH_KUBE_ATTEMPTS	5	/* requests per call, retries too */
 #define MESH_KUBE_RETRY_MS	20000	/* waiting between them, in all */
+#define MESH_KUBE_EXEC_MS	60000	/* an exec plugin without a user */
 
 struct mesh_kube;
 
 struct mesh_kube_opts {
-	long timeout_ms;	/* --request-timeout: per request; 0: none */
+	long timeout_ms;	/* --request-timeout: each call; 0: none */
+	/*
+	 * The whole run's end, a time on mesh_now_ms' clock (0: none): no
+	 * request, retry, wait, watch or exec plugin goes past it.  For a
+	 * whole-run flag: .deadline = mesh_now_ms() + timeout_ms.
+	 */
+	long deadline;
 	int verbose;		/* 1: requests; 2: and headers, redacted */
 	const char *field_manager;	/* create and apply; NULL: prog */
 };
@@ -76,12 +92,28 @@ struct mesh_kube *mesh_kube_new(struct mesh_kubeconfig *kc,
     const struct mesh_kube_opts *o);
 void mesh_kube_free(struct mesh_kube *k);
 
+/* Set the client's deadline (as mesh_kube_opts' deadline) from now on. */
+void mesh_kube_set_deadline(struct mesh_kube *k, long deadline);
+
+/*
+ * Start and end libcurl for a program that holds credentials: once, in
+ * main, instead of curl_global_init and curl_global_cleanup.  libcurl's
+ * memory is then wiped as it is freed, so the bearer token and the
+ * headers that carried it are not left behind in freed blocks.  0, or
+ * -1 after a report.
+ */
+int mesh_kube_global_init(void);
+void mesh_kube_global_cleanup(void);
+
 /*
  * A --request-timeout value as kubectl takes it: a whole number of
  * seconds, or a Go duration ("500ms", "5s", "1m30s", "1.5h"); 0 means no
  * timeout.  0, or -1 after "invalid value for 'opt': 's'".
  */
 int mesh_kube_parse_timeout(const char *opt, const char *s, long *ms);
+
+/* "1s", "1500ms": a duration in messages and in ?timeout=, into buf. */
+void mesh_kube_fmt_ms(char *buf, size_t len, long ms);
 
 /* Milliseconds on a monotonic clock, for deadlines. */
 long mesh_now_ms(void);
@@ -119,8 +151,8 @@ typedef int mesh_kube_watch_fn(void *arg, enum mesh_kube_event ev,
  * list's resourceVersion and pass each event on, one by one.  A stream
  * that ends or breaks is resumed from the last resourceVersion seen; a
  * 410 Gone lists again (every object is then passed on again, as ADDED).
- * Returns 0 when fn stopped it, 1 when lo->deadline_ms passed, -1 after
- * a report (or fn's -1).
+ * Returns 0 when fn stopped it, 1 when lo->deadline_ms or the client's
+ * deadline passed, -1 after a report (or fn's -1).
  */
 int mesh_kube_watch(struct mesh_kube *k, const struct mesh_kube_res *r,
     const struct mesh_kube_list_opts *lo, mesh_kube_watch_fn *fn,

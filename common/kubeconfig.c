@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "kube.h"
 #include "kubeconfig.h"
 #include "node.h"
 #include "parse.h"
@@ -586,7 +588,7 @@ pem(const struct kfile *f, const char *section, long i, const char *sub,
     const char *data, char **out, size_t *len)
 {
 	struct mesh_buf b = MESH_BUF_INIT;
-	char *path;
+	char *path, why[PATH_MAX + 128];
 
 	*out = NULL;
 	*len = 0;
@@ -602,9 +604,10 @@ pem(const struct kfile *f, const char *section, long i, const char *sub,
 	if (!is_set(file))
 		return 0;
 	path = resolve(f, file);
-	if (mesh_slurp(path, &b, PEM_MAX) == -1) {
+	if (mesh_slurp_why(path, &b, PEM_MAX, why, sizeof(why)) == -1) {
 		free(path);
-		return bad(f, section, i, sub, file_key, "cannot be read");
+		mesh_wipe_buf(&b);
+		return bad(f, section, i, sub, file_key, "%s", why);
 	}
 	free(path);
 	*len = b.len;
@@ -646,22 +649,37 @@ found:
 	return NULL;
 }
 
-/* Read a token file, whitespace-trimmed, into *tok.  0 or -1. */
-static int
-read_token(const char *path, char **tok, bool quiet)
-{
-	struct mesh_buf b = MESH_BUF_INIT;
-	size_t s = 0, e;
-	int fd;
+#define NOT_A_HEADER	"holds a control character, which cannot go " \
+    "into an HTTP header"
 
-	if (quiet) {
-		/* a re-read: a missing file keeps the token we have */
-		if ((fd = open(path, O_RDONLY)) == -1)
-			return -1;
-		close(fd);
-	}
-	if (mesh_slurp(path, &b, PEM_MAX) == -1)
+/*
+ * Does s hold a control character?  Such a value would end the header it
+ * goes into and begin another; client-go refuses it as Go's HTTP client
+ * does, and so do we, before any request.
+ */
+static bool
+has_ctl(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/*
+ * Read a token file, whitespace-trimmed, into *tok.  0, or -1 with why
+ * said in why (whylen bytes), unreported.
+ */
+static int
+read_token(const char *path, char **tok, char *why, size_t whylen)
+{
+	struct mesh_buf b = MESH_BUF_SECRET;
+	size_t s = 0, e;
+
+	if (mesh_slurp_why(path, &b, PEM_MAX, why, whylen) == -1) {
+		mesh_wipe_buf(&b);
 		return -1;
+	}
 	e = b.len;
 	while (s < e && isspace((unsigned char)b.data[s]))
 		s++;
@@ -754,6 +772,7 @@ static int
 load_user(struct mesh_kubeconfig *kc, const struct kfile *f, long ui,
     const struct cy_user *u)
 {
+	char why[PATH_MAX + 128];
 	unsigned i;
 
 	if (u == NULL)
@@ -771,13 +790,28 @@ load_user(struct mesh_kubeconfig *kc, const struct kfile *f, long ui,
 		    "auth-provider '%s' is not supported: use an exec "
 		    "credential plugin", u->auth_provider->name ?
 		    u->auth_provider->name : "");
+	/* what becomes a header is checked before any request is made */
+	if (is_set(u->token) && has_ctl(u->token))
+		return bad(f, "users", ui, "user", "token", NOT_A_HEADER);
+	if (is_set(u->as) && has_ctl(u->as))
+		return bad(f, "users", ui, "user", "as", NOT_A_HEADER);
+	if (is_set(u->as_uid) && has_ctl(u->as_uid))
+		return bad(f, "users", ui, "user", "as-uid", NOT_A_HEADER);
+	for (i = 0; i < u->as_groups_count; i++)
+		if (u->as_groups[i] != NULL && has_ctl(u->as_groups[i]))
+			return bad(f, "users", ui, "user", "as-groups",
+			    "item %u " NOT_A_HEADER, i + 1);
 	if (is_set(u->token))
 		kc->token = xstrdup(u->token);
 	if (is_set(u->token_file)) {
 		kc->token_file = resolve(f, u->token_file);
-		if (read_token(kc->token_file, &kc->token, false) == -1)
+		if (read_token(kc->token_file, &kc->token, why,
+		    sizeof(why)) == -1)
+			return bad(f, "users", ui, "user", "tokenFile", "%s",
+			    why);
+		if (has_ctl(kc->token))
 			return bad(f, "users", ui, "user", "tokenFile",
-			    "cannot be read");
+			    "'%s' " NOT_A_HEADER, kc->token_file);
 		kc->token_read = time(NULL);
 	}
 	if (pem(f, "users", ui, "user", "client-certificate",
@@ -913,7 +947,7 @@ load_in_cluster(struct mesh_kubeconfig *kc,
 	const char *pns = getenv("POD_NAMESPACE");
 	struct mesh_buf b = MESH_BUF_INIT;
 	struct stat st;
-	char *path;
+	char *path, why[PATH_MAX + 128];
 	size_t s, e;
 
 	if (!is_set(dir))
@@ -928,8 +962,14 @@ load_in_cluster(struct mesh_kubeconfig *kc,
 	kc->in_cluster = true;
 	kc->source = xstrdup("in-cluster configuration");
 	kc->token_file = path;
-	if (read_token(path, &kc->token, false) == -1)
+	if (read_token(path, &kc->token, why, sizeof(why)) == -1) {
+		mesh_err(kc->source, "%s", why);
 		return -1;
+	}
+	if (has_ctl(kc->token)) {
+		mesh_err(kc->source, "'%s' " NOT_A_HEADER, path);
+		return -1;
+	}
 	kc->token_read = time(NULL);
 	kc->server = strchr(host, ':') != NULL ?
 	    xasprintf("https://[%s]:%s", host, port) :
@@ -1233,14 +1273,68 @@ parse_rfc3339(const char *s, time_t *out)
 	return 0;
 }
 
-/* Run the plugin, its stdout into out.  0 or -1 after a report. */
+/*
+ * Wait for the plugin's output (fd) or its end until end (a time on
+ * mesh_now_ms' clock, 0: none).  1 when fd has something, 0 when the time
+ * is up, -1 on a poll error.
+ */
 static int
-run_plugin(struct mesh_kubeconfig *kc, struct mesh_buf *out)
+wait_readable(int fd, long end)
+{
+	struct pollfd p;
+	long left;
+	int r;
+
+	for (;;) {
+		left = end ? end - mesh_now_ms() : -1;
+		if (end && left <= 0)
+			return 0;
+		p.fd = fd;
+		p.events = POLLIN;
+		p.revents = 0;
+		r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		if (r > 0)
+			return 1;
+	}
+}
+
+/* Reap pid by end (0: no limit).  1 with *status, 0 when time is up. */
+static int
+reap(pid_t pid, int *status, long end)
+{
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, status, end ? WNOHANG : 0);
+		if (r == pid)
+			return 1;
+		if (r == -1 && errno != EINTR)
+			return -1;
+		if (r == 0) {
+			if (mesh_now_ms() >= end)
+				return 0;
+			mesh_sleep_ms(10);
+		}
+	}
+}
+
+/*
+ * Run the plugin, its stdout into out, by end (a time on mesh_now_ms'
+ * clock, 0: none).  0 or -1 after a report.
+ */
+static int
+run_plugin(struct mesh_kubeconfig *kc, struct mesh_buf *out, long deadline,
+    long exec_ms)
 {
 	const struct mesh_kubeconfig_exec *x = kc->exec;
-	char *path = NULL, *info = NULL, **env = NULL, *hint;
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, status, err = 0;
-	bool interactive = false;
+	char *path = NULL, *info = NULL, **env = NULL, *hint, t[32];
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, status, err = 0, w;
+	bool interactive = false, group = false;
+	long start = mesh_now_ms(), end = deadline;
 	pid_t pid = -1;
 	ssize_t r;
 	int rv = -1;
@@ -1251,6 +1345,9 @@ run_plugin(struct mesh_kubeconfig *kc, struct mesh_buf *out)
 		return -1;
 	}
 	interactive = x->interactive != MESH_KUBECONFIG_NEVER && isatty(0);
+	/* one that may be talking to the user gets only the deadline */
+	if (!interactive && exec_ms > 0 && (end == 0 || start + exec_ms < end))
+		end = start + exec_ms;
 	if ((path = find_exec(x->argv[0])) == NULL) {
 		if (x->install_hint != NULL) {
 			hint = printable(x->install_hint);
@@ -1266,6 +1363,8 @@ run_plugin(struct mesh_kubeconfig *kc, struct mesh_buf *out)
 	info = exec_info(kc, interactive);
 	env = exec_env(kc, info);
 	if (pipe(outp) == -1 || pipe(errp) == -1 ||
+	    fcntl(outp[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(errp[0], F_SETFD, FD_CLOEXEC) == -1 ||
 	    fcntl(errp[1], F_SETFD, FD_CLOEXEC) == -1) {
 		mesh_err(NULL, "cannot run exec plugin '%s':", path);
 		goto out;
@@ -1277,8 +1376,13 @@ run_plugin(struct mesh_kubeconfig *kc, struct mesh_buf *out)
 	if (pid == 0) {
 		int fd;
 
-		close(outp[0]);
-		close(errp[0]);
+		/*
+		 * A group of its own, so that all it started can be stopped
+		 * together; not when it may read the terminal, which only
+		 * the foreground group can.
+		 */
+		if (!interactive)
+			setpgid(0, 0);
 		if (dup2(outp[1], 1) == -1)
 			_exit(127);
 		if (!interactive && (fd = open("/dev/null", O_RDONLY)) != -1)
@@ -1289,6 +1393,10 @@ run_plugin(struct mesh_kubeconfig *kc, struct mesh_buf *out)
 		if (write(errp[1], &err, sizeof(err)) < 0)
 			_exit(127);
 		_exit(127);
+	}
+	if (!interactive) {
+		setpgid(pid, pid);	/* whichever of us comes first */
+		group = true;
 	}
 	close(outp[1]);
 	close(errp[1]);
@@ -1301,8 +1409,15 @@ run_plugin(struct mesh_kubeconfig *kc, struct mesh_buf *out)
 		goto out;
 	}
 	for (;;) {
-		char *p = mesh_buf_grow(out, 4096);
+		char *p;
 
+		if ((w = wait_readable(outp[0], end)) == 0)
+			goto late;
+		if (w == -1) {
+			mesh_err(NULL, "exec plugin '%s':", path);
+			goto out;
+		}
+		p = mesh_buf_grow(out, 4096);
 		if ((r = read(outp[0], p, 4096)) == -1 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -1315,12 +1430,13 @@ run_plugin(struct mesh_kubeconfig *kc, struct mesh_buf *out)
 			goto out;
 		}
 	}
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR) {
-			mesh_err(NULL, "exec plugin '%s':", path);
-			pid = -1;
-			goto out;
-		}
+	if ((w = reap(pid, &status, end)) == 0)
+		goto late;
+	if (w == -1) {
+		mesh_err(NULL, "exec plugin '%s':", path);
+		pid = -1;
+		goto out;
+	}
 	pid = -1;
 	if (WIFSIGNALED(status)) {
 		mesh_err(NULL, "exec plugin '%s' was killed by signal %d", path,
@@ -1333,6 +1449,16 @@ run_plugin(struct mesh_kubeconfig *kc, struct mesh_buf *out)
 		goto out;
 	}
 	rv = 0;
+	goto out;
+late:
+	if (end == deadline) {
+		mesh_err(NULL, "exec plugin '%s' gave no credentials before "
+		    "the time limit: stopped", path);
+	} else {
+		mesh_kube_fmt_ms(t, sizeof(t), exec_ms);
+		mesh_err(NULL, "exec plugin '%s' gave no credentials within "
+		    "%s: stopped", path, t);
+	}
 out:
 	if (outp[0] != -1)
 		close(outp[0]);
@@ -1343,7 +1469,10 @@ out:
 	if (errp[1] != -1)
 		close(errp[1]);
 	if (pid > 0) {
-		kill(pid, SIGTERM);
+		/* all it started goes with it */
+		if (group)
+			kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 			;
 	}
@@ -1355,17 +1484,17 @@ out:
 
 /* Run the plugin and keep what it returns.  0 or -1 after a report. */
 static int
-run_exec(struct mesh_kubeconfig *kc)
+run_exec(struct mesh_kubeconfig *kc, long deadline, long exec_ms)
 {
 	const char *cmd = kc->exec->argv[0], *v, *tok, *cert, *key, *exp;
-	struct mesh_buf out = MESH_BUF_INIT;
+	struct mesh_buf out = MESH_BUF_SECRET;
 	struct mesh_doc *doc = NULL;
 	struct mesh_node *status;
 	struct mesh_limits lim;
 	time_t expiry = 0;
 	int rv = -1;
 
-	if (run_plugin(kc, &out) == -1)
+	if (run_plugin(kc, &out, deadline, exec_ms) == -1)
 		goto out;
 	mesh_limits_init(&lim);
 	if ((doc = mesh_parse_string(cmd, out.data ? out.data : "", &lim,
@@ -1405,6 +1534,11 @@ run_exec(struct mesh_kubeconfig *kc)
 		    "'%s'", cmd, exp);
 		goto out;
 	}
+	if (is_set(tok) && has_ctl(tok)) {
+		mesh_err(kc->source, "exec plugin '%s' returned a token that "
+		    NOT_A_HEADER, cmd);
+		goto out;
+	}
 	mesh_kubeconfig_forget(kc);
 	if (is_set(tok))
 		kc->exec_token = xstrdup(tok);
@@ -1427,15 +1561,22 @@ out:
 
 int
 mesh_kubeconfig_auth(struct mesh_kubeconfig *kc,
-    struct mesh_kubeconfig_auth *a)
+    struct mesh_kubeconfig_auth *a, long deadline, long exec_ms)
 {
 	time_t now = time(NULL);
 
 	memset(a, 0, sizeof(*a));
 	if (kc->token_file != NULL && now - kc->token_read >= TOKEN_REREAD) {
+		char why[PATH_MAX + 128];
+
 		/* the file wins over an inline token; keep ours on failure */
-		(void)read_token(kc->token_file, &kc->token, true);
+		(void)read_token(kc->token_file, &kc->token, why, sizeof(why));
 		kc->token_read = now;
+		if (kc->token != NULL && has_ctl(kc->token)) {
+			mesh_err(kc->source, "tokenFile '%s' " NOT_A_HEADER,
+			    kc->token_file);
+			return -1;
+		}
 	}
 	a->token = kc->token;
 	a->username = kc->username;
@@ -1450,7 +1591,7 @@ mesh_kubeconfig_auth(struct mesh_kubeconfig *kc,
 		return 0;
 	if (!kc->exec_valid || (kc->exec_expiry != 0 &&
 	    now >= kc->exec_expiry)) {
-		if (run_exec(kc) == -1)
+		if (run_exec(kc, deadline, exec_ms) == -1)
 			return -1;
 	}
 	a->token = kc->exec_token;

@@ -113,10 +113,14 @@ void mesh_kubeconfig_release(struct mesh_kubeconfig *kc);
  * The credentials for the next request: the token (re-read from
  * tokenFile once a minute), basic auth, the client certificate, or what
  * the exec plugin returns, run when no other credential is set and no
- * cached one is left.  0, or -1 after reporting why the plugin failed.
+ * cached one is left.  The plugin must be done by deadline (a time on
+ * mesh_now_ms' clock; 0: none) and, unless it may talk to the user,
+ * within exec_ms (0: no limit); past that its process group is killed.
+ * 0, or -1 after reporting why the plugin failed.  A token holding a
+ * control character is refused (it would forge headers).
  */
 int mesh_kubeconfig_auth(struct mesh_kubeconfig *kc,
-    struct mesh_kubeconfig_auth *a);
+    struct mesh_kubeconfig_auth *a, long deadline, long exec_ms);
 
 /* The server refused the credentials: run the exec plugin again next. */
 void mesh_kubeconfig_forget(struct mesh_kubeconfig *kc);

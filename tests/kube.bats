@@ -164,8 +164,7 @@ cm() {
 	no_secrets
 	rm "$TMP/kc/secret/tok"
 	run --separate-stderr -1 kd --kubeconfig kc/config list v1 namespaces
-	[ "$stderr" = "kube_driver: cannot open '$TMP/kc/secret/tok': No such file or directory
-kube_driver: kc/config:16:16: users[0].user.tokenFile: cannot be read" ]
+	[ "$stderr" = "kube_driver: kc/config:16:16: users[0].user.tokenFile: cannot open '$TMP/kc/secret/tok': No such file or directory" ]
 }
 
 @test "kube: exec plugin v1: token, args, env, KUBERNETES_EXEC_INFO, cached for the run" {
@@ -557,4 +556,78 @@ kube_driver: kc/config:16:16: users[0].user.tokenFile: cannot be read" ]
 	[ "$stderr" = 'kube_driver: pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods" in API group "" in the namespace "default" (403 Forbidden)' ]
 	run --separate-stderr -1 kd --kubeconfig "$SIM/kubeconfig" token default --expiration 60
 	[[ "$stderr" == *"may not specify a duration less than 10 minutes"*"(422 Invalid)" ]]
+}
+
+@test "kube: control characters in anything sent as a header are refused before any request, the value unprinted" {
+	SIM="$TMP/c1"
+	sim_start "$SIM"
+	S="    server: https://127.0.0.1:$(port)
+	    certificate-authority: $SIM/ca.crt"
+	H='holds a control character, which cannot go into an HTTP header'
+	kubeconfig "$TMP/kc/config" "$S" '    token: "tok\r\nX-Injected: secret-value"'
+	run --separate-stderr -1 kd --kubeconfig "$TMP/kc/config" list v1 namespaces
+	[ "$stderr" = "kube_driver: $TMP/kc/config:15:12: users[0].user.token: $H" ]
+	kubeconfig "$TMP/kc/config" "$S" "    token: $(cat "$SIM/token")
+	    as: \"admin\\nX-Injected: secret-value\""
+	run --separate-stderr -1 kd --kubeconfig "$TMP/kc/config" list v1 namespaces
+	[ "$stderr" = "kube_driver: $TMP/kc/config:16:9: users[0].user.as: $H" ]
+	kubeconfig "$TMP/kc/config" "$S" "    token: $(cat "$SIM/token")
+	    as: admin
+	    as-uid: \"1\\r2\""
+	run --separate-stderr -1 kd --kubeconfig "$TMP/kc/config" list v1 namespaces
+	[ "$stderr" = "kube_driver: $TMP/kc/config:17:13: users[0].user.as-uid: $H" ]
+	kubeconfig "$TMP/kc/config" "$S" "    token: $(cat "$SIM/token")
+	    as: admin
+	    as-groups: [ok, \"a\\u0007b\"]"
+	run --separate-stderr -1 kd --kubeconfig "$TMP/kc/config" list v1 namespaces
+	[ "$stderr" = "kube_driver: $TMP/kc/config:17:16: users[0].user.as-groups: item 2 $H" ]
+	printf 'tok\r\nX-Injected: secret-value\n' >"$TMP/tok"
+	kubeconfig "$TMP/kc/config" "$S" "    tokenFile: $TMP/tok"
+	run --separate-stderr -1 kd --kubeconfig "$TMP/kc/config" list v1 namespaces
+	[ "$stderr" = "kube_driver: $TMP/kc/config:15:16: users[0].user.tokenFile: '$TMP/tok' $H" ]
+	kubeconfig "$TMP/kc/config" "$S" "    exec:
+	      apiVersion: client.authentication.k8s.io/v1
+	      interactiveMode: Never
+	      command: $KFIX/cred-plugin"
+	CRED_TOKEN='tok\r\nX-Injected: secret-value' run --separate-stderr -1 kd --kubeconfig "$TMP/kc/config" list v1 namespaces
+	[ "$stderr" = "kube_driver: $TMP/kc/config: exec plugin '$KFIX/cred-plugin' returned a token that $H" ]
+	# nothing reached the server
+	[ ! -s "$SIM/requests.log" ]
+}
+
+@test "kube: a missing certificate-authority file is one line, naming the field" {
+	kubeconfig "$TMP/kc/config" "    server: https://127.0.0.1:1
+	    certificate-authority: ca.crt" "    token: t"
+	run --separate-stderr -1 kd --kubeconfig "$TMP/kc/config" list v1 namespaces
+	assert_output ''
+	[ "$stderr" = "kube_driver: $TMP/kc/config:11:28: clusters[0].cluster.certificate-authority: cannot open '$TMP/kc/ca.crt': No such file or directory" ]
+}
+
+@test "kube: --request-timeout bounds the whole call: a Retry-After past it is not waited for" {
+	SIM="$TMP/c1"
+	sim_start "$SIM" --fail 429 --retry-after 100 --match '^GET /api/v1/namespaces/default/configmaps'
+	run --separate-stderr -1 kd --kubeconfig "$SIM/kubeconfig" --request-timeout 2s list v1 configmaps
+	assert_output ''
+	[ "$stderr" = "kube_driver: Too many requests, please try again later. (429 TooManyRequests); no time left to try again" ]
+	assert_equal "$(grep -c ' GET /api/v1/namespaces/default/configmaps?timeout=2s 429$' "$SIM/requests.log")" 1
+	# a Retry-After within it is waited for
+	SIM="$TMP/c2"
+	sim_start "$SIM" --fail 429 --fail-count 1 --retry-after 1 --match '^GET /api/v1/namespaces/default/configmaps'
+	run --separate-stderr -0 kd --kubeconfig "$SIM/kubeconfig" --request-timeout 30s list v1 configmaps -o name
+	assert_output kube-root-ca.crt
+}
+
+@test "kube: an exec plugin that hangs is stopped at --request-timeout, with what it started" {
+	SIM="$TMP/c1"
+	sim_start "$SIM"
+	kubeconfig "$TMP/kc/config" "    server: https://127.0.0.1:$(port)
+	    certificate-authority: $SIM/ca.crt" "    exec:
+	      apiVersion: client.authentication.k8s.io/v1
+	      interactiveMode: Never
+	      command: $KFIX/hang-plugin"
+	export HANG_PIDS="$TMP/pids"
+	run --separate-stderr -1 kd --kubeconfig "$TMP/kc/config" --request-timeout 1s list v1 namespaces
+	[ "$stderr" = "kube_driver: exec plugin '$KFIX/hang-plugin' gave no credentials before the time limit: stopped" ]
+	"$KFIX/gone" "$HANG_PIDS"
+	[ ! -s "$SIM/requests.log" ]
 }

@@ -881,3 +881,47 @@ widget.example.com/plain" ]
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-wait: service/istio-eastwestgateway (istio-system): not ready: not there yet" ]
 }
+
+@test "mesh-wait: --timeout bounds the server's Retry-After too" {
+	one_cluster --fail 429 --retry-after 100 --match deployments
+	run --separate-stderr -1 mesh-wait deploy/web --timeout 2s
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-wait: deployment/web (default): timed out after 2s: not listed yet: Too many requests, please try again later. (429 TooManyRequests)" ]
+}
+
+@test "mesh-wait: an exec plugin that hangs is stopped at --timeout, with what it started" {
+	one_cluster
+	cat >"$TMP/kubeconfig" <<-EOF
+	apiVersion: v1
+	kind: Config
+	current-context: t
+	contexts:
+	- {name: t, context: {cluster: c, user: u}}
+	clusters:
+	- {name: c, cluster: {server: "https://127.0.0.1:$(cat "$SIM/port")", certificate-authority: "$SIM/ca.crt"}}
+	users:
+	- name: u
+	  user:
+	    exec: {apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never, command: "$FIXTURES/kube/hang-plugin"}
+	EOF
+	export HANG_PIDS="$TMP/pids"
+	run --separate-stderr -1 mesh-wait --kubeconfig "$TMP/kubeconfig" deploy/web --timeout 2s
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-wait: exec plugin '$FIXTURES/kube/hang-plugin' gave no credentials before the time limit: stopped" ]
+	"$FIXTURES/kube/gone" "$HANG_PIDS"
+}
+
+@test "mesh-wait: no copy of the bearer token is left in its memory at exit, freed blocks included" {
+	[ -z "${MESH_TEST_WRAPPER:-}" ] || skip "the wrapper has its own allocator"
+	command -v gdb >/dev/null || skip "gdb is not installed"
+	one_cluster
+	# the whole memory at the last system call, freed blocks too
+	timeout 120 gdb -q -batch -ex 'catch syscall exit_group' -ex run \
+	    -ex "gcore $TMP/core" --args "$MESH_BUILD/mesh-wait" \
+	    --kubeconfig "$SIM/kubeconfig" deploy/none --timeout 1s \
+	    >"$TMP/gdb.out" 2>&1 || true
+	[ -s "$TMP/core" ] || skip "gdb cannot trace here: $(tail -1 "$TMP/gdb.out")"
+	# it did talk to the cluster with the token
+	grep -q ' GET /apis/apps/v1/namespaces/default/deployments' "$SIM/requests.log"
+	assert_equal "$(grep -a -c -F -e "$(cat "$SIM/token")" "$TMP/core")" 0
+}

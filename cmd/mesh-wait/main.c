@@ -14,8 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "diag.h"
 #include "jsonpath.h"
 #include "kube.h"
@@ -307,7 +305,12 @@ main(int argc, char *argv[])
 		goto usage;
 	}
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (mesh_kube_global_init() == -1) {
+		cond_release(&o.cond);
+		mesh_jsonpath_free(o.out_jp);
+		free(o.files);
+		return MESH_EXIT_FAIL;
+	}
 	r.o = &o;
 	r.wtail = &r.wants;
 	r.loop = mesh_kube_loop_new();
@@ -335,7 +338,7 @@ main(int argc, char *argv[])
 		rv = MESH_EXIT_FAIL;
 	run_release(&r);
 	cond_release(&r.exists);
-	curl_global_cleanup();
+	mesh_kube_global_cleanup();
 	cond_release(&o.cond);
 	mesh_jsonpath_free(o.out_jp);
 	free(o.files);

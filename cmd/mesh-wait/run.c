@@ -551,6 +551,9 @@ status_show(struct run *r, size_t nready, const struct want *slow,
 		    mesh_cmdname(), nready, r->nwants);
 	if (n < 0)
 		return 0;
+	/* the server's words: nothing in them moves the cursor */
+	mesh_visible(line, line, sizeof(line));
+	n = (int)strlen(line);
 	if ((size_t)n >= width)
 		line[width - 1] = '\0';
 	if (r->status_len > 0 && strcmp(line, r->status) == 0)
@@ -865,6 +868,7 @@ int
 run_wait(struct run *r)
 {
 	const struct opts *o = r->o;
+	struct cluster *c;
 	long deadline = 0;
 	int rc;
 
@@ -878,6 +882,9 @@ run_wait(struct run *r)
 		deadline = r->start + o->timeout_ms;
 	}
 	r->deadline = deadline;
+	/* nothing a client does, exec plugins included, outlasts the run */
+	for (c = r->clusters; c != NULL; c = c->next)
+		mesh_kube_set_deadline(c->k, deadline);
 	r->any_dirty = true;
 	discover_start(r);
 	rc = mesh_kube_loop_run(r->loop, deadline, tick, r);
