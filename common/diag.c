@@ -190,8 +190,12 @@ mesh_guess_sub(int argc, char *const argv[], const char *const names[],
 void
 mesh_try_help(const char *sub)
 {
-	fprintf(stderr, "Try '%s%s%s --help' for more information.\n", cmdname,
-	    sub != NULL ? " " : "", sub != NULL ? sub : "");
+	char name[256];
+
+	/* the name we were run by may hold anything */
+	fprintf(stderr, "Try '%s%s%s --help' for more information.\n",
+	    mesh_visible(cmdname, name, sizeof(name)), sub != NULL ? " " : "",
+	    sub != NULL ? sub : "");
 }
 
 static void (*tee_fn)(void *, bool, const char *, const char *);

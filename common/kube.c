@@ -254,6 +254,7 @@ struct mesh_kube *
 mesh_kube_new(struct mesh_kubeconfig *kc, const struct mesh_kube_opts *o)
 {
 	struct mesh_kube *k = xcalloc(1, sizeof(*k));
+	char *p;
 
 	k->kc = kc;
 	if (o != NULL)
@@ -264,6 +265,10 @@ mesh_kube_new(struct mesh_kubeconfig *kc, const struct mesh_kube_opts *o)
 		mesh_die("out of memory");
 	k->base = xstrdup(kc->server);
 	k->user_agent = xasprintf("%s/%s", mesh_getprogname(), MESH_VERSION);
+	/* the name we were run by is a header too */
+	for (p = k->user_agent; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	if (kc->tls_server_name != NULL && setup_server_name(k) == -1) {
 		mesh_kube_free(k);
 		return NULL;

@@ -651,6 +651,8 @@ found:
 
 #define NOT_A_HEADER	"holds a control character, which cannot go " \
     "into an HTTP header"
+#define NOT_IN_A_URL	"holds a control character, which cannot go " \
+    "into a URL"
 
 /*
  * Does s hold a control character?  Such a value would end the header it
@@ -859,6 +861,14 @@ load_cluster(struct mesh_kubeconfig *kc, const struct kfile *f, long ci,
 	if (c == NULL || !is_set(c->server))
 		return bad(f, "clusters", ci, NULL, NULL,
 		    "no server found for cluster '%s'", kc->cluster);
+	if (has_ctl(c->server))
+		return bad(f, "clusters", ci, "cluster", "server", NOT_IN_A_URL);
+	if (is_set(c->tls_server_name) && has_ctl(c->tls_server_name))
+		return bad(f, "clusters", ci, "cluster", "tls-server-name",
+		    NOT_IN_A_URL);
+	if (is_set(c->proxy_url) && has_ctl(c->proxy_url))
+		return bad(f, "clusters", ci, "cluster", "proxy-url",
+		    NOT_IN_A_URL);
 	if (is_set(c->ca) && is_set(c->ca_data))
 		return bad(f, "clusters", ci, "cluster",
 		    "certificate-authority-data", "certificate-authority-data "

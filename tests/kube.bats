@@ -591,6 +591,10 @@ cm() {
 	      command: $KFIX/cred-plugin"
 	CRED_TOKEN='tok\r\nX-Injected: secret-value' run --separate-stderr -1 kd --kubeconfig "$TMP/kc/config" list v1 namespaces
 	[ "$stderr" = "kube_driver: $TMP/kc/config: exec plugin '$KFIX/cred-plugin' returned a token that $H" ]
+	# what goes into the URL, likewise
+	kubeconfig "$TMP/kc/config" "    server: \"https://127.0.0.1:$(port)/\\r\\nX-Injected: 1\"" "    token: t"
+	run --separate-stderr -1 kd --kubeconfig "$TMP/kc/config" list v1 namespaces
+	[ "$stderr" = "kube_driver: $TMP/kc/config:10:13: clusters[0].cluster.server: holds a control character, which cannot go into a URL" ]
 	# nothing reached the server
 	[ ! -s "$SIM/requests.log" ]
 }

@@ -149,3 +149,11 @@ teardown() {
 	    "$(($(wc -l <<<"$stderr") - 1))"
 	[[ "$stderr" == *"mesh-wait: the server of context t has no resource type 'configmap'" ]]
 }
+
+@test "messages: the name a program is run by is escaped too, in the usage hint as well" {
+	ln -s "$MESH_BUILD/mesh-overlay" "$TMP/$(printf 'evil\nmesh-x')"
+	run --separate-stderr -2 "$TMP/$(printf 'evil\nmesh-x')" --bogus
+	assert_output ''
+	[ "$stderr" = "evil\\x0amesh-x: unknown option '--bogus'
+Try 'evil\\x0amesh-x --help' for more information." ]
+}
