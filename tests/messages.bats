@@ -17,9 +17,10 @@ one_line() {
 	! printf '%s' "$stderr" | grep -q -P '\x{9b}'
 }
 
-# A name that would forge a message and paint the terminal.
-EVIL='a\nmesh-x: forged\e[31m'
-SHOWN='a\x0amesh-x: forged\x1b[31m'
+# A name that would forge a message, paint the terminal and turn the
+# rest of the line around (U+202E, a bidirectional override).
+EVIL='a\nmesh-x: forged\e[31m\u202e'
+SHOWN='a\x0amesh-x: forged\x1b[31m\xe2\x80\xae'
 
 @test "messages: mesh-overlay: a name with a newline and an escape is one line, escaped" {
 	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "%s"\ndata:\n  k: v\n' \
