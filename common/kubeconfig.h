@@ -101,7 +101,10 @@ struct mesh_kubeconfig {
  * cluster, user and namespace (-n, else the context's, else "default").
  * Reports the first problem ("FILE:LINE:COL: users[0].user.token:
  * expected a string, not a mapping", "context 'x' not found", ...) and
- * returns -1; kc then holds nothing.  Release kc in both cases.
+ * returns -1; kc then holds nothing.  Release kc in both cases.  What
+ * would become a header or a URL (token, tokenFile's token, as, as-uid,
+ * as-groups, server, tls-server-name, proxy-url) must hold no control
+ * character: it is refused here, before any request, its value unsaid.
  */
 int mesh_kubeconfig_load(struct mesh_kubeconfig *kc,
     const struct mesh_kubeconfig_opts *o);
