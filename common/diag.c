@@ -293,7 +293,7 @@ vmsg(const char *where, const char *label, const char *fmt, va_list ap)
 {
 	char small[2048], *text = small, *line = NULL;
 	int saved = errno, len;
-	size_t n = strlen(fmt), cap, used = 0;
+	size_t n = strlen(fmt), cap, used = 0, skip;
 	va_list aq;
 
 	va_copy(aq, ap);
@@ -321,6 +321,7 @@ vmsg(const char *where, const char *label, const char *fmt, va_list ap)
 	}
 	if (label != NULL)
 		escape(label, strlen(label), line, cap, &used);
+	skip = used;
 	escape(text, strlen(text), line, cap, &used);
 	if (n > 0 && fmt[n - 1] == ':') {
 		const char *e = strerror(saved);
@@ -330,6 +331,11 @@ vmsg(const char *where, const char *label, const char *fmt, va_list ap)
 	}
 	line[used++] = '\n';
 	fwrite(line, 1, used, stderr);
+	if (tee_fn != NULL) {
+		/* the message after the place, as it was written */
+		line[used - 1] = '\0';
+		tee_fn(tee_arg, label == NULL, where, line + skip);
+	}
 out:
 	free(line);
 	if (text != small)
