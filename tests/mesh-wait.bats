@@ -914,6 +914,10 @@ widget.example.com/plain" ]
 @test "mesh-wait: no copy of the bearer token is left in its memory at exit, freed blocks included" {
 	[ -z "${MESH_TEST_WRAPPER:-}" ] || skip "the wrapper has its own allocator"
 	command -v gdb >/dev/null || skip "gdb is not installed"
+	# AddressSanitizer's own allocator keeps freed blocks, and its
+	# shadow memory would make a core of many gigabytes
+	! grep -q -a __asan_init "$MESH_BUILD/mesh-wait" ||
+	    skip "built with AddressSanitizer"
 	one_cluster
 	# the whole memory at the last system call, freed blocks too
 	timeout 120 gdb -q -batch -ex 'catch syscall exit_group' -ex run \
@@ -923,5 +927,7 @@ widget.example.com/plain" ]
 	[ -s "$TMP/core" ] || skip "gdb cannot trace here: $(tail -1 "$TMP/gdb.out")"
 	# it did talk to the cluster with the token
 	grep -q ' GET /apis/apps/v1/namespaces/default/deployments' "$SIM/requests.log"
-	assert_equal "$(grep -a -c -F -e "$(cat "$SIM/token")" "$TMP/core")" 0
+	n="$(grep -a -c -F -e "$(cat "$SIM/token")" "$TMP/core")" || true
+	rm -f "$TMP/core"
+	assert_equal "$n" 0
 }
