@@ -119,6 +119,9 @@ install: all
 	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$c.fish; \
 	done
 	[ ! -f man/mesh.7 ] || install -m 0644 man/mesh.7 $(DESTDIR)$(MANDIR)/man7/mesh.7
+	mkdir -p $(DESTDIR)$(DATADIR)/meshline/helm/mesh-overlay
+	install -m 0644 helm/mesh-overlay/plugin.yaml \
+	  $(DESTDIR)$(DATADIR)/meshline/helm/mesh-overlay/plugin.yaml
 
 uninstall:
 	for c in $(CMDS); do k=$$(echo $$c | tr - _); \
@@ -128,6 +131,9 @@ uninstall:
 	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_$$c \
 	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$c.fish; done
 	rm -f $(DESTDIR)$(MANDIR)/man7/mesh.7
+	rm -f $(DESTDIR)$(DATADIR)/meshline/helm/mesh-overlay/plugin.yaml
+	rmdir $(DESTDIR)$(DATADIR)/meshline/helm/mesh-overlay \
+	  $(DESTDIR)$(DATADIR)/meshline/helm $(DESTDIR)$(DATADIR)/meshline 2>/dev/null || :
 
 # ---- dist: a release archive for this platform, and krew manifests -------
 # make dist [DIST=dist] [DIST_URL=...]: build the five programs with
@@ -156,6 +162,9 @@ dist:
 	install -m 0644 completions/* $(DIST)/$(DIST_TOP)/completions/
 	chmod 0755 $(DIST)/$(DIST_TOP)/completions/kubectl_complete-*
 	install -m 0644 README.md $(DIST)/$(DIST_TOP)/
+	mkdir -p $(DIST)/$(DIST_TOP)/helm/mesh-overlay
+	install -m 0644 helm/mesh-overlay/plugin.yaml \
+	  $(DIST)/$(DIST_TOP)/helm/mesh-overlay/
 	tar -C $(DIST) --sort=name --owner=0 --group=0 --numeric-owner \
 	  --mtime='$(DIST_DATE)' -cf - $(DIST_TOP) | gzip -9n > $(DIST)/$(DIST_TOP).tar.gz
 	rm -rf $(DIST)/$(DIST_TOP)
