@@ -13,18 +13,21 @@
  *
  * Time: --request-timeout (timeout_ms) bounds each call as client-go
  * bounds each request: its attempts, the waits between them and the
- * exec plugin together.  deadline bounds everything the client does, for
- * a program's whole run.  A retry whose wait would pass either is not
- * waited for: the call fails at once with the last answer.  An exec
- * credential plugin gets what is left, and at most MESH_KUBE_EXEC_MS
- * when it cannot talk to the user; past that its process group is
- * killed and the call fails, naming the plugin.
+ * exec plugin together (an informer's lists and watches: each request).
+ * deadline bounds everything the client does, for a program's whole
+ * run; an informer loop ends at the deadline its run is given.  A retry
+ * whose wait would pass either is not waited for: the call fails at
+ * once with the last answer.  An exec credential plugin gets what is
+ * left, and at most MESH_KUBE_EXEC_MS when it cannot talk to the user;
+ * past that its process group is killed and the call fails, naming the
+ * plugin.
  *
  * Errors are reported once, as the API's Status message and the HTTP
  * code: "deployments.apps "x" not found (404 NotFound)".  No token, key
  * or password is ever printed; verbose output shows "Authorization:
- * <redacted>".  The caller calls curl_global_init and
- * curl_global_cleanup, once, in main.
+ * <redacted>".  The caller calls mesh_kube_global_init and
+ * mesh_kube_global_cleanup (or curl_global_init and curl_global_cleanup,
+ * leaving libcurl's freed memory unwiped), once, in main.
  */
 #ifndef MESH_KUBE_H
 #define MESH_KUBE_H
