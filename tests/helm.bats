@@ -8,6 +8,9 @@ load helpers/common
 CHART="$FIXTURES/helm/istiod"
 
 setup() {
+	TMP="$BATS_TEST_TMPDIR"
+	export HOME="$TMP/home" KUBECACHEDIR="$TMP/kubecache"
+	mkdir -p "$HOME"
 	export HELM_CONFIG_HOME="$TMP/helm/config" HELM_CACHE_HOME="$TMP/helm/cache"
 	export HELM_DATA_HOME="$TMP/helm/data" HELM_PLUGINS="$TMP/helm/data/plugins"
 }

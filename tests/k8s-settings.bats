@@ -17,6 +17,9 @@ obj() {
 }
 
 setup() {
+	TMP="$BATS_TEST_TMPDIR"
+	export HOME="$TMP/home" KUBECACHEDIR="$TMP/kubecache"
+	mkdir -p "$HOME"
 	run --separate-stderr -0 mesh-overlay --k8s-overlays "$F/settings.yaml" "$F/istiod.yaml"
 	printf '%s\n' "$output" > "$TMP/out.yaml"
 	printf '%s' "$stderr" > "$TMP/err"
