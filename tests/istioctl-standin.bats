@@ -138,6 +138,16 @@ Service istio-system/istio-eastwestgateway'
 	run -0 objects "$TMP/out.yaml"
 	assert_line 'Deployment istio-system/istiod'
 	refute_line --partial 'ingressgateway'
+	# Typed values: a boolean turns the pilot component off, and with it
+	# istiod and its injector; -f takes a comma-separated list too, and
+	# the first file's empty gateway list stays when the second has none.
+	istioctl manifest generate -f "$TMP/nogw.yaml,$TMP/primary.yaml" \
+	    --set components.pilot.enabled=false >"$TMP/out.yaml"
+	run -0 objects "$TMP/out.yaml"
+	assert_line 'CustomResourceDefinition /gateways.networking.istio.io'
+	refute_line --partial 'istiod'
+	refute_line --partial 'MutatingWebhookConfiguration'
+	refute_line --partial 'ingressgateway'
 	# The older group, operator.istio.io, is read too.
 	sed 's|install.istio.io/v1alpha1|operator.istio.io/v1alpha1|' "$TMP/primary.yaml" >"$TMP/op.yaml"
 	istioctl manifest generate -f "$TMP/op.yaml" >"$TMP/out.yaml"
@@ -152,7 +162,7 @@ Service istio-system/istio-eastwestgateway'
 	printf 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec: a: b\n' >"$TMP/bad.yaml"
 	run --separate-stderr -1 istioctl manifest generate -f "$TMP/bad.yaml"
 	assert_output ''
-	[ "$stderr" = "Error: could not parse $TMP/bad.yaml: yaml: line 3: mapping values are not allowed here" ]
+	[ "$stderr" = "Error: could not parse $TMP/bad.yaml: yaml: line 3: mapping values are not allowed in this context" ]
 	run --separate-stderr -1 istioctl manifest generate --set profile=nosuch
 	assert_output ''
 	[ "$stderr" = 'Error: profile "nosuch" not found: stat profiles/nosuch.yaml: no such file or directory' ]
