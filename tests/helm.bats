@@ -15,15 +15,19 @@ setup() {
 	export HELM_DATA_HOME="$TMP/helm/data" HELM_PLUGINS="$TMP/helm/data/plugins"
 }
 
-helm3() {
+# need3, need4: skip the test without that Helm, and check its major
+need3() {
 	[ -n "${MESH_HELM3:-}" ] || skip "no Helm 3: set MESH_HELM3 (tools/get-helm fetches one)"
-	"$MESH_HELM3" "$@"
+	"$MESH_HELM3" version --short | grep -q '^v3\.'
 }
 
-helm4() {
+need4() {
 	[ -n "${MESH_HELM4:-}" ] || skip "no Helm 4: set MESH_HELM4 (tools/get-helm fetches one)"
-	"$MESH_HELM4" "$@"
+	"$MESH_HELM4" version --short | grep -q '^v4\.'
 }
+
+helm3() { "$MESH_HELM3" "$@"; }
+helm4() { "$MESH_HELM4" "$@"; }
 
 py() {
 	"$PYTHON" -c "import sys, yaml, json; d = [o for o in yaml.safe_load_all(sys.stdin) if o]; print(json.dumps($1, sort_keys=True, default=str))"
@@ -55,7 +59,7 @@ EOF2
 }
 
 @test "helm 3: --post-renderer mesh-overlay edits what the chart renders" {
-	helm3 version --short | grep -q '^v3\.'
+	need3
 	external
 	run --separate-stderr -0 helm3 template istiod "$CHART" -n external-istiod \
 	    --post-renderer mesh-overlay --post-renderer-args --k8s-overlays \
@@ -64,7 +68,7 @@ EOF2
 }
 
 @test "helm 3: a post-renderer error stops helm with mesh-overlay's message" {
-	helm3 version --short | grep -q '^v3\.'
+	need3
 	run --separate-stderr helm3 template istiod "$CHART" --post-renderer mesh-overlay \
 	    --post-renderer-args --select --post-renderer-args kind=Service
 	[ "$status" -ne 0 ]
@@ -73,7 +77,7 @@ EOF2
 }
 
 @test "helm 4: the plugin installs, and --post-renderer mesh-overlay runs it" {
-	helm4 version --short | grep -q '^v4\.'
+	need4
 	run --separate-stderr -0 helm4 plugin install "$ROOT/helm/mesh-overlay"
 	run --separate-stderr -0 helm4 plugin list
 	[[ $output == *"mesh-overlay"*"postrenderer/v1"* ]]
