@@ -661,15 +661,18 @@ request(struct mesh_kube *k, struct req *r)
 {
 	long start = mesh_now_ms(), wait;
 	long timeout = r->timeout_ms ? r->timeout_ms : k->o.timeout_ms;
-	int n, rc = CURLE_OK;
+	int n, rc;
 	bool again;
 
 	r->deadline = r->auth_deadline = call_end(k, start, timeout);
 	r->late = false;
 	for (n = 1;; n++) {
 		if (r->deadline > 0 && mesh_now_ms() >= r->deadline) {
-			rc = CURLE_OPERATION_TIMEDOUT;
-			break;
+			/* only the run's deadline can have passed already */
+			mesh_err(NULL, "cannot %s '%.*s': the time limit passed "
+			    "before it was sent", r->method,
+			    (int)strcspn(r->url, "?"), r->url);
+			return -1;
 		}
 		if ((rc = attempt(k, r)) == -1)
 			return -1;
