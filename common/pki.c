@@ -5,12 +5,16 @@
  * file.  Extensions are built as ASN.1 values, not parsed from config
  * strings, so a name given by the user is never read as syntax.
  */
+/* realpath(3) and S_ISVTX, which POSIX puts in its XSI part */
+#define _XOPEN_SOURCE 700
+
 #include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -953,12 +957,82 @@ exists(int dfd, const char *name, const char *path)
 	return check_regular(path, &st) == -1 ? -1 : 1;
 }
 
-/* mkdir -p, mode 0700 for each directory it makes. */
+/*
+ * Is a directory that holds dir (path names it) safe to keep a CA below?
+ * It must be ours or root's, and writable by no one else unless it is
+ * sticky (as /tmp is: others may add their own entries there, but not
+ * rename or remove ours).  0, or -1 reported.
+ */
 static int
-make_dirs(const char *dir)
+check_above_one(const char *path, const char *dir, const struct stat *st)
+{
+	if (st->st_uid != geteuid() && st->st_uid != 0) {
+		mesh_err(path, "directory above '%s' is owned by uid %lu, "
+		    "neither you (uid %lu) nor root; use --force to keep a "
+		    "CA below it", dir, (unsigned long)st->st_uid,
+		    (unsigned long)geteuid());
+		return -1;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    (st->st_mode & S_ISVTX) == 0) {
+		mesh_err(path, "directory above '%s' is writable by %s and "
+		    "not sticky, so the CA could be swapped; use --force to "
+		    "keep a CA below it", dir, (st->st_mode & S_IWOTH) != 0 ?
+		    "others" : "its group");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Check every directory above dir, which exists, up to "/": those of
+ * its real path, so that a symbolic link is judged by where it leads.
+ * With self, dir itself too, as a directory above the one to be made.
+ */
+static int
+check_above(const char *dir, const char *shown, bool self)
+{
+	char *real, *cut;
+	struct stat st;
+	int rv = -1;
+
+	if ((real = realpath(dir, NULL)) == NULL) {
+		mesh_err(NULL, "cannot use '%s':", dir);
+		return -1;
+	}
+	for (;;) {
+		if (self) {
+			if (stat(real, &st) == -1) {
+				mesh_err(NULL, "cannot use '%s':", real);
+				goto out;
+			}
+			if (check_above_one(real, shown, &st) == -1)
+				goto out;
+		}
+		self = true;
+		if (strcmp(real, "/") == 0)
+			break;
+		cut = strrchr(real, '/');
+		cut[cut == real] = '\0';
+	}
+	rv = 0;
+out:
+	free(real);
+	return rv;
+}
+
+/*
+ * mkdir -p: each directory it makes is 0700 whatever the umask, and is
+ * recorded in made (n of them, outermost first) so that a failure can
+ * take them back (unmake_dirs).  Before the first is made, the directory
+ * it goes into and all above it are checked, unless force.
+ */
+static int
+make_dirs(const char *dir, bool force, char ***made, size_t *n)
 {
 	char *p = xstrdup(dir), *s, c;
 	struct stat st;
+	bool checked = force;
 	int rv = -1;
 
 	for (s = p + 1; ; s++) {
@@ -966,7 +1040,32 @@ make_dirs(const char *dir)
 			continue;
 		c = *s;
 		*s = '\0';
-		if (mkdir(p, 0700) == -1 && errno != EEXIST) {
+		if (!checked && stat(p, &st) == -1 && errno == ENOENT) {
+			char *up = xstrdup(p), *cut = strrchr(up, '/');
+
+			/* the nearest directory that exists: "." or "/" */
+			if (cut == NULL) {
+				up[0] = '.';
+				up[1] = '\0';
+			} else {
+				cut[cut == up] = '\0';
+			}
+			checked = true;
+			if (check_above(up, dir, true) == -1) {
+				free(up);
+				goto out;
+			}
+			free(up);
+		}
+		if (mkdir(p, 0700) == 0) {
+			*made = xreallocarray(*made, *n + 1, sizeof(**made));
+			(*made)[(*n)++] = xstrdup(p);
+			/* the umask took bits away; the parent is safe */
+			if (chmod(p, 0700) == -1) {
+				mesh_err(NULL, "cannot make directory '%s':", p);
+				goto out;
+			}
+		} else if (errno != EEXIST) {
 			mesh_err(NULL, "cannot make directory '%s':", p);
 			goto out;
 		}
@@ -989,13 +1088,30 @@ out:
 }
 
 /*
+ * Forget the directories make_dirs made; with remove, remove them too,
+ * innermost first (each one only if it is empty).
+ */
+static void
+release_dirs(char **made, size_t n, bool remove)
+{
+	while (n > 0) {
+		n--;
+		if (remove)
+			(void)rmdir(made[n]);
+		free(made[n]);
+	}
+	free(made);
+}
+
+/*
  * Open o->dir into *dfd: 1 when it exists, 0 when it is missing (to be
  * made later), -1 reported.  A symbolic link is followed (a CA kept
  * elsewhere is fine) and the rules apply to what it points to, as seen
  * through the descriptor all later calls use, so nothing can be swapped
  * in between: a directory, owned by us and writable by nobody else, or
- * whoever owns or may write into it could replace the CA's files.
- * o->force waives those three.
+ * whoever owns or may write into it could replace the CA's files; and
+ * so must every directory above it be, but for root's and sticky ones
+ * (check_above).  o->force waives all of these.
  */
 static int
 open_dir(const struct mesh_ca_opts *o, int *dfd)
@@ -1050,6 +1166,8 @@ open_dir(const struct mesh_ca_opts *o, int *dfd)
 		    "--force to keep a CA there");
 		goto fail;
 	}
+	if (check_above(o->dir, o->dir, false) == -1)
+		goto fail;
 ok:
 	*dfd = fd;
 	return 1;
@@ -1136,12 +1254,13 @@ fail:
  * Write len bytes at p as the new file name in dfd (path names it in
  * messages), mode bits exactly mode: into a temporary file beside it
  * first, then link(2)ed into place, so that the name never stands for a
- * half-written file and an existing file is never replaced.  The
- * temporary file is gone afterwards, in any case.
+ * half-written file and an existing file is never replaced; with
+ * replace, rename(2)d over what is there.  The temporary file is gone
+ * afterwards, in any case.
  */
 static int
 write_new(int dfd, const char *dir, const char *name, const char *path,
-    const void *p, size_t len, mode_t mode)
+    const void *p, size_t len, mode_t mode, bool replace)
 {
 	static unsigned seq;
 	struct stat st;
@@ -1174,7 +1293,12 @@ write_new(int dfd, const char *dir, const char *name, const char *path,
 		goto out;
 	}
 	fd = -1;
-	if (linkat(dfd, tmp, dfd, name, 0) == -1) {
+	/* rename(2) replaces the name itself: a link there is not followed */
+	if (replace && renameat(dfd, tmp, dfd, name) == -1) {
+		mesh_err(NULL, "cannot replace '%s':", path);
+		goto out;
+	}
+	if (!replace && linkat(dfd, tmp, dfd, name, 0) == -1) {
 		if (errno != EEXIST)
 			mesh_err(NULL, "cannot create '%s':", path);
 		else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -1199,6 +1323,46 @@ out:
 }
 
 /*
+ * Read a public file of the CA (its certificate, chain or root) into b:
+ * a regular file, the effective uid's and writable by no one else,
+ * unless o->force: whoever could write it could plant a trust anchor.
+ */
+static int
+read_public(const struct mesh_ca_opts *o, int dfd, const char *name,
+    const char *path, struct mesh_buf *b)
+{
+	struct stat st;
+	int fd, rv = -1;
+
+	if ((fd = open_file(dfd, name, path, &st)) == -1)
+		return -1;
+	if (st.st_uid != geteuid() && !o->force) {
+		mesh_err(path, "certificate is owned by uid %lu, not by "
+		    "you (uid %lu); use --force to trust it",
+		    (unsigned long)st.st_uid, (unsigned long)geteuid());
+		goto out;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !o->force) {
+		mesh_err(path, "certificate is writable by others (chmod "
+		    "644 %s, or use --force to trust it)", path);
+		goto out;
+	}
+	rv = read_fd(fd, path, b, CERT_MAX);
+out:
+	close(fd);
+	return rv;
+}
+
+/* The CA's files: key, certificate, and an issued CA's chain and root. */
+enum { F_KEY, F_CERT, F_CHAIN, F_ROOT, NFILES };
+
+struct ca_files {
+	const char *name[NFILES];	/* in the directory; NULL: none */
+	char *path[NFILES];		/* for messages */
+	size_t n;			/* 2, or 4 for an issued CA */
+};
+
+/*
  * Read an existing CA from the directory dfd: a regular file each, the
  * key ours and for our eyes only, the certificate ours unless o->force
  * and writable by nobody else; the key matches, the certificate is a
@@ -1206,10 +1370,11 @@ out:
  */
 static int
 read_ca(struct mesh_ca *ca, const struct mesh_ca_opts *o, int dfd,
-    const char *keypath, const char *certpath)
+    const struct ca_files *f)
 {
 	struct mesh_buf kb = MESH_BUF_INIT, cb = MESH_BUF_INIT;
 	struct mesh_cert **v = NULL;
+	const char *keypath = f->path[F_KEY], *certpath = f->path[F_CERT];
 	struct stat st;
 	size_t n = 0;
 	int fd = -1, rv = -1;
@@ -1241,20 +1406,7 @@ read_ca(struct mesh_ca *ca, const struct mesh_ca_opts *o, int dfd,
 		goto out;
 
 	/* the trust anchor: no one else may have put it there */
-	if ((fd = open_file(dfd, o->cert_file, certpath, &st)) == -1)
-		goto out;
-	if (st.st_uid != geteuid() && !o->force) {
-		mesh_err(certpath, "certificate is owned by uid %lu, not by "
-		    "you (uid %lu); use --force to trust it",
-		    (unsigned long)st.st_uid, (unsigned long)geteuid());
-		goto out;
-	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !o->force) {
-		mesh_err(certpath, "certificate is writable by others (chmod "
-		    "644 %s, or use --force to trust it)", certpath);
-		goto out;
-	}
-	if (read_fd(fd, certpath, &cb, CERT_MAX) == -1 ||
+	if (read_public(o, dfd, o->cert_file, certpath, &cb) == -1 ||
 	    mesh_cert_read(certpath, cb.data, cb.len, &v, &n) == -1)
 		goto out;
 	if (n != 1) {
@@ -1285,30 +1437,97 @@ out:
 }
 
 /*
- * Make a new CA, then its directory if *dfd is -1 (after the key, so
- * that a bad key size leaves nothing behind; *dfd is then open on it),
- * and write its key, then its certificate.
+ * The chain and root files of an issued CA read by read_ca: the root is
+ * x->issuer's certificate, byte for byte, the certificate chains to it,
+ * and the chain is the certificate, then the root.
  */
 static int
-make_ca(struct mesh_ca *ca, const struct mesh_ca_opts *o, int *dfd,
-    const char *keypath, const char *certpath)
+read_issued(struct mesh_ca *ca, const struct mesh_ca_opts *o,
+    const struct mesh_ca_issue *x, int dfd, const struct ca_files *f)
 {
-	struct mesh_buf kb = MESH_BUF_INIT, cb = MESH_BUF_INIT;
+	const struct mesh_ca *is = x->issuer;
+	struct mesh_buf chain = MESH_BUF_INIT, root = MESH_BUF_INIT;
+	const char *why;
+	int rv = -1;
+
+	if (read_public(o, dfd, x->chain_file, f->path[F_CHAIN], &chain) ==
+	    -1 || read_public(o, dfd, x->root_file, f->path[F_ROOT], &root) ==
+	    -1)
+		goto out;
+	if (root.len != is->cert_len || memcmp(root.data, is->cert_pem,
+	    root.len) != 0) {
+		mesh_err(NULL, "'%s' is not the root in use: the CA in '%s' "
+		    "was made under another root; make it again (--rotate)",
+		    f->path[F_ROOT], o->dir);
+		goto out;
+	}
+	if ((why = mesh_cert_verify(ca->cert, NULL, 0, is->cert)) != NULL) {
+		mesh_err(NULL, "'%s' does not chain to the root: %s; make it "
+		    "again (--rotate)", f->path[F_CERT], why);
+		goto out;
+	}
+	if (chain.len != ca->cert_len + is->cert_len ||
+	    memcmp(chain.data, ca->cert_pem, ca->cert_len) != 0 ||
+	    memcmp(chain.data + ca->cert_len, is->cert_pem,
+	    is->cert_len) != 0) {
+		mesh_err(NULL, "'%s' is not '%s' followed by '%s'",
+		    f->path[F_CHAIN], f->path[F_CERT], f->path[F_ROOT]);
+		goto out;
+	}
+	ca->chain_pem = mesh_buf_detach(&chain, &ca->chain_len);
+	rv = 0;
+out:
+	mesh_buf_release(&chain);
+	mesh_buf_release(&root);
+	return rv;
+}
+
+/*
+ * Make a new CA (from x->key, or a new key), then its directory if *dfd
+ * is -1 (after the key, so that a bad key size leaves nothing behind;
+ * *dfd is then open on it), and write its key, then its certificate (and
+ * an issued CA's chain and root).  On failure nothing it made is left:
+ * neither files nor directories (but for files replaced with x->renew).
+ */
+static int
+make_ca(struct mesh_ca *ca, const struct mesh_ca_opts *o,
+    const struct mesh_ca_issue *x, int *dfd, const struct ca_files *f)
+{
+	static const mode_t modes[NFILES] = { 0600, 0644, 0644, 0644 };
+	struct mesh_buf b[NFILES];
+	const struct mesh_ca *is = x->issuer;
+	char **made = NULL;
+	size_t nmade = 0, i, written = 0;
 	int r, rv = -1;
 
+	for (i = 0; i < NFILES; i++)
+		mesh_buf_init(&b[i]);
+	b[F_KEY].secret = true;
 	if (o->spec->profile == MESH_CERT_SERVER) {
 		mesh_err(NULL, "a CA's certificate needs a CA profile");
 		goto out;
 	}
-	if ((ca->key = mesh_key_new(o->type, o->bits)) == NULL ||
-	    (ca->cert = mesh_cert_issue(o->spec, ca->key, NULL,
-	    NULL)) == NULL ||
-	    mesh_key_pem(ca->key, &kb) == -1 ||
-	    mesh_cert_pem(ca->cert, &cb) == -1)
+	if (x->key != NULL) {
+		EVP_PKEY_up_ref(x->key->pkey);
+		ca->key = key_wrap(x->key->pkey);
+	} else if ((ca->key = mesh_key_new(o->type, o->bits)) == NULL) {
 		goto out;
+	}
+	if ((ca->cert = mesh_cert_issue(o->spec, ca->key, is ? is->cert :
+	    NULL, is ? is->key : NULL)) == NULL ||
+	    mesh_key_pem(ca->key, &b[F_KEY]) == -1 ||
+	    mesh_cert_pem(ca->cert, &b[F_CERT]) == -1)
+		goto out;
+	if (f->n == NFILES) {
+		/* Istio's cert-chain.pem: ca-cert.pem, then root-cert.pem */
+		mesh_buf_add(&b[F_CHAIN], b[F_CERT].data, b[F_CERT].len);
+		mesh_buf_add(&b[F_CHAIN], is->cert_pem, is->cert_len);
+		mesh_buf_add(&b[F_ROOT], is->cert_pem, is->cert_len);
+	}
 	/* someone may have made it meanwhile: the same checks again */
 	if (*dfd == -1) {
-		if (make_dirs(o->dir) == -1 || (r = open_dir(o, dfd)) == -1)
+		if (make_dirs(o->dir, o->force, &made, &nmade) == -1 ||
+		    (r = open_dir(o, dfd)) == -1)
 			goto out;
 		if (r == 0) {
 			errno = ENOENT;
@@ -1316,64 +1535,100 @@ make_ca(struct mesh_ca *ca, const struct mesh_ca_opts *o, int *dfd,
 			goto out;
 		}
 	}
-	if (write_new(*dfd, o->dir, o->key_file, keypath, kb.data, kb.len,
-	    0600) == -1)
-		goto out;
-	if (write_new(*dfd, o->dir, o->cert_file, certpath, cb.data, cb.len,
-	    0644) == -1) {
-		/* a key alone would make the next run fail: take it back */
-		unlinkat(*dfd, o->key_file, 0);
-		goto out;
-	}
-	ca->cert_pem = mesh_buf_detach(&cb, &ca->cert_len);
+	for (written = 0; written < f->n; written++)
+		if (write_new(*dfd, o->dir, f->name[written],
+		    f->path[written], b[written].data, b[written].len,
+		    modes[written], x->renew) == -1)
+			goto out;
+	ca->cert_pem = mesh_buf_detach(&b[F_CERT], &ca->cert_len);
+	if (f->n == NFILES)
+		ca->chain_pem = mesh_buf_detach(&b[F_CHAIN], &ca->chain_len);
 	ca->created = true;
 	rv = 0;
 out:
-	mesh_buf_release(&cb);
-	mesh_wipe_buf(&kb);
+	/* a key alone would make the next run fail: take it all back */
+	if (rv == -1 && !x->renew)
+		while (written > 0)
+			unlinkat(*dfd, f->name[--written], 0);
+	release_dirs(made, nmade, rv == -1);
+	for (i = 0; i < NFILES; i++)
+		if (i == F_KEY)
+			mesh_wipe_buf(&b[i]);
+		else
+			mesh_buf_release(&b[i]);
 	return rv;
 }
 
 int
 mesh_ca_open(struct mesh_ca *ca, const struct mesh_ca_opts *o)
 {
-	char *keypath = join(o->dir, o->key_file);
-	char *certpath = join(o->dir, o->cert_file);
-	int dfd = -1, has_dir, has_key = 0, has_cert = 0, rv = -1;
+	static const struct mesh_ca_issue none;
+
+	return mesh_ca_open_issue(ca, o, &none);
+}
+
+int
+mesh_ca_open_issue(struct mesh_ca *ca, const struct mesh_ca_opts *o,
+    const struct mesh_ca_issue *x)
+{
+	struct ca_files f;
+	int dfd = -1, has_dir, has[NFILES] = { 0 }, rv = -1;
+	size_t i, first_has = NFILES, first_missing = NFILES;
 
 	memset(ca, 0, sizeof(*ca));
+	memset(&f, 0, sizeof(f));
+	f.name[F_KEY] = o->key_file;
+	f.name[F_CERT] = o->cert_file;
+	f.n = 2;
+	if (x->issuer != NULL) {
+		f.name[F_CHAIN] = x->chain_file;
+		f.name[F_ROOT] = x->root_file;
+		f.n = NFILES;
+	}
+	for (i = 0; i < f.n; i++)
+		f.path[i] = join(o->dir, f.name[i]);
 	if (*o->dir == '\0') {
 		mesh_err(NULL, "no directory given for the CA");
 		goto out;
 	}
-	if ((has_dir = open_dir(o, &dfd)) == -1 || (has_dir &&
-	    ((has_key = exists(dfd, o->key_file, keypath)) == -1 ||
-	    (has_cert = exists(dfd, o->cert_file, certpath)) == -1)))
+	if ((has_dir = open_dir(o, &dfd)) == -1)
 		goto out;
-	if (has_key && !has_cert) {
+	for (i = 0; has_dir && i < f.n; i++) {
+		if ((has[i] = exists(dfd, f.name[i], f.path[i])) == -1)
+			goto out;
+		if (has[i] && first_has == NFILES)
+			first_has = i;
+		if (!has[i] && first_missing == NFILES)
+			first_missing = i;
+	}
+	if (x->renew || first_has == NFILES) {
+		rv = make_ca(ca, o, x, &dfd, &f);
+		goto out;
+	}
+	if (has[F_KEY] && !has[F_CERT]) {
 		/* the key is written first: a run that died in between */
 		mesh_err(NULL, "'%s' exists but '%s' does not; nothing was "
 		    "written now; a key that never had its certificate signed "
 		    "nothing, so remove '%s' (unless '%s' was lost: restore "
-		    "that instead)", keypath, certpath, keypath, certpath);
+		    "that instead)", f.path[F_KEY], f.path[F_CERT],
+		    f.path[F_KEY], f.path[F_CERT]);
 		goto out;
 	}
-	if (has_cert && !has_key) {
+	if (first_missing != NFILES) {
 		mesh_err(NULL, "'%s' exists but '%s' does not; nothing was "
-		    "written", certpath, keypath);
+		    "written", f.path[first_has], f.path[first_missing]);
 		goto out;
 	}
-	if (has_key)
-		rv = read_ca(ca, o, dfd, keypath, certpath);
-	else
-		rv = make_ca(ca, o, &dfd, keypath, certpath);
+	rv = read_ca(ca, o, dfd, &f);
+	if (rv == 0 && x->issuer != NULL)
+		rv = read_issued(ca, o, x, dfd, &f);
 out:
 	if (rv == -1)
 		mesh_ca_release(ca);
 	if (dfd != -1)
 		close(dfd);
-	free(certpath);
-	free(keypath);
+	for (i = 0; i < f.n; i++)
+		free(f.path[i]);
 	return rv;
 }
 
@@ -1383,5 +1638,6 @@ mesh_ca_release(struct mesh_ca *ca)
 	mesh_key_free(ca->key);
 	mesh_cert_free(ca->cert);
 	free(ca->cert_pem);
+	free(ca->chain_pem);
 	memset(ca, 0, sizeof(*ca));
 }

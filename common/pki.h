@@ -136,13 +136,17 @@ const char *mesh_cert_verify(const struct mesh_cert *c,
 
 /*
  * A certificate authority kept in a directory: its key in DIR/KEYFILE
- * (mode 0600) and its certificate in DIR/CERTFILE (0644).
+ * (mode 0600) and its certificate in DIR/CERTFILE (0644); for a CA
+ * issued by another (an intermediate), also its chain and the issuer's
+ * certificate, as Istio's plug-in CA Makefile keeps them.
  */
 struct mesh_ca {
 	struct mesh_key *key;
 	struct mesh_cert *cert;
 	char *cert_pem;		/* the certificate file's bytes */
 	size_t cert_len;
+	char *chain_pem;	/* an issued CA's chain file's bytes, or NULL */
+	size_t chain_len;
 	bool created;		/* made by this mesh_ca_open */
 };
 
@@ -154,35 +158,66 @@ struct mesh_ca_opts {
 	int bits;
 	/*
 	 * Accept a directory that is not ours or that group or others may
-	 * write into, and a certificate file likewise.
+	 * write into, or one below such a directory, and a certificate
+	 * file likewise.
 	 */
 	bool force;
 };
 
+/* What makes a CA an issued one, and how a new one is made. */
+struct mesh_ca_issue {
+	/* Who signs a new CA's certificate; NULL: it signs itself. */
+	const struct mesh_ca *issuer;
+	/*
+	 * With issuer: the chain (the certificate, then the issuer's) and
+	 * the issuer's certificate, names inside the directory.
+	 */
+	const char *chain_file, *root_file;
+	/* A new CA's key, made beforehand (borrowed); NULL: made here. */
+	const struct mesh_key *key;
+	/* Make a new CA even where there is one, replacing its files. */
+	bool renew;
+};
+
 /*
- * Open the CA in o->dir, or make one there.  Both files present: read
- * them, and fail unless the key matches the certificate and it is a CA.
- * Neither present: create dir (0700, parents too) if missing, make a key
- * and a self-signed certificate from o->spec, and write the key (0600)
- * and then the certificate, each through a temporary file and link(2),
- * so an existing file is never overwritten and no half-written file is
- * ever seen under its name.  Only one present: an error naming the
- * missing one (for a key alone: that it may be removed).
+ * Open the CA in o->dir, or make one there, as mesh_ca_open_issue with
+ * nothing in x.
+ */
+int mesh_ca_open(struct mesh_ca *ca, const struct mesh_ca_opts *o);
+
+/*
+ * Open the CA in o->dir, or make one there.  All its files present: read
+ * them, and fail unless the key matches the certificate and it is a CA;
+ * an issued CA's root file must hold x->issuer's certificate byte for
+ * byte, its certificate chain to it, and its chain file be the two.
+ * None present (or x->renew): create dir (0700 whatever the umask,
+ * parents too) if missing, make a key (or take x->key) and a certificate
+ * from o->spec, signed by x->issuer or self-signed, and write the key
+ * (0600) and then the others, each through a temporary file and
+ * link(2), so an existing file is never overwritten (x->renew: rename(2)
+ * over it) and no half-written file is ever seen under its name; on
+ * failure nothing made is left behind, files or directories.  Only some
+ * present: an error naming a missing one (for a key alone: that it may
+ * be removed).
  *
  * Whoever owns the directory or may write into it could swap the files,
  * so, unless o->force, it must be owned by the effective uid and not
  * writable by group or others; a symbolic link to such a directory is
- * fine, and the rules apply to its target.  The directory is opened once
- * and the files are looked up and made through that descriptor.  The two
+ * fine, and the rules apply to its target.  Every directory above it
+ * (above its target), and above a directory to be made, must be owned
+ * by the effective uid or root and writable by no one else unless it is
+ * sticky, unless o->force.  The directory is opened once
+ * and the files are looked up and made through that descriptor.  The
  * files must be regular files (a symbolic link, even a dangling one, is
  * refused, never followed; a FIFO is never waited on), checked on the
  * descriptor they are read from.  The key must be the effective uid's
- * and private to it ("chmod 600 FILE"), always; the certificate, the
- * trust anchor, must be the effective uid's and not writable by group or
+ * and private to it ("chmod 600 FILE"), always; the certificates, trust
+ * anchors, must be the effective uid's and not writable by group or
  * others, unless o->force.
  * Release ca in both cases.
  */
-int mesh_ca_open(struct mesh_ca *ca, const struct mesh_ca_opts *o);
+int mesh_ca_open_issue(struct mesh_ca *ca, const struct mesh_ca_opts *o,
+    const struct mesh_ca_issue *x);
 void mesh_ca_release(struct mesh_ca *ca);
 
 #endif

@@ -201,7 +201,9 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	run --separate-stderr -2 sec remote --from-kubeconfig "$KUBECONFIG"
 	[[ "$stderr" == *"--from-kubeconfig needs --name"* ]]
 	run --separate-stderr -2 sec remote --cluster x
-	[[ "$stderr" == *"remote does not take --cluster"* ]]
+	[[ "$stderr" == *"remote --cluster needs -f mesh.yaml"* ]]
+	run --separate-stderr -2 sec remote --days 3
+	[[ "$stderr" == *"remote does not take --days"* ]]
 	run --separate-stderr -2 sec remote extra
 	[ -z "$(writes_since "$n")" ]
 	[ "$(wc -l <"$SIM/requests.log")" -eq "$n" ]
@@ -295,7 +297,7 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	run --separate-stderr -0 sec remote --name c1 --allow-loopback --secret-name mine
 	tok="$(inner <(printf '%s\n' "$output") c1 | sed -n 's/^    token: //p')"
 	[[ "$(jwt_claims "$tok")" == *'"kubernetes.io/serviceaccount/secret.name":"mine"'* ]]
-	! grep -q 'POST /api/v1/namespaces/istio-system/secrets?fieldManager=mesh-secret' "$SIM/requests.log"
+	run -1 grep -q 'POST /api/v1/namespaces/istio-system/secrets?fieldManager=mesh-secret' "$SIM/requests.log"
 }
 
 @test "remote: a token the controller never fills in fails after istioctl's 5 seconds" {
@@ -346,7 +348,7 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	run --separate-stderr -0 sec remote --kubeconfig "$SIM/kubeconfig" --name c1 --allow-loopback --token-ttl 2h
 	printf '%s\n' "$output" >"$TMP/s.yaml"
 	grep -q 'POST /api/v1/namespaces/istio-system/serviceaccounts/istio-reader-service-account/token' "$SIM/requests.log"
-	! grep -q 'POST /api/v1/namespaces/istio-system/secrets' "$SIM/requests.log"
+	run -1 grep -q 'POST /api/v1/namespaces/istio-system/secrets' "$SIM/requests.log"
 	grep -q "meshline.io/token-expires: \"20" "$TMP/s.yaml"
 	# annotations in key order, as the rest of the Secret
 	run py_yaml "$TMP/s.yaml" 'list(d[0]["metadata"]["annotations"])'
@@ -498,7 +500,7 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	[ "$stderr" = "mesh-secret: provided secret does not exist: r3" ]
 	run --separate-stderr -0 sec remote --kubeconfig "$SIM/kubeconfig" --name c1 --allow-loopback --secret-name r2
 	grep -q '    token: ' <<<"$output"
-	! grep -q 'GET /api/v1/namespaces/istio-system/secrets?' "$SIM/requests.log"
+	run -1 grep -q 'GET /api/v1/namespaces/istio-system/secrets?' "$SIM/requests.log"
 }
 
 @test "remote: cluster IDs are quoted only where Kubernetes' YAML reader would misread them, as istioctl's serializer does" {
@@ -572,7 +574,7 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	kc "$KUBECONFIG" apply -f "$TMP/objs.yaml"
 	run --separate-stderr -0 sec remote --name c1 --allow-loopback -n mesh --service-account reader2
 	grep -q 'POST /api/v1/namespaces/mesh/secrets?fieldManager=mesh-secret 201' "$SIM/requests.log"
-	! grep -q 'istio-reader' "$SIM/requests.log"
+	[ -z "$(grep 'istio-reader' "$SIM/requests.log")" ]
 	tok="$(inner <(printf '%s\n' "$output") c1 | sed -n 's/^    token: //p')"
 	[[ "$(jwt_claims "$tok")" == *'"sub":"system:serviceaccount:mesh:reader2"'* ]]
 	run py_yaml <(printf '%s\n' "$output") 'd[0]["metadata"]["namespace"]'

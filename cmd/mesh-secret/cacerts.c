@@ -15,12 +15,21 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "meshdesc.h"
 #include "node.h"
 #include "pki.h"
 #include "stream.h"
 #include "xalloc.h"
 
 #include "secret.h"
+
+/* A cluster to make a cacerts Secret for. */
+struct target {
+	const char *cluster;
+	const char *context;	/* with -f: the annotation's */
+	bool rotate;		/* --rotate names it */
+	bool fresh;		/* it needs a new key */
+};
 
 /*
  * The intermediates' keys, made on every CPU while the root is read or
@@ -116,7 +125,48 @@ keygen_finish(struct keygen *g)
 	pthread_mutex_unlock(&g->mu);
 }
 
-/* A cacerts Secret for one cluster, from its key and the root. */
+/* What an intermediate's certificate says, as Istio's Makefile makes it. */
+static void
+inter_spec(const struct opts *o, const char *cluster, const char **sans,
+    struct mesh_cert_spec *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->profile = MESH_CERT_INTERMEDIATE;
+	spec->org = o->org ? o->org : "Istio";
+	spec->cn = "Intermediate CA";
+	spec->locality = cluster;
+	spec->san = sans;
+	spec->days = o->days ? o->days : CACERTS_DAYS;
+}
+
+/*
+ * The cacerts Secret of a cluster, from the PEM text of its intermediate
+ * (certificate, key, chain) and of the root.
+ */
+static struct mesh_doc *
+put_cacerts(const char *cluster, const char *ns, const struct mesh_buf *cert,
+    const struct mesh_buf *key, const struct mesh_buf *chain,
+    const struct mesh_ca *root)
+{
+	struct mesh_doc *doc = new_doc("<mesh-secret>");
+	struct mesh_node *meta, *m;
+
+	put_str(doc, doc->root, "apiVersion", "v1");
+	m = put_map(doc, doc->root, "data");
+	put_b64(doc, m, "ca-cert.pem", cert->data, cert->len);
+	put_b64(doc, m, "ca-key.pem", key->data, key->len);
+	put_b64(doc, m, "cert-chain.pem", chain->data, chain->len);
+	put_b64(doc, m, "root-cert.pem", root->cert_pem, root->cert_len);
+	put_str(doc, doc->root, "kind", "Secret");
+	meta = put_map(doc, doc->root, "metadata");
+	m = put_map(doc, meta, "annotations");
+	put_str(doc, m, MESH_CLUSTER_ANN, cluster);
+	put_str(doc, meta, "name", "cacerts");
+	put_str(doc, meta, "namespace", ns);
+	return doc;
+}
+
+/* A cacerts Secret for one cluster, from a new key and the root. */
 static struct mesh_doc *
 cacerts_secret(const struct opts *o, const struct mesh_ca *root,
     const char *cluster, const char *ns, const struct mesh_key *k)
@@ -126,36 +176,17 @@ cacerts_secret(const struct opts *o, const struct mesh_ca *root,
 	struct mesh_cert_spec spec;
 	struct mesh_cert *c = NULL;
 	struct mesh_doc *doc = NULL;
-	struct mesh_node *meta, *m;
 	char *san = xasprintf("istiod.%s.svc", ns);
 	const char *sans[] = { san, NULL };
 
-	memset(&spec, 0, sizeof(spec));
-	spec.profile = MESH_CERT_INTERMEDIATE;
-	spec.org = o->org ? o->org : "Istio";
-	spec.cn = "Intermediate CA";
-	spec.locality = cluster;
-	spec.san = sans;
-	spec.days = o->days ? o->days : CACERTS_DAYS;
+	inter_spec(o, cluster, sans, &spec);
 	if ((c = mesh_cert_issue(&spec, k, root->cert, root->key)) == NULL ||
 	    mesh_cert_pem(c, &cert) == -1 || mesh_key_pem(k, &key) == -1)
 		goto out;
 	/* Istio's cert-chain.pem: ca-cert.pem, then root-cert.pem */
 	mesh_buf_add(&chain, cert.data, cert.len);
 	mesh_buf_add(&chain, root->cert_pem, root->cert_len);
-	doc = new_doc("<mesh-secret>");
-	put_str(doc, doc->root, "apiVersion", "v1");
-	m = put_map(doc, doc->root, "data");
-	put_b64(doc, m, "ca-cert.pem", cert.data, cert.len);
-	put_b64(doc, m, "ca-key.pem", key.data, key.len);
-	put_b64(doc, m, "cert-chain.pem", chain.data, chain.len);
-	put_b64(doc, m, "root-cert.pem", root->cert_pem, root->cert_len);
-	put_str(doc, doc->root, "kind", "Secret");
-	meta = put_map(doc, doc->root, "metadata");
-	m = put_map(doc, meta, "annotations");
-	put_str(doc, m, MESH_CLUSTER_ANN, cluster);
-	put_str(doc, meta, "name", "cacerts");
-	put_str(doc, meta, "namespace", ns);
+	doc = put_cacerts(cluster, ns, &cert, &key, &chain, root);
 out:
 	mesh_wipe_buf(&key);
 	mesh_buf_release(&cert);
@@ -165,14 +196,142 @@ out:
 	return doc;
 }
 
-/* Say where a new CA's key now is: it must be kept. */
+/*
+ * A cluster's intermediate kept on disk beside the root, in ROOT/CLUSTER
+ * with the files Istio's Makefile keeps there: read as it is, or made
+ * (from k, when not NULL) when missing or when it is to be rotated; and
+ * its cacerts Secret, for the cluster's context.
+ */
+static struct mesh_doc *
+kept_secret(const struct opts *o, const struct mesh_ca *root,
+    const char *root_dir, const struct target *t, const char *ns,
+    const struct mesh_key *k)
+{
+	struct mesh_ca_opts co;
+	struct mesh_ca_issue x;
+	struct mesh_ca ca;
+	struct mesh_cert_spec spec;
+	struct mesh_buf cert = MESH_BUF_INIT, key = MESH_BUF_SECRET;
+	struct mesh_buf chain = MESH_BUF_INIT;
+	struct mesh_doc *doc = NULL;
+	char *san = xasprintf("istiod.%s.svc", ns);
+	char *dir = xasprintf("%s%s%s", root_dir, root_dir[strlen(root_dir) -
+	    1] == '/' ? "" : "/", t->cluster);
+	const char *sans[] = { san, NULL };
+
+	inter_spec(o, t->cluster, sans, &spec);
+	ca_opts_init(&co, o, dir, "ca-key.pem", "ca-cert.pem", &spec);
+	memset(&x, 0, sizeof(x));
+	x.issuer = root;
+	x.chain_file = "cert-chain.pem";
+	x.root_file = "root-cert.pem";
+	x.key = k;
+	x.renew = t->rotate;
+	if (mesh_ca_open_issue(&ca, &co, &x) == -1)
+		goto out;
+	if (ca.created)
+		note_new_ca(dir, "intermediate CA", co.key_file);
+	if (mesh_key_pem(ca.key, &key) == -1)
+		goto out;
+	mesh_buf_add(&cert, ca.cert_pem, ca.cert_len);
+	mesh_buf_add(&chain, ca.chain_pem, ca.chain_len);
+	doc = put_cacerts(t->cluster, ns, &cert, &key, &chain, root);
+	mesh_desc_annotate(doc, t->cluster, t->context);
+out:
+	mesh_ca_release(&ca);
+	mesh_wipe_buf(&key);
+	mesh_buf_release(&cert);
+	mesh_buf_release(&chain);
+	free(dir);
+	free(san);
+	return doc;
+}
+
+/*
+ * The clusters to make Secrets for: those of --cluster, or those of the
+ * description (and its external control plane), all or the one of
+ * --cluster; which of them --rotate names; and which need a new key
+ * (all but the intermediates kept on disk that stay).
+ */
+static int
+targets(const struct opts *o, const struct mesh_desc *d, const char *root_dir,
+    struct target **out, size_t *n)
+{
+	const struct mesh_spec *sp = d ? &d->spec : NULL;
+	struct target *t;
+	size_t i, max = d ? sp->clusters_count + 1 : o->nclusters;
+
+	*n = 0;
+	*out = t = xcalloc(max, sizeof(*t));
+	if (d == NULL) {
+		for (i = 0; i < o->nclusters; i++) {
+			t[i].cluster = o->clusters[i];
+			t[i].fresh = true;
+		}
+		*n = o->nclusters;
+		return 0;
+	}
+	if (o->nclusters > 0 && mesh_desc_check_cluster(d, o->clusters[0]) ==
+	    -1)
+		return -1;
+	/* the external istiod signs the remotes' workloads: it comes first */
+	if (sp->model == MESH_MODEL_EXTERNAL && sp->external != NULL) {
+		t[*n].cluster = sp->external->name;
+		t[(*n)++].context = sp->external->context;
+	}
+	for (i = 0; i < sp->clusters_count; i++) {
+		t[*n].cluster = sp->clusters[i].name;
+		t[(*n)++].context = sp->clusters[i].context;
+	}
+	for (i = 0; i < *n; i++) {
+		char *key;
+
+		if (o->nclusters > 0 && strcmp(t[i].cluster,
+		    o->clusters[0]) != 0) {
+			memmove(&t[i], &t[i + 1], (*n - i - 1) * sizeof(*t));
+			(*n)--;
+			i--;
+			continue;
+		}
+		for (size_t j = 0; j < o->nrotate; j++)
+			if (strcmp(o->rotate_clusters[j], t[i].cluster) == 0)
+				t[i].rotate = true;
+		key = xasprintf("%s/%s/ca-key.pem", root_dir, t[i].cluster);
+		t[i].fresh = t[i].rotate || (access(key, F_OK) == -1 &&
+		    errno == ENOENT);
+		free(key);
+	}
+	for (i = 0; i < o->nrotate; i++) {
+		size_t j;
+
+		for (j = 0; j < *n; j++)
+			if (strcmp(o->rotate_clusters[i], t[j].cluster) == 0)
+				break;
+		if (j < *n)
+			continue;
+		if (mesh_desc_cluster(d, o->rotate_clusters[i]) != NULL ||
+		    (sp->external != NULL && strcmp(sp->external->name,
+		    o->rotate_clusters[i]) == 0))
+			mesh_err(NULL, "--rotate %s: --cluster %s keeps only "
+			    "that cluster's Secret", o->rotate_clusters[i],
+			    o->clusters[0]);
+		else
+			mesh_err(d->src, "--rotate %s: no such cluster in the "
+			    "mesh description", o->rotate_clusters[i]);
+		return -1;
+	}
+	return 0;
+}
+
 int
 run_cacerts(struct opts *o, struct mesh_writer *w)
 {
 	struct mesh_cert_spec spec;
 	struct mesh_ca_opts co;
 	struct mesh_ca ca;
-	struct mesh_doc **docs;
+	struct mesh_desc *d = NULL;
+	struct mesh_doc **docs = NULL;
+	struct target *t = NULL;
 	struct keygen g;
 	pthread_t th[KEYGEN_THREADS], progress;
 	bool show = isatty(STDERR_FILENO);
@@ -180,7 +339,7 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 	const char *ns = o->istio_namespace ? o->istio_namespace :
 	    ISTIO_SYSTEM;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t i, n = 0, nth;
+	size_t i, k, n = 0, nt = 0, nth;
 	int rv = -1, ca_rv;
 
 	memset(&spec, 0, sizeof(spec));
@@ -188,21 +347,24 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 	spec.org = o->org ? o->org : "Istio";
 	spec.cn = "Root CA";
 	spec.days = o->days ? o->days : CACERTS_DAYS;
-	memset(&co, 0, sizeof(co));
-	co.dir = o->root_dir ? o->root_dir : "mesh-ca";
-	co.key_file = "root-key.pem";
-	co.cert_file = "root-cert.pem";
-	co.spec = &spec;
-	co.type = o->key_type;
-	co.bits = o->key_size;
-	co.force = o->force;
+	ca_opts_init(&co, o, o->root_dir ? o->root_dir : "mesh-ca",
+	    "root-key.pem", "root-cert.pem", &spec);
 	memset(&ca, 0, sizeof(ca));
+	memset(&g, 0, sizeof(g));
+	if (o->nfiles == 1) {
+		if ((d = mesh_desc_load(o->files[0])) == NULL)
+			return -1;
+		ns = d->spec.istio_namespace;
+	}
+	if (targets(o, d, co.dir, &t, &nt) == -1)
+		goto out;
 
 	/* the workers make keys while this thread opens the root */
-	memset(&g, 0, sizeof(g));
 	g.type = o->key_type;
 	g.bits = o->key_size;
-	g.n = g.total = o->nclusters;
+	for (i = 0; i < nt; i++)
+		g.n += t[i].fresh;
+	g.total = g.n;
 	g.keys = xcalloc(g.n, sizeof(*g.keys));
 	pthread_mutex_init(&g.mu, NULL);
 	pthread_cond_init(&g.cv, NULL);
@@ -233,28 +395,32 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 		pthread_join(progress, NULL);
 	pthread_cond_destroy(&g.cv);
 	pthread_mutex_destroy(&g.mu);
-	docs = xcalloc(o->nclusters, sizeof(*docs));
+	docs = xcalloc(nt, sizeof(*docs));
 	if (ca_rv == -1 || g.stop)
 		goto out;
 	if (ca.created)
 		note_new_ca(co.dir, "root CA", co.key_file);
 	/* a day's grace: a new root and its intermediates end together */
-	if (time(NULL) + (spec.days - 1) * 86400L >
+	if (g.n > 0 && time(NULL) + (spec.days - 1) * 86400L >
 	    mesh_cert_not_after(ca.cert)) {
 		char day[32];
-		time_t t = mesh_cert_not_after(ca.cert);
+		time_t tt = mesh_cert_not_after(ca.cert);
 		struct tm tm;
 
-		gmtime_r(&t, &tm);
+		gmtime_r(&tt, &tm);
 		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 		mesh_warn(NULL, "the root in %s ends on %s, before the "
 		    "intermediates do: workloads stop trusting them then",
 		    co.dir, day);
 	}
-	for (n = 0; n < o->nclusters; n++)
-		if ((docs[n] = cacerts_secret(o, &ca, o->clusters[n], ns,
-		    g.keys[n])) == NULL)
+	for (n = 0, k = 0; n < nt; n++) {
+		const struct mesh_key *key = t[n].fresh ? g.keys[k++] : NULL;
+
+		docs[n] = d == NULL ? cacerts_secret(o, &ca, t[n].cluster, ns,
+		    key) : kept_secret(o, &ca, co.dir, &t[n], ns, key);
+		if (docs[n] == NULL)
 			goto out;
+	}
 	rv = write_docs(w, docs, n);
 out:
 	for (i = 0; i < n; i++)
@@ -263,6 +429,8 @@ out:
 	for (i = 0; i < g.n; i++)
 		mesh_key_free(g.keys[i]);
 	free(g.keys);
+	free(t);
 	mesh_ca_release(&ca);
+	mesh_desc_free(d);
 	return rv;
 }

@@ -122,3 +122,18 @@ note_new_ca(const char *dir, const char *what, const char *key_file)
 	    "everything made from it)\n", mesh_cmdname(), what, dir, dir,
 	    key_file);
 }
+
+void
+ca_opts_init(struct mesh_ca_opts *co, const struct opts *o, const char *dir,
+    const char *key_file, const char *cert_file,
+    const struct mesh_cert_spec *spec)
+{
+	memset(co, 0, sizeof(*co));
+	co->dir = dir;
+	co->key_file = key_file;
+	co->cert_file = cert_file;
+	co->spec = spec;
+	co->type = o->key_type;
+	co->bits = o->key_size;
+	co->force = o->force;
+}

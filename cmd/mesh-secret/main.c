@@ -73,12 +73,12 @@ static const struct {
 static const unsigned cmd_flags[] = {
 	0,
 	F_ALLOW_LOOPBACK | F_AUTH_PLUGIN_CONFIG | F_AUTH_PLUGIN_NAME |
-	    F_AUTH_TYPE | F_CONTEXT | F_CREATE_SA | F_FROM_KUBECONFIG |
+	    F_AUTH_TYPE | F_CLUSTER | F_CONTEXT | F_FILENAME | F_CREATE_SA | F_FROM_KUBECONFIG |
 	    F_ISTIO_NS | F_KUBECONFIG | F_NAME | F_NAMESPACE | F_READ_ONLY |
 	    F_REQUEST_TIMEOUT | F_ROTATE | F_SECRET_NAME | F_SERVER |
 	    F_SERVICE_ACCOUNT | F_TLS_SERVER_NAME | F_TOKEN_TTL | F_TYPE,
 	F_CLUSTER | F_DAYS | F_FILENAME | F_FORCE | F_ISTIO_NS | F_KEY_SIZE |
-	    F_KEY_TYPE | F_ORG | F_ROOT_DIR | F_VERIFY,
+	    F_KEY_TYPE | F_ORG | F_ROOT_DIR | F_ROTATE | F_VERIFY,
 	F_CA_CONFIGMAP | F_CA_DIR | F_DAYS | F_FORCE | F_HOST | F_KEY_SIZE |
 	    F_KEY_TYPE | F_NAME | F_NAMESPACE,
 };
@@ -99,6 +99,9 @@ static const char *const cmd_usage[] = {
 	"name]\n"
 	"           [--auth-plugin-config key=value] [--from-kubeconfig "
 	"file]\n"
+	"           [--request-timeout duration]\n"
+	"       mesh-secret remote -f mesh.yaml [-o yaml|json] [--cluster name]\n"
+	"           [--kubeconfig file] [--read-only] [--allow-loopback]\n"
 	"           [--request-timeout duration]\n",
 	[CMD_CACERTS] =
 	"mesh-secret cacerts --cluster name [-o yaml|json] "
@@ -106,6 +109,9 @@ static const char *const cmd_usage[] = {
 	"           [--key-type rsa|ecdsa] [--key-size bits] [--days n] "
 	"[--org org]\n"
 	"           [--istio-namespace ns] [--force]\n"
+	"       mesh-secret cacerts -f mesh.yaml [-o yaml|json] [--cluster name]\n"
+	"           [--rotate cluster] [--root-dir dir] [--key-type rsa|ecdsa]\n"
+	"           [--key-size bits] [--days n] [--org org] [--force]\n"
 	"       mesh-secret cacerts --verify [-f file]\n",
 	[CMD_TLS] =
 	"mesh-secret tls --host name [-o yaml|json] [--name secret] "
@@ -141,7 +147,9 @@ usage(int status)
 		    "by a CA kept in\n"
 		    "            --ca-dir (./mesh-tls-ca)\n"
 		    "\n"
-		    "  -f, --filename file     cacerts --verify: read the "
+		    "  -f, --filename file     remote, cacerts: every Secret "
+		    "of a mesh description;\n"
+		    "                          cacerts --verify: read the "
 		    "Secrets from file (stdin)\n"
 		    "  -n, --namespace ns      remote: the service account's; "
 		    "tls: the Secret's\n"
@@ -212,6 +220,13 @@ static const char *const cmd_help[] = {
 	"      --auth-plugin-config key=value\n"
 	"                                an entry of its config "
 	"(repeatable)\n"
+	"Every remote secret of a mesh:\n"
+	"  -f, --filename mesh.yaml      the mesh description: each "
+	"Secret its model\n"
+	"                                needs, annotated with the cluster "
+	"it goes to\n"
+	"      --cluster name            only those that go to this "
+	"cluster\n"
 	"\n"
 	"  -o, --output yaml|json        the output format (yaml)\n"
 	"  -h, --help                    print this help\n"
@@ -228,7 +243,14 @@ static const char *const cmd_help[] = {
 	"instead.\n"
 	"\n"
 	"      --cluster name            a cluster to make a Secret for "
-	"(repeatable)\n"
+	"(repeatable);\n"
+	"                                with -f, the one to print it for\n"
+	"  -f, --filename mesh.yaml      a Secret for each cluster of a mesh "
+	"description,\n"
+	"                                its intermediate kept in "
+	"root-dir/cluster\n"
+	"      --rotate cluster          -f: make that cluster's "
+	"intermediate again\n"
 	"      --root-dir dir            where the root CA is kept "
 	"(mesh-ca)\n"
 	"      --key-type rsa|ecdsa      the type of new keys (rsa)\n"
@@ -544,6 +566,14 @@ take(struct opts *o, int ch, const char *arg)
 		o->seen |= F_ROOT_DIR;
 		break;
 	case OPT_ROTATE:
+		/* remote --rotate takes nothing; cacerts --rotate a cluster */
+		if (arg != NULL && !is_cluster_id(arg)) {
+			mesh_err(NULL, "invalid value for '--rotate': '%s' "
+			    "(letters, digits and '-', at most 63)", arg);
+			return -1;
+		}
+		if (arg != NULL)
+			add_str(&o->rotate_clusters, &o->nrotate, arg);
 		o->rotate = true;
 		o->seen |= F_ROTATE;
 		break;
@@ -598,6 +628,46 @@ take(struct opts *o, int ch, const char *arg)
 	return 0;
 }
 
+/*
+ * With -f, a mesh description: the one file, and only the options in
+ * allowed (bits) beside it.  0, or -1 after a report.
+ */
+static int
+check_mesh(struct opts *o, unsigned allowed)
+{
+	unsigned extra = o->seen & ~allowed;
+	size_t i;
+
+	if (o->nfiles != 1) {
+		mesh_err(NULL, o->nfiles == 0 ? "%s --%s needs -f mesh.yaml" :
+		    "%s takes one mesh description (-f)", cmd_names[o->cmd],
+		    o->nfiles == 0 && o->nrotate > 0 ? "rotate" : "cluster");
+		return -1;
+	}
+	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (extra & flag_names[i].bit) {
+			mesh_err(NULL, "%s -f does not take %s: the mesh "
+			    "description says it", cmd_names[o->cmd],
+			    flag_names[i].name);
+			return -1;
+		}
+	if (o->nclusters > 1) {
+		mesh_err(NULL, "--cluster is given twice: with -f it keeps "
+		    "one cluster's Secrets");
+		return -1;
+	}
+	if (o->kubeconfig != NULL && strcmp(o->kubeconfig, "-") == 0) {
+		mesh_err(NULL, "remote -f reads the kubeconfig once for each "
+		    "cluster: it cannot be the standard input");
+		return -1;
+	}
+	if ((o->seen & F_ROTATE) && o->nrotate == 0) {
+		mesh_err(NULL, "--rotate needs a cluster with -f");
+		return -1;
+	}
+	return 0;
+}
+
 /* Options the subcommand does not take, and what each one needs. */
 static int
 check_cmd(struct opts *o)
@@ -613,6 +683,10 @@ check_cmd(struct opts *o)
 		}
 	switch (o->cmd) {
 	case CMD_REMOTE:
+		if (o->nfiles > 0 || o->nclusters > 0)
+			return check_mesh(o, F_ALLOW_LOOPBACK | F_CLUSTER |
+			    F_FILENAME | F_KUBECONFIG | F_READ_ONLY |
+			    F_REQUEST_TIMEOUT);
 		if (o->name != NULL && !is_cluster_id(o->name)) {
 			mesh_err(NULL, "invalid value for '--name': '%s' is "
 			    "not a valid DNS 1123 label (letters, digits and "
@@ -693,10 +767,12 @@ check_cmd(struct opts *o)
 			}
 			break;
 		}
-		if (o->seen & F_FILENAME) {
-			mesh_err(NULL, "cacerts reads files only with "
-			    "--verify");
-			return -1;
+		if (o->nfiles > 0 || o->nrotate > 0) {
+			if (check_mesh(o, F_CLUSTER | F_DAYS | F_FILENAME |
+			    F_FORCE | F_KEY_SIZE | F_KEY_TYPE | F_ORG |
+			    F_ROOT_DIR | F_ROTATE) == -1)
+				return -1;
+			break;
 		}
 		if (o->nclusters == 0) {
 			mesh_err(NULL, "cacerts needs --cluster NAME (once "
@@ -776,13 +852,15 @@ opts_release(struct opts *o)
 	}
 	free(o->plugin_config);
 	free(o->clusters);
+	free(o->rotate_clusters);
 	free(o->files);
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const struct option lopts[] = {
+	/* not const: --rotate takes a cluster after cacerts */
+	struct option lopts[] = {
 		{ "allow-loopback", no_argument, NULL, OPT_ALLOW_LOOPBACK },
 		{ "auth-plugin-config", required_argument, NULL,
 		    OPT_AUTH_PLUGIN_CONFIG },
@@ -830,11 +908,15 @@ main(int argc, char *argv[])
 	struct opts o;
 	struct mesh_writer *w;
 	enum cmd guessed;
+	struct option *lo;
 	int ch, rv = MESH_EXIT_FAIL;
 
 	mesh_setprogname(argv[0]);
 	guessed = (enum cmd)mesh_guess_sub(argc, argv, cmd_names,
 	    sizeof(cmd_names) / sizeof(cmd_names[0]));
+	for (lo = lopts; guessed == CMD_CACERTS && lo->name != NULL; lo++)
+		if (lo->val == OPT_ROTATE)
+			lo->has_arg = required_argument;
 	memset(&o, 0, sizeof(o));
 	o.fmt = MESH_FMT_YAML;
 	o.create_sa = true;

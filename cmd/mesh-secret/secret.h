@@ -96,6 +96,8 @@ struct opts {
 	/* cacerts and tls */
 	const char **clusters;
 	size_t nclusters;
+	const char **rotate_clusters;	/* cacerts -f --rotate */
+	size_t nrotate;
 	const char **files;
 	size_t nfiles;
 	const char *root_dir, *org, *host, *ca_dir, *ca_configmap;
@@ -138,6 +140,13 @@ int secret_bytes(const struct mesh_node *secret, const char *key,
 int write_docs(struct mesh_writer *w, struct mesh_doc **docs, size_t n);
 /* Say where a new CA's key now is: it must be kept. */
 void note_new_ca(const char *dir, const char *what, const char *key_file);
+/*
+ * A CA kept in dir, its files named key_file and cert_file, a new one
+ * made from spec with the key type, size and --force of o.
+ */
+void ca_opts_init(struct mesh_ca_opts *co, const struct opts *o,
+    const char *dir, const char *key_file, const char *cert_file,
+    const struct mesh_cert_spec *spec);
 
 /* ---- remotesecret.c ---------------------------------------------------- */
 
@@ -164,6 +173,8 @@ int from_cluster(struct remote *r);
 int from_kubeconfig(struct remote *r);
 /* What istiod refuses in the Secret's kubeconfig by default, said once. */
 void warn_refused(struct remote *r);
+/* The remote Secret, written from its tree; NULL after a report. */
+struct mesh_doc *remote_secret_doc(struct remote *r);
 /* Write the remote Secret: YAML as istioctl writes it, or JSON. */
 int put_remote_secret(struct remote *r, struct mesh_writer *w);
 

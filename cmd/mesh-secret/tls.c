@@ -37,14 +37,9 @@ run_tls(struct opts *o, struct mesh_writer *w)
 	spec.org = "meshline";
 	spec.cn = "external istiod CA";
 	spec.days = CACERTS_DAYS;
-	memset(&co, 0, sizeof(co));
-	co.dir = o->ca_dir ? o->ca_dir : "mesh-tls-ca";
-	co.key_file = "ca-key.pem";
-	co.cert_file = "ca-cert.pem";
-	co.spec = &spec;
-	co.type = o->key_type;
+	ca_opts_init(&co, o, o->ca_dir ? o->ca_dir : "mesh-tls-ca",
+	    "ca-key.pem", "ca-cert.pem", &spec);
 	co.bits = bits;
-	co.force = o->force;
 	memset(&ca, 0, sizeof(ca));
 	if (mesh_ca_open(&ca, &co) == -1)
 		goto out;
