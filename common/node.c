@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +23,19 @@ struct mesh_arena_chunk {
 	max_align_t data[];
 };
 
-#define CHUNK_MIN (32 * 1024)
+/*
+ * A document's arena starts small, so that a stream of tiny documents
+ * costs little more than its bytes, and grows with what it holds (each
+ * new chunk as large as the arena so far, up to CHUNK_MAX).  A block
+ * larger than CHUNK_BIG gets a chunk of its own.
+ */
+#define CHUNK_FIRST 256
+#define CHUNK_MAX (1024 * 1024)
+#define CHUNK_BIG (16 * 1024)
 
 /*
  * One first-size chunk kept from a freed document for the next one: a
- * stream of small documents then allocates no arena at all.
+ * stream of small documents then allocates little arena at all.
  */
 static struct mesh_arena_chunk *spare;
 
@@ -61,6 +71,7 @@ mesh_doc_new_sized(const char *src, size_t bytes)
 	c->used = 0;
 	c->size = size;
 	doc->chunks = c;
+	doc->arena = size;
 	doc->src = mesh_doc_strndup(doc, src, strlen(src));
 	return doc;
 }
@@ -69,12 +80,13 @@ void
 mesh_doc_free(struct mesh_doc *doc)
 {
 	struct mesh_arena_chunk *c, *next;
+	size_t i;
 
 	if (doc == NULL)
 		return;
 	for (c = doc->chunks; c != NULL; c = next) {
 		next = c->next;
-		if (spare == NULL && c->size == CHUNK_MIN) {
+		if (spare == NULL && c->size == CHUNK_FIRST) {
 			spare = c;
 			continue;
 		}
@@ -83,7 +95,12 @@ mesh_doc_free(struct mesh_doc *doc)
 	while (doc->nheap > 0)
 		free(doc->heap[--doc->nheap]);
 	free(doc->heap);
+	if (doc->idx != NULL)
+		for (i = 0; i <= doc->idxmask; i++)
+			mesh_keyidx_free(doc->idx[i]);
+	free(doc->idx);
 	free(doc);
+	mesh_keys_edited();
 }
 
 void
@@ -107,7 +124,7 @@ void
 mesh_doc_keep(struct mesh_doc *doc, struct mesh_node *n, char *s, size_t len)
 {
 	if (doc->nheap == doc->capheap) {
-		doc->capheap = doc->capheap ? doc->capheap * 2 : 64;
+		doc->capheap = doc->capheap ? doc->capheap * 2 : 4;
 		doc->heap = xreallocarray(doc->heap, doc->capheap,
 		    sizeof(*doc->heap));
 	}
@@ -139,11 +156,17 @@ mesh_doc_alloc(struct mesh_doc *doc, size_t n)
 
 	n = arena_bytes(n);
 	if (c == NULL || c->size - c->used < n) {
-		size_t size = n > CHUNK_MIN / 2 ? n : CHUNK_MIN;
+		size_t size = doc->arena;
 
-		if (c != NULL && c->size < 1024 * 1024 && size == CHUNK_MIN)
-			size = c->size * 2;
-		if (size == CHUNK_MIN && spare != NULL) {
+		if (size < CHUNK_FIRST)
+			size = CHUNK_FIRST;
+		if (size > CHUNK_MAX)
+			size = CHUNK_MAX;
+		if (n > CHUNK_BIG)
+			size = n;
+		while (size < n)
+			size *= 2;
+		if (size == CHUNK_FIRST && spare != NULL) {
 			c = spare;
 			spare = NULL;
 		} else {
@@ -151,7 +174,8 @@ mesh_doc_alloc(struct mesh_doc *doc, size_t n)
 		}
 		c->used = 0;
 		c->size = size;
-		if (n > CHUNK_MIN / 2 && doc->chunks != NULL) {
+		doc->arena += size;
+		if (n > CHUNK_BIG && doc->chunks != NULL) {
 			/* a big block: keep filling the current chunk */
 			c->next = doc->chunks->next;
 			doc->chunks->next = c;
@@ -312,13 +336,361 @@ mesh_map_value(const struct mesh_node *map, size_t i)
 	return map->u.c.v[2 * i + 1];
 }
 
+/*
+ * Keys by hash, in an open-addressed table: for duplicate checks (by
+ * what a key means) and merges (by its text), so that neither scans
+ * every key for every key.
+ */
+struct keyslot {
+	uint64_t hash;
+	size_t pair;		/* pair index + 1; 0: empty */
+};
+
+struct mesh_keyidx {
+	const struct mesh_node *map;
+	struct keyslot *slot;
+	size_t mask, n;
+	bool meaning;		/* compare what keys mean, not their text */
+	/* what map was when last indexed, to see whether it changed */
+	struct mesh_node *const *v;
+	size_t pairs;
+	unsigned long gen;
+};
+
+/*
+ * Bumped by every change to keys that appends do not account for, and
+ * by every document freed (its memory may hold the next one's maps).
+ */
+static atomic_ulong keys_gen;
+
+void
+mesh_keys_edited(void)
+{
+	atomic_fetch_add_explicit(&keys_gen, 1, memory_order_relaxed);
+}
+
+static unsigned long
+gen_now(void)
+{
+	return atomic_load_explicit(&keys_gen, memory_order_relaxed);
+}
+
+static uint64_t
+fnv(const char *s, size_t len, uint64_t h)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/*
+ * The text a key is compared by: its own, or with meaning what it
+ * decodes to (with its type in *type).  buf holds a canonical number.
+ */
+static const char *
+key_text(const struct mesh_node *k, bool meaning, char *buf, size_t len,
+    size_t *tlen, int *type)
+{
+	const char *t;
+
+	*type = MESH_T_STR;
+	if (!meaning) {
+		*tlen = k->u.s.len;
+		return k->u.s.text;
+	}
+	*type = (int)mesh_scalar_type(k);
+	t = mesh_scalar_canon(k, buf, len);
+	*tlen = t == k->u.s.text ? k->u.s.len : strlen(t);
+	return t;
+}
+
+static uint64_t
+key_hash(const char *t, size_t len, int type)
+{
+	return fnv(t, len, 0xcbf29ce484222325ULL ^ (uint64_t)type);
+}
+
+static void
+keyidx_init(struct mesh_keyidx *x, const struct mesh_node *map, bool meaning,
+    struct keyslot *stack, size_t nstack)
+{
+	size_t want = 16;
+
+	while (want < map->u.c.n * 2)
+		want *= 2;
+	x->map = map;
+	x->meaning = meaning;
+	x->n = 0;
+	x->v = map->u.c.v;
+	x->pairs = map->u.c.n / 2;
+	x->gen = gen_now();
+	x->mask = want - 1;
+	if (stack != NULL && want <= nstack) {
+		x->slot = stack;
+		memset(stack, 0, want * sizeof(*stack));
+	} else {
+		x->slot = xcalloc(want, sizeof(*x->slot));
+	}
+}
+
+/*
+ * Find the pair whose key is as text t (of type type, hash h); with
+ * insert, add pair when there is none.  Returns the pair found, or -1.
+ */
+static long
+keyidx_probe(struct mesh_keyidx *x, const char *t, size_t len, int type,
+    uint64_t h, size_t pair, bool insert)
+{
+	size_t i;
+	char buf[64];
+
+	for (i = (size_t)h & x->mask; x->slot[i].pair != 0;
+	    i = (i + 1) & x->mask) {
+		const struct mesh_node *k;
+		const char *u;
+		size_t ulen;
+		int utype;
+
+		if (x->slot[i].hash != h)
+			continue;
+		k = x->map->u.c.v[2 * (x->slot[i].pair - 1)];
+		u = key_text(k, x->meaning, buf, sizeof(buf), &ulen, &utype);
+		if (utype == type && ulen == len && memcmp(u, t, len) == 0)
+			return (long)(x->slot[i].pair - 1);
+	}
+	if (insert) {
+		x->slot[i].hash = h;
+		x->slot[i].pair = pair + 1;
+		x->n++;
+	}
+	return -1;
+}
+
+/* Make room for one more key: the table stays at most half full. */
+static void
+keyidx_grow(struct mesh_keyidx *x)
+{
+	struct keyslot *old = x->slot;
+	size_t i, j, oldsize = x->mask + 1;
+
+	if ((x->n + 1) * 2 <= oldsize)
+		return;
+	x->mask = oldsize * 2 - 1;
+	x->slot = xcalloc(x->mask + 1, sizeof(*x->slot));
+	for (i = 0; i < oldsize; i++) {
+		if (old[i].pair == 0)
+			continue;
+		for (j = (size_t)old[i].hash & x->mask; x->slot[j].pair != 0;
+		    j = (j + 1) & x->mask)
+			;
+		x->slot[j] = old[i];
+	}
+	free(old);
+}
+
+long
+mesh_map_dup(const struct mesh_node *map, size_t *first)
+{
+	struct keyslot stack[64];
+	struct mesh_keyidx x;
+	size_t i, tlen;
+	long j, rv = -1;
+	char buf[64];
+	const char *t;
+	int type;
+
+	if (!mesh_is_map(map) || map->u.c.n < 4)
+		return -1;
+	/* sized for every key from the start: it never grows */
+	keyidx_init(&x, map, true, stack, 64);
+	for (i = 0; i < map->u.c.n / 2; i++) {
+		const struct mesh_node *k = map->u.c.v[2 * i];
+
+		if (k->type != MESH_SCALAR)
+			continue;
+		t = key_text(k, true, buf, sizeof(buf), &tlen, &type);
+		j = keyidx_probe(&x, t, tlen, type, key_hash(t, tlen, type),
+		    i, true);
+		if (j >= 0) {
+			*first = (size_t)j;
+			rv = (long)i;
+			break;
+		}
+	}
+	if (x.slot != stack)
+		free(x.slot);
+	return rv;
+}
+
+struct mesh_keyidx *
+mesh_keyidx_new(const struct mesh_node *map)
+{
+	struct mesh_keyidx *x = xmalloc(sizeof(*x));
+	size_t i;
+
+	keyidx_init(x, map, false, NULL, 0);
+	for (i = 0; i < map->u.c.n / 2; i++)
+		mesh_keyidx_add(x, i);
+	return x;
+}
+
+long
+mesh_keyidx_find(const struct mesh_keyidx *x, const char *key, size_t len)
+{
+	/* a lookup never inserts: the table is not changed */
+	return keyidx_probe((struct mesh_keyidx *)x, key, len, MESH_T_STR,
+	    key_hash(key, len, MESH_T_STR), 0, false);
+}
+
+void
+mesh_keyidx_add(struct mesh_keyidx *x, size_t i)
+{
+	const struct mesh_node *k = x->map->u.c.v[2 * i];
+
+	x->v = x->map->u.c.v;
+	x->pairs = x->map->u.c.n / 2;
+	x->gen = gen_now();
+	if (k->type != MESH_SCALAR)
+		return;
+	keyidx_grow(x);
+	keyidx_probe(x, k->u.s.text, k->u.s.len, MESH_T_STR,
+	    key_hash(k->u.s.text, k->u.s.len, MESH_T_STR), i, true);
+}
+
+void
+mesh_keyidx_free(struct mesh_keyidx *x)
+{
+	if (x == NULL)
+		return;
+	free(x->slot);
+	free(x);
+}
+
+static size_t
+ptr_slot(const struct mesh_doc *doc, const struct mesh_node *map)
+{
+	size_t i = (size_t)(((uintptr_t)map >> 4) * 0x9E3779B97F4A7C15ULL);
+
+	for (i &= doc->idxmask; doc->idx[i] != NULL && doc->idx[i]->map != map;
+	    i = (i + 1) & doc->idxmask)
+		;
+	return i;
+}
+
+/* Room for one more index in doc's table, which stays half empty. */
+static void
+doc_idx_grow(struct mesh_doc *doc, size_t count)
+{
+	struct mesh_keyidx **old = doc->idx;
+	size_t i, oldsize = old ? doc->idxmask + 1 : 0;
+
+	if ((count + 1) * 2 <= oldsize)
+		return;
+	doc->idxmask = (oldsize ? oldsize * 2 : 16) - 1;
+	doc->idx = xcalloc(doc->idxmask + 1, sizeof(*doc->idx));
+	for (i = 0; i < oldsize; i++)
+		if (old[i] != NULL)
+			doc->idx[ptr_slot(doc, old[i]->map)] = old[i];
+	free(old);
+}
+
+/*
+ * Bring x up to date with map, when map changed only by pairs appended
+ * since (copied to a larger array, maybe).  Returns whether x is now
+ * the index of map as it is.
+ */
+static bool
+is_fresh(struct mesh_keyidx *x, const struct mesh_node *map)
+{
+	size_t i, pairs = map->u.c.n / 2;
+
+	if (x->map != map || x->gen != gen_now() || x->pairs > pairs)
+		return false;
+	for (i = x->pairs; i < pairs; i++)
+		mesh_keyidx_add(x, i);
+	x->v = map->u.c.v;
+	return true;
+}
+
+struct mesh_keyidx *
+mesh_doc_keyidx(struct mesh_doc *doc, const struct mesh_node *map)
+{
+	struct mesh_keyidx *x;
+	size_t i, count = 0;
+
+	if (doc->idx != NULL) {
+		i = ptr_slot(doc, map);
+		if ((x = doc->idx[i]) != NULL) {
+			if (is_fresh(x, map))
+				return x;
+			mesh_keyidx_free(x);
+			doc->idx[i] = mesh_keyidx_new(map);
+			return doc->idx[i];
+		}
+		for (i = 0; i <= doc->idxmask; i++)
+			count += doc->idx[i] != NULL;
+	}
+	doc_idx_grow(doc, count);
+	x = mesh_keyidx_new(map);
+	doc->idx[ptr_slot(doc, map)] = x;
+	return x;
+}
+
+/*
+ * Lookups in a mapping this large, asked again of the same mapping (the
+ * kind of a document many overlays are merged into, one by one), go
+ * through an index, kept for one mapping at a time; a lock keeps it for
+ * one thread at a time.
+ */
+#define FIND_INDEX_PAIRS 64
+
+static pthread_mutex_t find_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct mesh_node *find_last;	/* asked before, unindexed */
+static struct mesh_keyidx *find_idx;
+
+/* The pair of key in a large map, through the shared index. */
+static long
+find_indexed(const struct mesh_node *map, const char *key, size_t len,
+    bool *done)
+{
+	long rv = -1;
+
+	*done = false;
+	pthread_mutex_lock(&find_lock);
+	if (find_idx != NULL && !is_fresh(find_idx, map)) {
+		mesh_keyidx_free(find_idx);
+		find_idx = NULL;
+	}
+	if (find_idx == NULL && find_last == map) {
+		find_idx = mesh_keyidx_new(map);
+		find_last = NULL;
+	}
+	if (find_idx != NULL) {
+		rv = mesh_keyidx_find(find_idx, key, len);
+		*done = true;
+	} else {
+		find_last = map;
+	}
+	pthread_mutex_unlock(&find_lock);
+	return rv;
+}
+
 long
 mesh_map_find(const struct mesh_node *map, const char *key)
 {
 	size_t i, len = strlen(key);
+	bool done;
+	long rv;
 
 	if (map == NULL || map->type != MESH_MAP)
 		return -1;
+	if (map->u.c.n / 2 >= FIND_INDEX_PAIRS &&
+	    (rv = find_indexed(map, key, len, &done), done))
+		return rv;
 	for (i = 0; i < map->u.c.n; i += 2) {
 		const struct mesh_node *k = map->u.c.v[i];
 
@@ -407,6 +779,7 @@ mesh_map_insert(struct mesh_doc *doc, struct mesh_node *map, size_t i,
 	    sizeof(*map->u.c.v) * (n - 2 * i));
 	map->u.c.v[2 * i] = key;
 	map->u.c.v[2 * i + 1] = value;
+	mesh_keys_edited();
 }
 
 void
@@ -415,6 +788,7 @@ mesh_map_remove(struct mesh_node *map, size_t i)
 	memmove(map->u.c.v + 2 * i, map->u.c.v + 2 * i + 2,
 	    sizeof(*map->u.c.v) * (map->u.c.n - 2 * i - 2));
 	map->u.c.n -= 2;
+	mesh_keys_edited();
 }
 
 void

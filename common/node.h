@@ -57,6 +57,9 @@ struct mesh_arena_chunk;
 
 struct mesh_doc {
 	struct mesh_arena_chunk *chunks;
+	size_t arena;		/* bytes in its chunks */
+	struct mesh_keyidx **idx;	/* key indexes of its large mappings */
+	size_t idxmask;
 	char **heap;		/* scalar texts the parser made, kept as they are */
 	size_t nheap, capheap;
 	struct mesh_node *root;	/* NULL for an empty document */
@@ -125,6 +128,41 @@ struct mesh_node *mesh_map_key(const struct mesh_node *map, size_t i);
 struct mesh_node *mesh_map_value(const struct mesh_node *map, size_t i);
 /* The index of the first pair whose key's text is key, or -1. */
 long mesh_map_find(const struct mesh_node *map, const char *key);
+/*
+ * The first key in map (from its second pair on) that means the same as
+ * an earlier one, as Kubernetes' strict reader compares keys: the same
+ * decoded value ("1" and 1 differ, yes and true do not).  Returns its
+ * pair index and sets *first to the earlier one's, or returns -1.  Keys
+ * that are not scalars are not compared.  Linear in the keys.
+ */
+long mesh_map_dup(const struct mesh_node *map, size_t *first);
+
+/*
+ * An index of a mapping's scalar keys by text, for many lookups in a
+ * large mapping (a merge).  The index borrows map, which must outlive
+ * it; pairs appended to map afterwards are added with mesh_keyidx_add.
+ */
+struct mesh_keyidx;
+struct mesh_keyidx *mesh_keyidx_new(const struct mesh_node *map);
+/*
+ * The index of map, a mapping of doc, kept with the document: made when
+ * first asked for, made again when map changed since other than by
+ * pairs appended and added with mesh_keyidx_add.  The document owns it.
+ */
+struct mesh_keyidx *mesh_doc_keyidx(struct mesh_doc *doc,
+    const struct mesh_node *map);
+/*
+ * Say that a key's text changed in place, outside this module: indexes
+ * made before are made again.  Removing or inserting pairs says so.
+ */
+void mesh_keys_edited(void);
+/* The first pair whose key's text is key (len bytes), or -1. */
+long mesh_keyidx_find(const struct mesh_keyidx *x, const char *key,
+    size_t len);
+/* Add pair i of the map, unless a key with its text is there already. */
+void mesh_keyidx_add(struct mesh_keyidx *x, size_t i);
+void mesh_keyidx_free(struct mesh_keyidx *x);
+
 /* The value for key, or NULL. */
 struct mesh_node *mesh_map_get(const struct mesh_node *map, const char *key);
 /* The string value of a dotted chain of keys ("metadata.name"), or NULL. */

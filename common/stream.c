@@ -35,7 +35,12 @@ mesh_limits_init(struct mesh_limits *lim)
 	lim->max_doc_size = (size_t)64 << 20;
 	lim->max_input_size = (size_t)1 << 30;
 	lim->max_alias_nodes = 100000;
+	lim->max_alias_bytes = (size_t)16 << 20;
+	lim->max_anchors = 100000;
+	lim->max_docs = 250000;
 	lim->input_seen = 0;
+	lim->alias_seen = 0;
+	lim->docs_seen = 0;
 	lim->secret = false;
 	lim->options = false;
 }
@@ -118,6 +123,8 @@ struct mesh_reader {
 	struct mesh_doc *doc;
 	struct anchor *anchors;
 	size_t nanchors, capanchors;
+	size_t *aslot;		/* anchors by name: index + 1; 0: empty */
+	size_t amask;
 	size_t own_nodes, alias_nodes;
 	struct mesh_node **stack;
 	size_t nstack, capstack;
@@ -587,6 +594,7 @@ mesh_reader_free(struct mesh_reader *r)
 		mesh_wipe(r->pend, sizeof(r->pend));
 	mesh_doc_free(r->doc);
 	free(r->anchors);
+	free(r->aslot);
 	free(r->stack);
 	free(r->edits);
 	mesh_buf_release(&r->in);
@@ -887,9 +895,53 @@ push(struct mesh_reader *r, struct mesh_node *n)
 	r->stack[r->nstack++] = n;
 }
 
+static uint64_t
+name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* The slot of anchor name in the index: its own, or the empty one. */
+static size_t
+anchor_slot(const struct mesh_reader *r, const char *name)
+{
+	size_t i;
+
+	for (i = (size_t)name_hash(name) & r->amask; r->aslot[i] != 0;
+	    i = (i + 1) & r->amask)
+		if (strcmp(r->anchors[r->aslot[i] - 1].name, name) == 0)
+			break;
+	return i;
+}
+
+/* Index the anchors anew in a table twice as large. */
 static void
+anchor_rehash(struct mesh_reader *r)
+{
+	size_t i, size = r->amask ? (r->amask + 1) * 2 : 64;
+
+	free(r->aslot);
+	r->aslot = xcalloc(size, sizeof(*r->aslot));
+	r->amask = size - 1;
+	for (i = 0; i < r->nanchors; i++)
+		r->aslot[anchor_slot(r, r->anchors[i].name)] = i + 1;
+}
+
+/* A new anchor; a name given again refers to the new node from now on. */
+static int
 add_anchor(struct mesh_reader *r, const char *name, struct mesh_node *n)
 {
+	if (r->nanchors >= r->lim->max_anchors) {
+		rerr(r, n->line, n->col, "more than %zu anchors in one "
+		    "document", r->lim->max_anchors);
+		return -1;
+	}
 	if (r->nanchors == r->capanchors) {
 		r->capanchors = r->capanchors ? r->capanchors * 2 : 8;
 		r->anchors = xreallocarray(r->anchors, r->capanchors,
@@ -899,6 +951,11 @@ add_anchor(struct mesh_reader *r, const char *name, struct mesh_node *n)
 	    mesh_doc_strndup(r->doc, name, strlen(name));
 	r->anchors[r->nanchors].node = n;
 	r->nanchors++;
+	if (r->nanchors * 2 > r->amask)
+		anchor_rehash(r);
+	else
+		r->aslot[anchor_slot(r, name)] = r->nanchors;
+	return 0;
 }
 
 static struct mesh_node *
@@ -908,13 +965,11 @@ alias(struct mesh_reader *r, yaml_event_t *ev)
 	unsigned long line = ev->start_mark.line + 1;
 	unsigned long col = mark_col(r, &ev->start_mark);
 	struct mesh_node *target = NULL;
-	size_t i, count;
+	size_t i, count, bytes;
+	char b[32];
 
-	for (i = r->nanchors; i-- > 0;)
-		if (strcmp(r->anchors[i].name, name) == 0) {
-			target = r->anchors[i].node;
-			break;
-		}
+	if (r->nanchors > 0 && r->aslot[i = anchor_slot(r, name)] != 0)
+		target = r->anchors[r->aslot[i] - 1].node;
 	if (target == NULL) {
 		rerr(r, line, col, "unknown anchor '%s'", name);
 		return NULL;
@@ -932,7 +987,57 @@ alias(struct mesh_reader *r, yaml_event_t *ev)
 		    r->lim->max_alias_nodes);
 		return NULL;
 	}
+	/* a few nodes can hold a large text: count the bytes too */
+	bytes = mesh_node_copy_size(target);
+	if (bytes > r->lim->max_alias_bytes - r->lim->alias_seen) {
+		rerr(r, line, col, "aliases expand to more than %s in all",
+		    human(r->lim->max_alias_bytes, b, sizeof(b)));
+		return NULL;
+	}
+	r->lim->alias_seen += bytes;
 	return mesh_node_copy(r->doc, target);
+}
+
+/* A plain "<<" key, or one tagged !!merge: YAML 1.1's merge key. */
+static bool
+is_merge_key(const struct mesh_node *k)
+{
+	if (k->type != MESH_SCALAR)
+		return false;
+	if (k->tag != NULL)
+		return strcmp(k->tag, "tag:yaml.org,2002:merge") == 0;
+	return k->style == MESH_STYLE_PLAIN && k->u.s.len == 2 &&
+	    memcmp(k->u.s.text, "<<", 2) == 0;
+}
+
+/*
+ * Refuse what Kubernetes' strict reader refuses or reads otherwise in a
+ * mapping: a key given twice, and merge keys, which it would apply and
+ * which a tree edited here would keep as a literal "<<".  root: the
+ * document's own mapping.  0, or -1 after a report.
+ */
+static int
+check_keys(struct mesh_reader *r, const struct mesh_node *map, bool root)
+{
+	const struct mesh_node *k, *f;
+	size_t i, first;
+	long d;
+
+	for (i = 0; i < map->u.c.n; i += 2)
+		if (is_merge_key(k = map->u.c.v[i])) {
+			rerr(r, k->line, k->col, "merge keys ('<<') are not "
+			    "supported: write the merged keys out");
+			return -1;
+		}
+	if ((d = mesh_map_dup(map, &first)) < 0)
+		return 0;
+	k = mesh_map_key(map, (size_t)d);
+	f = mesh_map_key(map, first);
+	rerr(r, k->line, k->col, "key '%s' is given twice in one mapping "
+	    "(first at %u:%u)%s", k->u.s.text, f->line, f->col, root &&
+	    (mesh_scalar_is(k, "apiVersion") || mesh_scalar_is(k, "kind")) ?
+	    ": two documents without '---' between them?" : "");
+	return -1;
 }
 
 static unsigned char
@@ -1033,8 +1138,10 @@ build(struct mesh_reader *r, yaml_event_t *ev, unsigned depth)
 	if (tag != NULL)
 		n->tag = mesh_doc_strndup(doc, (const char *)tag,
 		    strlen((const char *)tag));
-	if (anchor != NULL)
-		add_anchor(r, (const char *)anchor, n);
+	if (anchor != NULL && add_anchor(r, (const char *)anchor, n) == -1) {
+		yaml_event_delete(ev);
+		return NULL;
+	}
 	r->own_nodes++;
 	if (n->type == MESH_SCALAR) {
 		yaml_event_delete(ev);
@@ -1069,6 +1176,8 @@ build(struct mesh_reader *r, yaml_event_t *ev, unsigned depth)
 		memcpy(n->u.c.v, r->stack + base, sizeof(*n->u.c.v) * count);
 	r->nstack = base;
 	n->busy = 0;
+	if (n->type == MESH_MAP && check_keys(r, n, depth == 0) == -1)
+		return NULL;
 	return n;
 }
 
@@ -1162,6 +1271,15 @@ mesh_reader_next(struct mesh_reader *r, struct mesh_doc **docp)
 	r->doc = mesh_doc_new(r->name);
 	r->doc->line = ev.start_mark.line + 1;
 	r->doc_line = r->doc->line;
+	if (r->lim->max_docs != 0 && r->lim->docs_seen >= r->lim->max_docs) {
+		rerr(r, r->doc_line, 0, "more than %zu documents in all input",
+		    r->lim->max_docs);
+		yaml_event_delete(&ev);
+		return -1;
+	}
+	r->lim->docs_seen++;
+	if (r->nanchors > 0)
+		memset(r->aslot, 0, (r->amask + 1) * sizeof(*r->aslot));
 	r->nanchors = r->own_nodes = r->alias_nodes = 0;
 	yaml_event_delete(&ev);
 
@@ -1258,7 +1376,14 @@ struct mesh_doc *
 mesh_parse_string(const char *name, const char *s, struct mesh_limits *lim,
     bool quiet)
 {
-	struct mesh_reader *r = mesh_reader_open_mem(name, s, strlen(s), lim);
+	return mesh_parse_mem(name, s, strlen(s), lim, quiet);
+}
+
+struct mesh_doc *
+mesh_parse_mem(const char *name, const char *s, size_t len,
+    struct mesh_limits *lim, bool quiet)
+{
+	struct mesh_reader *r = mesh_reader_open_mem(name, s, len, lim);
 	struct mesh_doc *doc = NULL, *extra = NULL;
 	int rv;
 
@@ -1779,11 +1904,22 @@ json_scalar(struct mesh_buf *b, const struct mesh_doc *doc,
 	return 0;
 }
 
+/*
+ * kubectl indents JSON by four spaces a level, so that the text of a
+ * deeply nested document grows with the square of its depth: 1 MB of
+ * nested lists would be a gigabyte.  Collections deeper than this are
+ * written on one line, as Go's compact JSON, so that no line is
+ * indented more than 128 columns and the output stays within some 70
+ * times the input.
+ */
+#define JSON_PRETTY_DEPTH 32
+
 static int
 json_node(struct mesh_buf *b, const struct mesh_doc *doc,
     const struct mesh_node *n, unsigned level)
 {
 	bool map = n->type == MESH_MAP;
+	bool pretty = level < JSON_PRETTY_DEPTH;
 	size_t i, step = map ? 2 : 1;
 
 	if (n->type == MESH_SCALAR)
@@ -1792,9 +1928,12 @@ json_node(struct mesh_buf *b, const struct mesh_doc *doc,
 		mesh_buf_adds(b, map ? "{}" : "[]");
 		return 0;
 	}
-	mesh_buf_adds(b, map ? "{\n" : "[\n");
+	mesh_buf_addc(b, map ? '{' : '[');
+	if (pretty)
+		mesh_buf_addc(b, '\n');
 	for (i = 0; i < n->u.c.n; i += step) {
-		indent(b, level + 1);
+		if (pretty)
+			indent(b, level + 1);
 		if (map) {
 			const struct mesh_node *k = n->u.c.v[i];
 
@@ -1806,15 +1945,17 @@ json_node(struct mesh_buf *b, const struct mesh_doc *doc,
 			}
 			if (json_scalar(b, doc, k, true) == -1)
 				return -1;
-			mesh_buf_adds(b, ": ");
+			mesh_buf_adds(b, pretty ? ": " : ":");
 		}
 		if (json_node(b, doc, n->u.c.v[i + step - 1], level + 1) == -1)
 			return -1;
 		if (i + step < n->u.c.n)
 			mesh_buf_addc(b, ',');
-		mesh_buf_addc(b, '\n');
+		if (pretty)
+			mesh_buf_addc(b, '\n');
 	}
-	indent(b, level);
+	if (pretty)
+		indent(b, level);
 	mesh_buf_addc(b, map ? '}' : ']');
 	return 0;
 }

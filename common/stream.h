@@ -15,7 +15,12 @@ struct mesh_limits {
 	size_t max_doc_size;		/* bytes in one document (64 MiB) */
 	size_t max_input_size;		/* bytes in all input (1 GiB); 0: none */
 	size_t max_alias_nodes;		/* nodes made by aliases, per document */
+	size_t max_alias_bytes;		/* bytes aliases expand to, in all */
+	size_t max_anchors;		/* anchors in one document */
+	size_t max_docs;		/* documents in all input; 0: none */
 	size_t input_seen;		/* bytes read so far, across readers */
+	size_t alias_seen;		/* bytes aliases expanded to so far */
+	size_t docs_seen;		/* documents read so far */
 	bool secret;			/* wipe the input read when done */
 	bool options;			/* the --max-* options set these */
 };
@@ -53,6 +58,9 @@ int mesh_read_all(const char *path, struct mesh_limits *lim,
  * after a report, or silently when quiet.
  */
 struct mesh_doc *mesh_parse_string(const char *name, const char *s,
+    struct mesh_limits *lim, bool quiet);
+/* The same for len bytes at s, which may hold anything (a NUL too). */
+struct mesh_doc *mesh_parse_mem(const char *name, const char *s, size_t len,
     struct mesh_limits *lim, bool quiet);
 
 enum mesh_format { MESH_FMT_YAML, MESH_FMT_JSON };
@@ -110,7 +118,8 @@ int mesh_emit_yaml(struct mesh_buf *out, const struct mesh_node *root,
 
 /*
  * n (of doc, for messages) as JSON, appended to out, as the JSON writer
- * writes it: YAML 1.1 meanings, 4-space indents.  0, or -1 after a
+ * writes it: YAML 1.1 meanings, 4-space indents (collections nested
+ * deeper than 32 levels on one line).  0, or -1 after a
  * report (a value JSON cannot hold, a key that is not a scalar).
  */
 int mesh_emit_json(struct mesh_buf *out, const struct mesh_doc *doc,

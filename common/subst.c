@@ -198,15 +198,35 @@ int
 mesh_subst_tree(struct mesh_doc *doc, struct mesh_node *n,
     mesh_lookup_fn lookup, void *arg, bool *changed)
 {
-	size_t i;
+	const struct mesh_node *k, *f;
+	bool key_changed = false;
+	size_t i, first;
+	long d;
 
 	if (n == NULL)
 		return 0;
 	if (n->type == MESH_SCALAR)
 		return subst_scalar(doc, n, lookup, arg, changed);
-	for (i = 0; i < n->u.c.n; i++)
-		if (mesh_subst_tree(doc, n->u.c.v[i], lookup, arg,
-		    changed) == -1)
+	for (i = 0; i < n->u.c.n; i++) {
+		bool c = false;
+
+		if (mesh_subst_tree(doc, n->u.c.v[i], lookup, arg, &c) == -1)
 			return -1;
+		if (c && n->type == MESH_MAP && i % 2 == 0)
+			key_changed = true;
+		*changed = *changed || c;
+	}
+	if (!key_changed)
+		return 0;
+	/* a key made by a variable may now be given twice */
+	mesh_keys_edited();
+	if ((d = mesh_map_dup(n, &first)) >= 0) {
+		k = mesh_map_key(n, (size_t)d);
+		f = mesh_map_key(n, first);
+		mesh_errat(doc->src, k->line, k->col, "key '%s' is given twice "
+		    "in one mapping once variables are replaced (first at "
+		    "%u:%u)", k->u.s.text, f->line, f->col);
+		return -1;
+	}
 	return 0;
 }

@@ -1,10 +1,10 @@
 /*
- * The libcyaml glue.  libcyaml reads the typed document; when it refuses,
- * its log says what and where along the schema (a backtrace of mapping
- * fields and sequence entries), but its positions are often the enclosing
- * mapping's.  So the same bytes are read with our own reader too, the
- * backtrace is walked down that tree to the exact node, and the problem
- * is said again in our words.
+ * The libcyaml glue.  Our own reader reads the bytes, as it reads every
+ * stream, and libcyaml reads the tree it made, written out again.  When
+ * libcyaml refuses, its log says what and where along the schema (a
+ * backtrace of mapping fields and sequence entries), but its positions
+ * are often the enclosing mapping's.  So the backtrace is walked down our
+ * tree to the exact node, and the problem is said again in our words.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -284,24 +284,42 @@ mesh_typed_load(const char *src, const char *data, size_t len,
     const cyaml_schema_value_t *schema, void (*wipe)(void *, size_t),
     void **out)
 {
-	struct mesh_buf log = MESH_BUF_INIT, copy = MESH_BUF_INIT;
+	return mesh_typed_load_tree(src, data, len, schema, wipe, out, NULL);
+}
+
+int
+mesh_typed_load_tree(const char *src, const char *data, size_t len,
+    const cyaml_schema_value_t *schema, void (*wipe)(void *, size_t),
+    void **out, struct mesh_doc **tree)
+{
+	struct mesh_buf log = MESH_BUF_INIT, yaml = MESH_BUF_INIT;
 	struct mesh_limits lim;
 	struct mesh_doc *doc;
 	cyaml_err_t err;
 	int rv = -1;
 
 	*out = NULL;
+	if (tree != NULL)
+		*tree = NULL;
 	mesh_limits_init(&lim);
-	/* our reader first: syntax errors with libyaml's own marks */
-	mesh_buf_add(&copy, data, len);
-	if ((doc = mesh_parse_string(src, copy.data, &lim, false)) == NULL)
+	lim.secret = wipe != NULL;
+	yaml.secret = wipe != NULL;
+	/*
+	 * Our reader reads the bytes as every stream is read: the same
+	 * checks, encodings (UTF-16, a BOM), JSON's surrogate pairs, limits
+	 * and messages.  libcyaml is then given the tree written anew as
+	 * plain UTF-8 YAML, so it sees what our reader saw.
+	 */
+	if ((doc = mesh_parse_mem(src, data, len, &lim, false)) == NULL)
 		goto out;
 	if (doc->root == NULL) {
 		mesh_err(src, "the document is empty");
 		goto out;
 	}
-	err = cyaml_load_data((const uint8_t *)data, len, config(&log), schema,
-	    (cyaml_data_t **)out, NULL);
+	if (mesh_emit_yaml(&yaml, doc->root, false) == -1)
+		goto out;
+	err = cyaml_load_data((const uint8_t *)yaml.data, yaml.len,
+	    config(&log), schema, (cyaml_data_t **)out, NULL);
 	if (err == CYAML_ERR_OOM)
 		mesh_die("out of memory");
 	if (err != CYAML_OK) {
@@ -310,11 +328,13 @@ mesh_typed_load(const char *src, const char *data, size_t len,
 		goto out;
 	}
 	rv = 0;
+	if (tree != NULL) {
+		*tree = doc;
+		doc = NULL;
+	}
 out:
 	mesh_doc_free_wipe(doc, wipe);
-	if (wipe != NULL && copy.data != NULL)
-		wipe(copy.data, copy.cap);
-	mesh_buf_release(&copy);
+	mesh_buf_release(&yaml);
 	mesh_buf_release(&log);
 	return rv;
 }

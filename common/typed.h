@@ -10,6 +10,8 @@
 
 #include <cyaml/cyaml.h>
 
+struct mesh_doc;
+
 /*
  * Load the one document in data (len bytes, from src) into *out by
  * schema (a pointer value schema).  Syntax errors and schema errors are
@@ -21,6 +23,15 @@
 int mesh_typed_load(const char *src, const char *data, size_t len,
     const cyaml_schema_value_t *schema, void (*wipe)(void *, size_t),
     void **out);
+
+/*
+ * The same, and on success the tree our reader made of data is given to
+ * the caller in *tree (for positions; the caller frees it, wiping it when
+ * it holds secrets), so that the bytes are read once, by one reader.
+ */
+int mesh_typed_load_tree(const char *src, const char *data, size_t len,
+    const cyaml_schema_value_t *schema, void (*wipe)(void *, size_t),
+    void **out, struct mesh_doc **tree);
 
 /* Free what mesh_typed_load made; NULL is fine. */
 void mesh_typed_free(const cyaml_schema_value_t *schema, void *data);
