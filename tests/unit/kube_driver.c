@@ -428,7 +428,8 @@ main(int argc, char *argv[])
 	if (argc < 1)
 		usage(MESH_EXIT_USAGE);
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (mesh_kube_global_init() == -1)
+		return MESH_EXIT_FAIL;
 	if (mesh_kubeconfig_load(&d.kc, &d.ko) == -1) {
 		rv = MESH_EXIT_FAIL;
 		goto out;
@@ -451,7 +452,7 @@ main(int argc, char *argv[])
 out:
 	mesh_kube_free(d.k);
 	mesh_kubeconfig_release(&d.kc);
-	curl_global_cleanup();
+	mesh_kube_global_cleanup();
 	if (mesh_close_stdout() == -1)
 		rv = MESH_EXIT_FAIL;
 	return rv;
