@@ -2,8 +2,13 @@
  * libFuzzer target for the stream reader and writers.  The input is read
  * as a stream of documents under small limits; each document is written
  * as YAML (copied and emitted anew) and as JSON, and both outputs must
- * read back as one document of the same shape.  A violated property
- * calls abort(), so that the fuzzer keeps the input.
+ * read back as one document of the same shape.  An input that starts
+ * with the byte 0x01 (which no YAML starts with) sets the limits on
+ * aliases' bytes, anchors, documents and depth from its next four
+ * bytes, so that small inputs reach each of them.  Every document read
+ * must hold no key twice and no merge key, and what it and its JSON
+ * take must stay within a fixed multiple of the input.  A violated
+ * property calls abort(), so that the fuzzer keeps the input.
  */
 #include <fcntl.h>
 #include <stdbool.h>
@@ -54,6 +59,86 @@ small_limits(struct mesh_limits *lim)
 	lim->max_doc_size = 64 * 1024;
 	lim->max_input_size = 1024 * 1024;
 	lim->max_alias_nodes = 4096;
+}
+
+#define LIMITS_TAG 0x01
+#define LIMITS_LEN 5
+
+/* Limits chosen by the input: LIMITS_TAG and four bytes. */
+static void
+chosen_limits(struct mesh_limits *lim, const uint8_t *p)
+{
+	small_limits(lim);
+	lim->max_alias_bytes = 64 + (size_t)p[1] * 256;
+	lim->max_anchors = 1 + p[2] % 32;
+	lim->max_docs = 1 + p[3] % 32;
+	lim->max_depth = 1 + p[4] % 64;
+}
+
+/* Do a and b, scalar keys, mean the same (checked the slow way)? */
+static bool
+same_key(const struct mesh_node *a, const struct mesh_node *b)
+{
+	char ba[64], bb[64];
+	const char *ta, *tb;
+
+	if (mesh_scalar_type(a) != mesh_scalar_type(b))
+		return false;
+	ta = mesh_scalar_canon(a, ba, sizeof(ba));
+	tb = mesh_scalar_canon(b, bb, sizeof(bb));
+	if (ta == a->u.s.text && tb == b->u.s.text)
+		return a->u.s.len == b->u.s.len &&
+		    memcmp(ta, tb, a->u.s.len) == 0;
+	return strcmp(ta, tb) == 0;
+}
+
+/* No mapping under n holds a key twice, or a merge key. */
+static void
+check_keys(const struct mesh_node *n)
+{
+	size_t i, j;
+
+	if (n->type == MESH_SCALAR)
+		return;
+	for (i = 0; i < n->u.c.n; i++) {
+		const struct mesh_node *k = n->u.c.v[i];
+
+		check_keys(k);
+		if (n->type != MESH_MAP || i % 2 != 0 ||
+		    k->type != MESH_SCALAR)
+			continue;
+		if (k->style == MESH_STYLE_PLAIN && k->tag == NULL &&
+		    strcmp(k->u.s.text, "<<") == 0)
+			die("a merge key was let through");
+		for (j = 0; j < i; j += 2)
+			if (n->u.c.v[j]->type == MESH_SCALAR &&
+			    same_key(n->u.c.v[j], k))
+				die("a key given twice was let through");
+	}
+}
+
+/*
+ * What a document and its JSON take stay within a multiple of the
+ * input and of what aliases may add: no square of the depth, no
+ * expansion past the limit.
+ */
+static void
+check_size(const struct mesh_doc *doc, size_t in,
+    const struct mesh_limits *lim)
+{
+	struct mesh_buf out = MESH_BUF_INIT;
+	size_t budget = in + lim->alias_seen;
+
+	if (doc->root == NULL)
+		return;
+	if (lim->alias_seen > lim->max_alias_bytes)
+		die("aliases expanded past their limit");
+	if (doc->arena > 64 * budget + 4096)
+		die("a document takes more than 64 times its input");
+	if (mesh_emit_json(&out, doc, doc->root) == 0 &&
+	    out.len > 300 * budget + 1024)
+		die("JSON takes more than 300 times the input");
+	mesh_buf_release(&out);
 }
 
 /*
@@ -316,12 +401,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i, n = 0;
 	int rv = 0;
 
-	small_limits(&lim);
+	if (size >= LIMITS_LEN && data[0] == LIMITS_TAG) {
+		chosen_limits(&lim, data);
+		data += LIMITS_LEN;
+		size -= LIMITS_LEN;
+	} else {
+		small_limits(&lim);
+	}
 	r = mesh_reader_open_mem("<fuzz>", (const char *)data, size, &lim);
 	yw = mesh_writer_new(devnull, MESH_FMT_YAML, false);
 	jw = mesh_writer_new(devnull, MESH_FMT_JSON, false);
 	sw = mesh_writer_new(devnull, MESH_FMT_YAML, true);
 	while (n < MAX_DOCS && (rv = mesh_reader_next(r, &doc)) == 1) {
+		if (lim.docs_seen > (lim.max_docs ? lim.max_docs : SIZE_MAX))
+			die("more documents than the limit");
+		if (doc->root != NULL)
+			check_keys(doc->root);
+		check_size(doc, size, &lim);
 		/* as read: copied byte for byte */
 		mesh_writer_put(yw, doc);
 		mesh_writer_put(jw, doc);
