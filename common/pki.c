@@ -1062,7 +1062,8 @@ make_dirs(const char *dir, bool force, char ***made, size_t *n)
 			(*made)[(*n)++] = xstrdup(p);
 			/* the umask took bits away; the parent is safe */
 			if (chmod(p, 0700) == -1) {
-				mesh_err(NULL, "cannot make directory '%s':", p);
+				mesh_err(NULL, "cannot make directory '%s':",
+				    p);
 				goto out;
 			}
 		} else if (errno != EEXIST) {

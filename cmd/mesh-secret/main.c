@@ -73,10 +73,11 @@ static const struct {
 static const unsigned cmd_flags[] = {
 	0,
 	F_ALLOW_LOOPBACK | F_AUTH_PLUGIN_CONFIG | F_AUTH_PLUGIN_NAME |
-	    F_AUTH_TYPE | F_CLUSTER | F_CONTEXT | F_FILENAME | F_CREATE_SA | F_FROM_KUBECONFIG |
-	    F_ISTIO_NS | F_KUBECONFIG | F_NAME | F_NAMESPACE | F_READ_ONLY |
-	    F_REQUEST_TIMEOUT | F_ROTATE | F_SECRET_NAME | F_SERVER |
-	    F_SERVICE_ACCOUNT | F_TLS_SERVER_NAME | F_TOKEN_TTL | F_TYPE,
+	    F_AUTH_TYPE | F_CLUSTER | F_CONTEXT | F_CREATE_SA | F_FILENAME |
+	    F_FROM_KUBECONFIG | F_ISTIO_NS | F_KUBECONFIG | F_NAME |
+	    F_NAMESPACE | F_READ_ONLY | F_REQUEST_TIMEOUT | F_ROTATE |
+	    F_SECRET_NAME | F_SERVER | F_SERVICE_ACCOUNT | F_TLS_SERVER_NAME |
+	    F_TOKEN_TTL | F_TYPE,
 	F_CLUSTER | F_DAYS | F_FILENAME | F_FORCE | F_ISTIO_NS | F_KEY_SIZE |
 	    F_KEY_TYPE | F_ORG | F_ROOT_DIR | F_ROTATE | F_VERIFY,
 	F_CA_CONFIGMAP | F_CA_DIR | F_DAYS | F_FORCE | F_HOST | F_KEY_SIZE |
@@ -100,7 +101,8 @@ static const char *const cmd_usage[] = {
 	"           [--auth-plugin-config key=value] [--from-kubeconfig "
 	"file]\n"
 	"           [--request-timeout duration]\n"
-	"       mesh-secret remote -f mesh.yaml [-o yaml|json] [--cluster name]\n"
+	"       mesh-secret remote -f mesh.yaml [-o yaml|json] "
+	"[--cluster name]\n"
 	"           [--kubeconfig file] [--read-only] [--allow-loopback]\n"
 	"           [--request-timeout duration]\n",
 	[CMD_CACERTS] =
@@ -109,8 +111,10 @@ static const char *const cmd_usage[] = {
 	"           [--key-type rsa|ecdsa] [--key-size bits] [--days n] "
 	"[--org org]\n"
 	"           [--istio-namespace ns] [--force]\n"
-	"       mesh-secret cacerts -f mesh.yaml [-o yaml|json] [--cluster name]\n"
-	"           [--rotate cluster] [--root-dir dir] [--key-type rsa|ecdsa]\n"
+	"       mesh-secret cacerts -f mesh.yaml [-o yaml|json] "
+	"[--cluster name]\n"
+	"           [--rotate cluster] [--root-dir dir] "
+	"[--key-type rsa|ecdsa]\n"
 	"           [--key-size bits] [--days n] [--org org] [--force]\n"
 	"       mesh-secret cacerts --verify [-f file]\n",
 	[CMD_TLS] =

@@ -74,7 +74,7 @@ struct source {
 };
 
 /* Where a cluster's Secret goes: its name and context, or NULL. */
-struct target {
+struct dest {
 	const char *name, *context;
 };
 
@@ -86,7 +86,7 @@ struct target {
  */
 static size_t
 targets_of(const struct mesh_desc *d, const struct mesh_cluster *src,
-    struct target *t)
+    struct dest *t)
 {
 	const struct mesh_spec *sp = &d->spec;
 	const struct mesh_cluster *p;
@@ -161,7 +161,7 @@ run_remote_mesh(struct opts *o, struct mesh_writer *w)
 	const char *only = o->nclusters > 0 ? o->clusters[0] : NULL;
 	struct mesh_desc *d;
 	struct source *src = NULL;
-	struct target *t = NULL;
+	struct dest *t = NULL;
 	struct mesh_doc **docs = NULL;
 	size_t nc, ns = 0, ndocs = 0, i, j, k, nt;
 	int rv = -1;
@@ -208,8 +208,8 @@ run_remote_mesh(struct opts *o, struct mesh_writer *w)
 	for (i = 0, k = 0; i < ns; i++)
 		if (src[i].rv == -1) {
 			mesh_err(d->src, "cluster %s (context %s): cannot read "
-			    "the credentials of its remote secret", src[i].c->name,
-			    src[i].c->context);
+			    "the credentials of its remote secret",
+			    src[i].c->name, src[i].c->context);
 			k++;
 		}
 	if (k > 0)
@@ -219,8 +219,9 @@ run_remote_mesh(struct opts *o, struct mesh_writer *w)
 	for (i = 0; i < ns; i++)
 		warn_refused(&src[i].r);
 	for (k = 0; k <= nc; k++) {
-		const char *to = k == 0 ? (d->spec.external ?
-		    d->spec.external->name : NULL) : d->spec.clusters[k - 1].name;
+		const struct mesh_external *ext = d->spec.external;
+		const char *to = k > 0 ? d->spec.clusters[k - 1].name :
+		    ext != NULL ? ext->name : NULL;
 
 		if (to == NULL || (only != NULL && strcmp(to, only) != 0))
 			continue;
