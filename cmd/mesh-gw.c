@@ -21,6 +21,7 @@
 #include "node.h"
 #include "parse.h"
 #include "path.h"
+#include "route.h"
 #include "stream.h"
 #include "subst.h"
 #include "tmpl.h"
@@ -55,7 +56,9 @@ enum {
 	F_REVISION = 1 << 12,
 	F_SERVICE_TYPE = 1 << 13,
 	F_SINGLE = 1 << 14,
-	F_TLS = 1 << 15
+	F_TLS = 1 << 15,
+	F_FOR = 1 << 16,
+	F_DIR = 1 << 17
 };
 
 #define F_LB (F_EXTERNAL_IP | F_LB_IP | F_SERVICE_TYPE)
@@ -67,7 +70,9 @@ static const struct {
 	{ F_AMBIENT, "--ambient" },
 	{ F_CLUSTER, "--cluster" },
 	{ F_CREDENTIAL, "--credential-name" },
+	{ F_DIR, "--dir" },
 	{ F_EXTERNAL_IP, "--external-ip" },
+	{ F_FOR, "--for" },
 	{ F_HOST, "--host" },
 	{ F_INJECTION, "--injection-template" },
 	{ F_ISTIO_NS, "--istio-namespace" },
@@ -84,7 +89,7 @@ static const struct {
 
 /* What each subcommand takes, in the order of enum cmd. */
 static const unsigned cmd_flags[] = {
-	F_CLUSTER | F_LB,
+	F_CLUSTER | F_DIR | F_FOR | F_LB,
 	F_AMBIENT | F_CLUSTER | F_ISTIO_NS | F_LB | F_MESH | F_NETWORK |
 	    F_REVISION | F_SINGLE,
 	F_ISTIO_NS,
@@ -109,16 +114,22 @@ struct opts {
 	const char *mesh_file, *cluster, *network, *revision;
 	const char *istio_namespace, *namespace, *host, *credential_name;
 	const char *tls, *injection_template;
+	const char *consumer, *dir;	/* -f: --for, --dir */
 	bool ambient, single_cluster;
 	int minor;			/* --istio-version's MINOR, or 0 */
 	struct lb lb;
 	enum mesh_format fmt;
 };
 
-/* Where documents go: the writer, and the cluster they are for. */
+/*
+ * Where documents go: the writer, or with -f the router, the cluster they
+ * are for and the guide's step they belong to.
+ */
 struct sink {
 	struct mesh_writer *w;
+	struct mesh_router *rt;
 	const char *cluster, *context;	/* -f: the annotations */
+	const char *step;
 	unsigned docs;			/* documents written */
 	unsigned lb_gateways;		/* LoadBalancer gateways written */
 };
@@ -140,14 +151,6 @@ set_str(struct mesh_doc *doc, const char *path, const char *s)
 	set(doc, path, mesh_str_new(doc, s));
 }
 
-static void
-free_docs(struct mesh_doc **docs, size_t n)
-{
-	while (n > 0)
-		mesh_doc_free(docs[--n]);
-	free(docs);
-}
-
 /* Fill a template, keeping its text (comments too) where it can. */
 static int
 render(const char *name, struct mesh_vars *v, struct mesh_doc ***docs,
@@ -164,7 +167,10 @@ set_namespace(struct mesh_doc *doc, const char *ns)
 		set_str(doc, "metadata.namespace", ns);
 }
 
-/* Write every document, annotated in -f mode; frees them all. */
+/*
+ * Write every document, or in -f mode annotate and route it; takes them
+ * all.
+ */
 static int
 put_all(struct sink *s, struct mesh_doc **docs, size_t n)
 {
@@ -172,12 +178,18 @@ put_all(struct sink *s, struct mesh_doc **docs, size_t n)
 	int rv = 0;
 
 	for (i = 0; i < n && rv == 0; i++) {
-		if (s->cluster != NULL)
-			mesh_desc_annotate(docs[i], s->cluster, s->context);
-		rv = mesh_writer_put(s->w, docs[i]);
 		s->docs++;
+		if (s->rt == NULL) {
+			rv = mesh_writer_put(s->w, docs[i]);
+			mesh_doc_free(docs[i]);
+			continue;
+		}
+		mesh_desc_annotate(docs[i], s->cluster, s->context);
+		rv = mesh_router_add(s->rt, docs[i], s->step);
 	}
-	free_docs(docs, n);
+	while (i < n)
+		mesh_doc_free(docs[i++]);
+	free(docs);
 	return rv;
 }
 
@@ -383,7 +395,7 @@ app_gateway(struct sink *s, bool ingress, const char *ns,
 static int
 run_cmd(const struct opts *o, struct mesh_writer *w)
 {
-	struct sink s = { w, NULL, NULL, 0, 0 };
+	struct sink s = { w, NULL, NULL, NULL, NULL, 0, 0 };
 	const char *rev = o->revision != NULL ? o->revision : "";
 	const char *ns;
 
@@ -446,11 +458,14 @@ mesh_cluster(const struct opts *o, const struct mesh_desc *d,
 
 	s->cluster = c->name;
 	s->context = c->context;
+	s->step = "eastwest-gateway";
 	if ((multi || remotes) && eastwest(s, c->network, false, rev,
 	    strcmp(ns, ISTIO_SYSTEM) != 0 ? ns : NULL, &o->lb) == -1)
 		return -1;
+	s->step = "expose-istiod";
 	if (remotes && expose_istiod(s, rev, ns, ns, NULL, NULL) == -1)
 		return -1;
+	s->step = "expose-services";
 	if (multi && expose_services(s, ns) == -1)
 		return -1;
 	return 0;
@@ -488,10 +503,11 @@ no_gateway(const struct mesh_desc *d, const struct mesh_cluster *c)
 		    d->metadata.name, d->spec.external->name);
 }
 
+/* Every cluster's gateways, routed as --for and --dir say. */
 static int
-run_mesh(const struct opts *o, struct mesh_writer *w)
+run_mesh(const struct opts *o, const struct mesh_route *r)
 {
-	struct sink s = { w, NULL, NULL, 0, 0 };
+	struct sink s = { NULL, NULL, NULL, NULL, NULL, 0, 0 };
 	struct mesh_desc *d;
 	const struct mesh_external *x;
 	const struct mesh_cluster *c = NULL;
@@ -503,13 +519,17 @@ run_mesh(const struct opts *o, struct mesh_writer *w)
 		return -1;
 	if (mesh_desc_check_cluster(d, o->cluster) == -1)
 		goto out;
+	s.rt = mesh_router_new(r, d);
 	x = d->spec.external;
 	if (d->spec.model == MESH_MODEL_EXTERNAL &&
 	    (o->cluster == NULL || strcmp(o->cluster, x->name) == 0)) {
 		s.cluster = x->name;
 		s.context = x->context;
-		if (controlplane(&s, &o->lb) == -1 ||
-		    external_istiod(&s, x->address, x->tls_secret,
+		s.step = "controlplane-gateway";
+		if (controlplane(&s, &o->lb) == -1)
+			goto out;
+		s.step = "external-istiod-gw";
+		if (external_istiod(&s, x->address, x->tls_secret,
 		    d->spec.istio_namespace) == -1)
 			goto out;
 	}
@@ -534,8 +554,9 @@ run_mesh(const struct opts *o, struct mesh_writer *w)
 		no_gateway(d, o->cluster != NULL ? c : NULL);
 		goto out;
 	}
-	rv = 0;
+	rv = mesh_router_finish(s.rt);
 out:
+	mesh_router_free(s.rt);
 	mesh_desc_free(d);
 	return rv;
 }
@@ -567,9 +588,10 @@ static const char usage_text[] =
 	"       mesh-gw egress [-o yaml|json] [--injection-template name]\n"
 	"           [--istio-version version] [-n ns]\n"
 	"       mesh-gw -f mesh.yaml [-o yaml|json] [--cluster name] "
-	"[--external-ip ip]\n"
-	"           [--load-balancer-ip ip] [--service-type "
-	"LoadBalancer|NodePort]\n";
+	"[--dir dir]\n"
+	"           [--external-ip ip] [--for consumer] "
+	"[--load-balancer-ip ip]\n"
+	"           [--service-type LoadBalancer|NodePort]\n";
 
 static const char help_text[] =
 	"\n"
@@ -596,6 +618,13 @@ static const char help_text[] =
 	"description\n"
 	"      --cluster name             with -f: that cluster's "
 	"only (eastwest: none)\n"
+	"      --dir dir                  with -f: write the files "
+	"dir/CLUSTER/\n"
+	"                                 NN-STEP.CONSUMER.yaml, in "
+	"install order\n"
+	"      --for consumer             with -f: only the documents "
+	"for istioctl,\n"
+	"                                 kubectl or helm\n"
 	"      --network net              the network (default: "
 	"$NETWORK)\n"
 	"      --single-cluster           a gateway for one "
@@ -797,10 +826,10 @@ find_cmd(const char *s)
 	return CMD_NONE;
 }
 
-enum { OPT_AMBIENT = 256, OPT_CLUSTER, OPT_CREDENTIAL, OPT_EXTERNAL_IP,
-	OPT_HOST, OPT_INJECTION, OPT_ISTIO_NS, OPT_ISTIO_VERSION, OPT_LB_IP,
-	OPT_MESH, OPT_NAMESPACE, OPT_NETWORK, OPT_REVISION, OPT_SERVICE_TYPE,
-	OPT_SINGLE, OPT_TLS };
+enum { OPT_AMBIENT = 256, OPT_CLUSTER, OPT_CREDENTIAL, OPT_DIR,
+	OPT_EXTERNAL_IP, OPT_FOR, OPT_HOST, OPT_INJECTION, OPT_ISTIO_NS,
+	OPT_ISTIO_VERSION, OPT_LB_IP, OPT_MESH, OPT_NAMESPACE, OPT_NETWORK,
+	OPT_REVISION, OPT_SERVICE_TYPE, OPT_SINGLE, OPT_TLS };
 
 /* Take one option's value; -1 after a report. */
 static int
@@ -819,6 +848,10 @@ take(struct opts *o, int ch, const char *arg)
 		o->credential_name = arg;
 		o->seen |= F_CREDENTIAL;
 		break;
+	case OPT_DIR:
+		o->dir = arg;
+		o->seen |= F_DIR;
+		break;
 	case OPT_EXTERNAL_IP:
 		if (check_ip("--external-ip", arg) == -1)
 			return -1;
@@ -826,6 +859,10 @@ take(struct opts *o, int ch, const char *arg)
 		    o->lb.nexternal_ips + 1, sizeof(*o->lb.external_ips));
 		o->lb.external_ips[o->lb.nexternal_ips++] = arg;
 		o->seen |= F_EXTERNAL_IP;
+		break;
+	case OPT_FOR:
+		o->consumer = arg;
+		o->seen |= F_FOR;
 		break;
 	case OPT_HOST:
 		if (mesh_desc_check_address_flag("--host", arg,
@@ -950,8 +987,10 @@ main(int argc, char *argv[])
 		{ "ambient", no_argument, NULL, OPT_AMBIENT },
 		{ "cluster", required_argument, NULL, OPT_CLUSTER },
 		{ "credential-name", required_argument, NULL, OPT_CREDENTIAL },
+		{ "dir", required_argument, NULL, OPT_DIR },
 		{ "external-ip", required_argument, NULL, OPT_EXTERNAL_IP },
 		{ "filename", required_argument, NULL, 'f' },
+		{ "for", required_argument, NULL, OPT_FOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ "host", required_argument, NULL, OPT_HOST },
 		{ "injection-template", required_argument, NULL,
@@ -972,6 +1011,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o;
+	struct mesh_route r;
 	struct mesh_writer *w;
 	enum cmd guessed;
 	int ch, rv = MESH_EXIT_FAIL;
@@ -1017,11 +1057,17 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (take_operands(&o, argc, argv) == -1 || check_cmd(&o) == -1)
 		goto usage;
-	w = mesh_writer_new(STDOUT_FILENO, o.fmt, false);
-	if ((o.cmd == CMD_NONE ? run_mesh(&o, w) : run_cmd(&o, w)) == 0 &&
-	    mesh_writer_finish(w) == 0)
-		rv = MESH_EXIT_OK;
-	mesh_writer_free(w);
+	if (mesh_route_init(&r, o.consumer, o.dir, o.cluster, o.fmt) == -1)
+		goto usage;
+	if (o.cmd == CMD_NONE) {
+		if (run_mesh(&o, &r) == 0)
+			rv = MESH_EXIT_OK;
+	} else {
+		w = mesh_writer_new(STDOUT_FILENO, o.fmt, false);
+		if (run_cmd(&o, w) == 0 && mesh_writer_finish(w) == 0)
+			rv = MESH_EXIT_OK;
+		mesh_writer_free(w);
+	}
 	if (mesh_close_stdout() == -1)
 		rv = MESH_EXIT_FAIL;
 	free(o.lb.external_ips);

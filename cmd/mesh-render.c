@@ -18,6 +18,7 @@
 #include "node.h"
 #include "parse.h"
 #include "path.h"
+#include "route.h"
 #include "stream.h"
 #include "subst.h"
 #include "tmpl.h"
@@ -41,6 +42,7 @@ struct opts {
 	enum role role;
 	const char *cluster, *network, *mesh, *pilot_address, *address;
 	const char *namespace, *revision, *gateway_service, *mesh_file;
+	const char *consumer, *dir;	/* -f: --for, --dir */
 	char *gateway_default;	/* the east-west gateway in namespace */
 	long long gateway_port;
 	int minor;		/* --istio-version 1.MINOR; 0: the guides' */
@@ -172,6 +174,52 @@ put(struct mesh_writer *w, struct mesh_doc *doc)
 	return rv;
 }
 
+/*
+ * The Namespace Istio runs in on cluster c (NULL: the external control
+ * plane's), with what the mesh's Istio release reads there: the
+ * network of the cluster's pods, in a multicluster mesh on more than
+ * one network; and, on a further remote of an external control plane
+ * (Istio 1.15 and later), the cluster whose ID the external istiod
+ * runs as, which manages it.  NULL after a report.
+ */
+static struct mesh_doc *
+namespace_doc(const struct mesh_desc *d, const struct mesh_cluster *c)
+{
+	struct mesh_doc **docs, *doc;
+	struct mesh_vars v = { { NULL }, { NULL }, 0 };
+	const struct mesh_external *x = d->spec.external;
+	size_t n;
+
+	mesh_vars_add(&v, "NAMESPACE", d->spec.istio_namespace);
+	if (mesh_template_render("render/namespace", mesh_vars_lookup, &v,
+	    false, &docs, &n) == -1)
+		return NULL;
+	doc = docs[0];
+	while (n > 1)
+		mesh_doc_free(docs[--n]);
+	free(docs);
+	if (c != NULL && d->spec.model != MESH_MODEL_EXTERNAL &&
+	    mesh_desc_multi_network(d))
+		mesh_path_put(doc, doc->root, "metadata.labels."
+		    "topology\\.istio\\.io/network",
+		    mesh_str_new(doc, c->network));
+	mesh_desc_annotate(doc, c != NULL ? c->name : x->name,
+	    c != NULL ? c->context : x->context);
+	if (c != NULL && d->spec.model == MESH_MODEL_EXTERNAL &&
+	    c->role == MESH_ROLE_REMOTE && d->istio_minor >= 15)
+		mesh_path_put(doc, doc->root, "metadata.annotations."
+		    "topology\\.istio\\.io/controlPlaneClusters",
+		    mesh_str_new(doc, d->spec.clusters[0].name));
+	return doc;
+}
+
+/* Route doc, of step; NULL (after a report) fails. */
+static int
+route(struct mesh_router *rt, struct mesh_doc *doc, const char *step)
+{
+	return doc == NULL ? -1 : mesh_router_add(rt, doc, step);
+}
+
 static int
 run_role(struct opts *o, struct mesh_writer *w)
 {
@@ -192,7 +240,7 @@ run_role(struct opts *o, struct mesh_writer *w)
 /* One cluster of the description, or its external control plane. */
 static int
 run_cluster(struct opts *o, const struct mesh_desc *d, unsigned i,
-    const struct peer *members, struct mesh_writer *w)
+    const struct peer *members, struct mesh_router *rt, bool namespaces)
 {
 	const struct mesh_cluster *c = &d->spec.clusters[i], *p;
 	struct mesh_doc *doc;
@@ -227,18 +275,27 @@ run_cluster(struct opts *o, const struct mesh_desc *d, unsigned i,
 		}
 		o->pilot_address = c->discovery_address;
 	}
+	if (namespaces && route(rt, namespace_doc(d, c), "namespace") == -1)
+		return -1;
 	if ((doc = render_role(o, role, c->name, c->network, members,
 	    d->spec.clusters_count)) == NULL)
 		return -1;
 	mesh_desc_annotate(doc, c->name, c->context);
-	return put(w, doc);
+	return route(rt, doc, "control-plane");
 }
 
+/*
+ * Every cluster's documents, routed as --for and --dir say.  The
+ * plain stream is the IstioOperators alone, for istioctl install; routed,
+ * each cluster's Namespace comes first, for kubectl.
+ */
 static int
-run_mesh(struct opts *o, struct mesh_writer *w)
+run_mesh(struct opts *o, struct mesh_route *r)
 {
 	struct mesh_desc *d;
+	struct mesh_router *rt = NULL;
 	struct peer *members = NULL;
+	bool namespaces = !mesh_route_is_plain(r);
 	unsigned i;
 	int rv = -1;
 
@@ -247,6 +304,7 @@ run_mesh(struct opts *o, struct mesh_writer *w)
 		return -1;
 	if (mesh_desc_check_cluster(d, o->cluster) == -1)
 		goto out;
+	rt = mesh_router_new(r, d);
 	o->mesh = d->spec.mesh_id;
 	o->namespace = d->spec.istio_namespace;
 	o->revision = d->spec.revision;
@@ -267,23 +325,27 @@ run_mesh(struct opts *o, struct mesh_writer *w)
 	    strcmp(o->cluster, d->spec.external->name) == 0)) {
 		struct mesh_doc *doc;
 
+		if (namespaces && route(rt, namespace_doc(d, NULL),
+		    "namespace") == -1)
+			goto out;
 		if ((doc = render_role(o, ROLE_EXT_ISTIOD,
 		    d->spec.clusters[0].name, NULL, NULL, 0)) == NULL)
 			goto out;
 		mesh_desc_annotate(doc, d->spec.external->name,
 		    d->spec.external->context);
-		if (put(w, doc) == -1)
+		if (route(rt, doc, "external-istiod") == -1)
 			goto out;
 	}
 	for (i = 0; i < d->spec.clusters_count; i++) {
 		if (o->cluster != NULL &&
 		    strcmp(o->cluster, d->spec.clusters[i].name) != 0)
 			continue;
-		if (run_cluster(o, d, i, members, w) == -1)
+		if (run_cluster(o, d, i, members, rt, namespaces) == -1)
 			goto out;
 	}
-	rv = 0;
+	rv = mesh_router_finish(rt);
 out:
+	mesh_router_free(rt);
 	free(members);
 	mesh_desc_free(d);
 	return rv;
@@ -299,7 +361,9 @@ static const char usage_text[] =
 	"                   [--network net] [--peer cluster=net] "
 	"[--pilot-address addr]\n"
 	"                   [--revision rev]\n"
-	"       mesh-render -f mesh.yaml [-o yaml|json] [--cluster name]\n";
+	"       mesh-render -f mesh.yaml [-o yaml|json] [--cluster name] "
+	"[--dir dir]\n"
+	"                   [--for consumer]\n";
 
 static const char help_text[] =
 "\n"
@@ -323,6 +387,13 @@ static const char help_text[] =
 	"mesh description\n"
 	"      --cluster name          the cluster (with -f: only "
 	"its documents)\n"
+	"      --dir dir               with -f: write "
+	"dir/CLUSTER/NN-STEP.CONSUMER.yaml,\n"
+	"                              in install order, "
+	"Namespaces too\n"
+	"      --for consumer          with -f: only the documents "
+	"for istioctl, kubectl\n"
+	"                              (the Namespaces) or helm\n"
 	"      --network net           the cluster's network\n"
 	"      --mesh id               the mesh ID (mesh1)\n"
 	"      --peer cluster=net      another cluster of the mesh "
@@ -422,7 +493,9 @@ check_role(struct opts *o)
 		    refuse(o, o->revision, "--revision") == -1 ||
 		    refuse(o, o->minor ? "" : NULL, "--istio-version") == -1 ?
 		    -1 : 0;
-	if (need(o, o->cluster, "--cluster") == -1)
+	if (need(o, o->cluster, "--cluster") == -1 ||
+	    refuse(o, o->consumer, "--for") == -1 ||
+	    refuse(o, o->dir, "--dir") == -1)
 		return -1;
 	if (o->role != ROLE_PRIMARY &&
 	    (refuse(o, peers, "--peer") == -1 ||
@@ -510,9 +583,9 @@ add_peer(struct opts *o, char *arg)
 	return 0;
 }
 
-enum { OPT_ADDRESS = 256, OPT_CLUSTER, OPT_GW_PORT, OPT_GW_SERVICE,
-	OPT_ISTIO_VERSION, OPT_MESH, OPT_NAMESPACE, OPT_NETWORK, OPT_PEER,
-	OPT_PILOT_ADDRESS, OPT_REVISION };
+enum { OPT_ADDRESS = 256, OPT_CLUSTER, OPT_DIR, OPT_FOR, OPT_GW_PORT,
+	OPT_GW_SERVICE, OPT_ISTIO_VERSION, OPT_MESH, OPT_NAMESPACE, OPT_NETWORK,
+	OPT_PEER, OPT_PILOT_ADDRESS, OPT_REVISION };
 
 int
 main(int argc, char *argv[])
@@ -520,7 +593,9 @@ main(int argc, char *argv[])
 	static const struct option lopts[] = {
 		{ "address", required_argument, NULL, OPT_ADDRESS },
 		{ "cluster", required_argument, NULL, OPT_CLUSTER },
+		{ "dir", required_argument, NULL, OPT_DIR },
 		{ "filename", required_argument, NULL, 'f' },
+		{ "for", required_argument, NULL, OPT_FOR },
 		{ "gateway-port", required_argument, NULL, OPT_GW_PORT },
 		{ "gateway-service", required_argument, NULL, OPT_GW_SERVICE },
 		{ "help", no_argument, NULL, 'h' },
@@ -536,6 +611,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o;
+	struct mesh_route r;
 	struct mesh_writer *w;
 	enum role guessed;
 	size_t i;
@@ -572,6 +648,12 @@ main(int argc, char *argv[])
 			break;
 		case OPT_CLUSTER:
 			o.cluster = optarg;
+			break;
+		case OPT_DIR:
+			o.dir = optarg;
+			break;
+		case OPT_FOR:
+			o.consumer = optarg;
 			break;
 		case OPT_GW_PORT:
 			if (mesh_parse_num("--gateway-port", optarg, 1, 65535,
@@ -650,11 +732,17 @@ main(int argc, char *argv[])
 	if (check_role(&o) == -1 ||
 	    (o.role != ROLE_NONE && check_values(&o) == -1))
 		goto usage;
-	w = mesh_writer_new(STDOUT_FILENO, o.fmt, false);
-	if ((o.role == ROLE_NONE ? run_mesh(&o, w) : run_role(&o, w)) == 0 &&
-	    mesh_writer_finish(w) == 0)
-		rv = MESH_EXIT_OK;
-	mesh_writer_free(w);
+	if (mesh_route_init(&r, o.consumer, o.dir, o.cluster, o.fmt) == -1)
+		goto usage;
+	if (o.role == ROLE_NONE) {
+		if (run_mesh(&o, &r) == 0)
+			rv = MESH_EXIT_OK;
+	} else {
+		w = mesh_writer_new(STDOUT_FILENO, o.fmt, false);
+		if (run_role(&o, w) == 0 && mesh_writer_finish(w) == 0)
+			rv = MESH_EXIT_OK;
+		mesh_writer_free(w);
+	}
 	if (mesh_close_stdout() == -1)
 		rv = MESH_EXIT_FAIL;
 	free(o.gateway_default);

@@ -432,6 +432,11 @@ check_external(struct check *ck, struct mesh_desc *d)
 		problem(ck, "spec.external", "set 'context', the kubeconfig "
 		    "context of the cluster that runs the external istiod");
 	x->tls_secret = dup_or(x->tls_secret, "istiod-tls");
+	/* it names a directory of --output-dir, as the clusters do */
+	if (x->name != NULL && !mesh_is_dns_label(x->name))
+		problem(ck, "spec.external.name", "'%s' is not a DNS-1123 "
+		    "label (lower-case letters, digits and '-', at most 63)",
+		    x->name);
 	x->name = dup_or(x->name, "external");
 	if (mesh_desc_cluster(d, x->name) != NULL)
 		problem(ck, "spec.external.name", "'%s' is also the name of "

@@ -2,9 +2,9 @@
 
 # mesh-gw's options, as argparse reads them ("=": takes a value)
 set -g __mesh_gw_opts h/help V/version f/filename= o/output= ambient cluster= \
-	credential-name= external-ip= host= injection-template= istio-namespace= \
-	istio-version= load-balancer-ip= mesh= n/namespace= network= revision= \
-	service-type= single-cluster tls=
+	credential-name= dir= external-ip= for= host= injection-template= \
+	istio-namespace= istio-version= load-balancer-ip= mesh= n/namespace= \
+	network= revision= service-type= single-cluster tls=
 
 # __mesh_gw_parse: the subcommand on the line before the cursor, or -f when
 # a mesh description is given instead, in $__mesh_gw_form; -f's file in
@@ -58,6 +58,8 @@ for c in mesh-gw kubectl-mesh_gw
 	complete -c $c -n "__mesh_gw_in ''" -s f -l filename -r -F -d 'every gateway of a mesh description'
 	complete -c $c -n "__mesh_gw_in -f $subs" -s o -l output -x -a 'yaml json' -d 'output format'
 	complete -c $c -n "__mesh_gw_in -f eastwest" -l cluster -x -a '(__mesh_gw_clusters)' -d 'with -f: only this cluster'
+	complete -c $c -n "__mesh_gw_in -f" -l for -x -a 'istioctl kubectl helm' -d 'only the documents for this consumer'
+	complete -c $c -n "__mesh_gw_in -f" -l dir -x -a '(__fish_complete_directories)' -d 'write a file per cluster, step and consumer'
 	complete -c $c -n "__mesh_gw_in -f eastwest controlplane ingress" -l external-ip -x -d 'an external IP of the gateway Service'
 	complete -c $c -n "__mesh_gw_in -f eastwest controlplane ingress" -l load-balancer-ip -x -d 'the load balancer IP'
 	complete -c $c -n "__mesh_gw_in -f eastwest controlplane ingress" -l service-type -x -a 'LoadBalancer NodePort' -d 'the gateway Service type'

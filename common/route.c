@@ -1,0 +1,506 @@
+/*
+ * Routing a mesh's documents to their consumers and clusters (route.h):
+ * the guide's steps for each model, the consumer of a document, and the
+ * files of --dir, written all or nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "meshdesc.h"
+#include "node.h"
+#include "parse.h"
+#include "route.h"
+#include "stream.h"
+#include "xalloc.h"
+
+static const char *const consumer_names[] = { "", "istioctl", "kubectl",
+	"helm" };
+
+/* The models and the roles of a cluster in them, as bits. */
+enum {
+	M_MP = 1 << MESH_MODEL_MULTI_PRIMARY,
+	M_PR = 1 << MESH_MODEL_PRIMARY_REMOTE,
+	M_EXT = 1 << MESH_MODEL_EXTERNAL
+};
+enum {
+	R_PRIMARY = 1 << 0,
+	R_REMOTE = 1 << 1,
+	R_CONFIG = 1 << 2,
+	R_EXTERNAL = 1 << 3,	/* the external control plane's cluster */
+	R_ANY = R_PRIMARY | R_REMOTE | R_CONFIG | R_EXTERNAL
+};
+
+/*
+ * Each model's steps in the order of its guide (today's pages), for the
+ * clusters that take them.  The guides' own "before you begin" comes
+ * first: the namespaces, then the plug-in CA's cacerts.  A step a guide
+ * repeats for each cluster is one place, taken by every cluster in
+ * parallel; a Secret's step is that of the cluster it is applied to.
+ */
+static const struct step {
+	unsigned models;
+	const char *name;
+	unsigned roles;
+	int place;
+} guide_steps[] = {
+	{ M_MP | M_PR | M_EXT, "namespace", R_ANY, 1 },
+	{ M_MP | M_PR | M_EXT, "cacerts", R_ANY, 2 },
+	{ M_MP, "control-plane", R_PRIMARY, 3 },
+	{ M_MP, "eastwest-gateway", R_PRIMARY, 4 },
+	{ M_MP, "expose-services", R_PRIMARY, 5 },
+	{ M_MP, "remote-secret", R_PRIMARY, 6 },
+	{ M_PR, "control-plane", R_PRIMARY, 3 },
+	{ M_PR, "eastwest-gateway", R_PRIMARY, 4 },
+	{ M_PR, "expose-istiod", R_PRIMARY, 5 },
+	{ M_PR, "control-plane", R_REMOTE, 6 },
+	{ M_PR, "remote-secret", R_PRIMARY, 7 },
+	{ M_PR, "eastwest-gateway", R_REMOTE, 8 },
+	{ M_PR, "expose-services", R_PRIMARY | R_REMOTE, 9 },
+	{ M_EXT, "controlplane-gateway", R_EXTERNAL, 3 },
+	{ M_EXT, "tls-secret", R_EXTERNAL, 4 },
+	{ M_EXT, "control-plane", R_CONFIG, 5 },
+	{ M_EXT, "config-secret", R_EXTERNAL, 6 },
+	{ M_EXT, "external-istiod", R_EXTERNAL, 7 },
+	{ M_EXT, "external-istiod-gw", R_EXTERNAL, 8 },
+	{ M_EXT, "control-plane", R_REMOTE, 9 },
+	{ M_EXT, "remote-secret", R_EXTERNAL, 10 },
+	{ M_EXT, "eastwest-gateway", R_CONFIG | R_REMOTE, 11 },
+	{ M_EXT, "expose-services", R_CONFIG | R_REMOTE, 12 },
+};
+
+static const char *const model_names[] = { "multi-primary",
+	"primary-remote", "external" };
+
+/* One document added, and where it goes. */
+struct entry {
+	struct mesh_doc *doc;
+	const char *cluster;	/* the document's annotation */
+	const char *step;	/* static, or the caller's */
+	int place;
+	enum mesh_consumer consumer;
+};
+
+struct mesh_router {
+	const struct mesh_route *r;
+	const struct mesh_desc *d;
+	struct entry *e;
+	size_t n, cap;
+};
+
+/* A file of --dir: its name, and its temporary file once made. */
+struct file {
+	char *dir, *path, *tmp;
+};
+
+int
+mesh_route_init(struct mesh_route *r, const char *consumer, const char *dir,
+    const char *cluster, enum mesh_format fmt)
+{
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->dir = dir;
+	r->cluster = cluster;
+	r->fmt = fmt;
+	if (dir != NULL && *dir == '\0') {
+		mesh_err(NULL, "invalid value for '--dir': '' (name a "
+		    "directory)");
+		return -1;
+	}
+	if (consumer == NULL)
+		return 0;
+	for (i = 1; i < sizeof(consumer_names) / sizeof(consumer_names[0]);
+	    i++)
+		if (strcmp(consumer, consumer_names[i]) == 0) {
+			r->consumer = (enum mesh_consumer)i;
+			return 0;
+		}
+	mesh_err(NULL, "invalid value for '--for': '%s' (use istioctl, "
+	    "kubectl or helm)", consumer);
+	return -1;
+}
+
+const char *
+mesh_route_consumer_name(enum mesh_consumer c)
+{
+	return consumer_names[c];
+}
+
+enum mesh_consumer
+mesh_route_consumer_of(const struct mesh_doc *doc)
+{
+	const char *kind = mesh_doc_kind(doc);
+
+	return kind != NULL && strcmp(kind, "IstioOperator") == 0 ?
+	    MESH_CONSUMER_ISTIOCTL : MESH_CONSUMER_KUBECTL;
+}
+
+bool
+mesh_route_is_plain(const struct mesh_route *r)
+{
+	return r->consumer == MESH_CONSUMER_ANY && r->dir == NULL;
+}
+
+/* The role bit of the cluster called name; 0 when there is none. */
+static unsigned
+role_of(const struct mesh_desc *d, const char *name)
+{
+	const struct mesh_cluster *c;
+
+	if (d->spec.external != NULL && d->spec.external->name != NULL &&
+	    strcmp(name, d->spec.external->name) == 0)
+		return R_EXTERNAL;
+	if ((c = mesh_desc_cluster(d, name)) == NULL)
+		return 0;
+	switch (c->role) {
+	case MESH_ROLE_PRIMARY:
+		return R_PRIMARY;
+	case MESH_ROLE_CONFIG:
+		return R_CONFIG;
+	default:
+		return R_REMOTE;
+	}
+}
+
+int
+mesh_route_step(const struct mesh_desc *d, const char *cluster,
+    const char *step)
+{
+	unsigned model = 1u << d->spec.model, role = role_of(d, cluster);
+	size_t i;
+
+	for (i = 0; i < sizeof(guide_steps) / sizeof(guide_steps[0]); i++)
+		if ((guide_steps[i].models & model) &&
+		    (guide_steps[i].roles & role) &&
+		    strcmp(guide_steps[i].name, step) == 0)
+			return guide_steps[i].place;
+	mesh_err(NULL, "%s: no step '%s' for cluster '%s' of a %s mesh",
+	    d->src, step, cluster, model_names[d->spec.model]);
+	return -1;
+}
+
+struct mesh_router *
+mesh_router_new(const struct mesh_route *r, const struct mesh_desc *d)
+{
+	struct mesh_router *rt = xcalloc(1, sizeof(*rt));
+
+	rt->r = r;
+	rt->d = d;
+	return rt;
+}
+
+static void
+free_doc(const struct mesh_router *rt, struct mesh_doc *doc)
+{
+	mesh_doc_free_wipe(doc, rt->r->wipe);
+}
+
+int
+mesh_router_add(struct mesh_router *rt, struct mesh_doc *doc,
+    const char *step)
+{
+	struct mesh_node *ann = mesh_map_get(mesh_map_get(doc->root,
+	    "metadata"), "annotations");
+	struct mesh_node *c = mesh_map_get(ann, "meshline.io/cluster");
+	struct entry *e;
+	int place;
+
+	if (!mesh_is_scalar(c)) {
+		mesh_err(NULL, "%s: a document of step '%s' has no "
+		    "meshline.io/cluster annotation", rt->d->src, step);
+		free_doc(rt, doc);
+		return -1;
+	}
+	if ((place = mesh_route_step(rt->d, c->u.s.text, step)) == -1) {
+		free_doc(rt, doc);
+		return -1;
+	}
+	if (rt->n == rt->cap) {
+		rt->cap = rt->cap ? rt->cap * 2 : 16;
+		rt->e = xreallocarray(rt->e, rt->cap, sizeof(*rt->e));
+	}
+	e = &rt->e[rt->n++];
+	e->doc = doc;
+	e->cluster = c->u.s.text;
+	e->step = step;
+	e->place = place;
+	e->consumer = mesh_route_consumer_of(doc);
+	return 0;
+}
+
+void
+mesh_router_free(struct mesh_router *rt)
+{
+	size_t i;
+
+	if (rt == NULL)
+		return;
+	for (i = 0; i < rt->n; i++)
+		free_doc(rt, rt->e[i].doc);
+	free(rt->e);
+	free(rt);
+}
+
+static bool
+wanted(const struct mesh_router *rt, const struct entry *e)
+{
+	return rt->r->consumer == MESH_CONSUMER_ANY ||
+	    rt->r->consumer == e->consumer;
+}
+
+/* Nothing for the consumer asked for: say what there is instead. */
+static void
+nothing_wanted(const struct mesh_router *rt)
+{
+	const struct mesh_route *r = rt->r;
+	struct mesh_buf there = MESH_BUF_INIT;
+	char where[128] = "";
+	bool seen[sizeof(consumer_names) / sizeof(consumer_names[0])] = {
+		false };
+	size_t i;
+
+	for (i = 0; i < rt->n; i++)
+		seen[rt->e[i].consumer] = true;
+	for (i = 1; i < sizeof(seen) / sizeof(seen[0]); i++)
+		if (seen[i])
+			mesh_buf_addf(&there, "%s%s", there.len > 0 ? " and " :
+			    "", consumer_names[i]);
+	if (r->cluster != NULL)
+		snprintf(where, sizeof(where), " for cluster '%s'",
+		    r->cluster);
+	if (r->consumer == MESH_CONSUMER_ANY || there.len == 0)
+		mesh_err(NULL, "%s: no document%s", rt->d->src, where);
+	else if (r->consumer == MESH_CONSUMER_HELM)
+		mesh_err(NULL, "%s: no document for helm%s: %s renders no "
+		    "Helm release; its documents are for %s", rt->d->src,
+		    where, mesh_getprogname(), there.data);
+	else
+		mesh_err(NULL, "%s: no document for %s%s: %s's documents "
+		    "there are all for %s", rt->d->src,
+		    consumer_names[r->consumer], where, mesh_getprogname(),
+		    there.data);
+	mesh_buf_release(&there);
+}
+
+static int
+write_stdout(struct mesh_router *rt)
+{
+	struct mesh_writer *w = mesh_writer_new(STDOUT_FILENO, rt->r->fmt,
+	    false);
+	size_t i;
+	int rv = -1;
+
+	if (rt->r->wipe != NULL)
+		mesh_writer_secret(w);
+	for (i = 0; i < rt->n; i++)
+		if (wanted(rt, &rt->e[i]) &&
+		    mesh_writer_put(w, rt->e[i].doc) == -1)
+			goto out;
+	rv = mesh_writer_finish(w);
+out:
+	mesh_writer_free(w);
+	return rv;
+}
+
+/* Order for the files: cluster, step, consumer; then as added. */
+static int
+cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = *(const struct entry *const *)a;
+	const struct entry *y = *(const struct entry *const *)b;
+	int c = strcmp(x->cluster, y->cluster);
+
+	if (c != 0)
+		return c;
+	if (x->place != y->place)
+		return x->place < y->place ? -1 : 1;
+	if (x->consumer != y->consumer)
+		return x->consumer < y->consumer ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static bool
+same_file(const struct entry *x, const struct entry *y)
+{
+	return strcmp(x->cluster, y->cluster) == 0 && x->place == y->place &&
+	    x->consumer == y->consumer;
+}
+
+/* Make directory path unless it is one already. */
+static int
+make_dir(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0755) == 0)
+		return 0;
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (errno == EEXIST)
+		errno = ENOTDIR;
+	mesh_err(NULL, "cannot create directory '%s':", path);
+	return -1;
+}
+
+/* Sync a directory, so that the names renamed in it last. */
+static void
+sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+/*
+ * Write the n documents of e (one file's) into a new temporary file
+ * beside f->path, synced; f->tmp names it after.  0, or -1 after a
+ * report (the temporary file then removed).
+ */
+static int
+write_tmp(const struct mesh_router *rt, struct file *f,
+    struct entry *const *e, size_t n)
+{
+	struct mesh_writer *w;
+	size_t i;
+	int fd, rv = -1;
+
+	f->tmp = xasprintf("%s/.%s.XXXXXX", f->dir, f->path +
+	    strlen(f->dir) + 1);
+	if ((fd = mkstemp(f->tmp)) == -1) {
+		mesh_err(NULL, "cannot create a file in '%s':", f->dir);
+		free(f->tmp);
+		f->tmp = NULL;
+		return -1;
+	}
+	w = mesh_writer_new(fd, rt->r->fmt, false);
+	if (rt->r->wipe != NULL)
+		mesh_writer_secret(w);
+	for (i = 0; i < n; i++)
+		if (mesh_writer_put(w, e[i]->doc) == -1)
+			goto out;
+	if (mesh_writer_finish(w) == -1)
+		goto out;
+	if (fchmod(fd, rt->r->wipe != NULL ? 0600 : 0644) == -1 ||
+	    fsync(fd) == -1) {
+		mesh_err(NULL, "cannot write '%s':", f->path);
+		goto out;
+	}
+	rv = 0;
+out:
+	mesh_writer_free(w);
+	if (close(fd) == -1 && rv == 0) {
+		mesh_err(NULL, "cannot write '%s':", f->path);
+		rv = -1;
+	}
+	if (rv == -1) {
+		unlink(f->tmp);
+		free(f->tmp);
+		f->tmp = NULL;
+	}
+	return rv;
+}
+
+static int
+write_dir(struct mesh_router *rt, size_t nwanted)
+{
+	const char *ext = rt->r->fmt == MESH_FMT_JSON ? "json" : "yaml";
+	struct entry **e = xcalloc(nwanted, sizeof(*e));
+	struct file *f = xcalloc(nwanted, sizeof(*f));
+	size_t i, j, k, nf = 0;
+	int rv = -1;
+
+	for (i = j = 0; i < rt->n; i++)
+		if (wanted(rt, &rt->e[i]))
+			e[j++] = &rt->e[i];
+	qsort(e, nwanted, sizeof(*e), cmp_entry);
+	if (make_dir(rt->r->dir) == -1)
+		goto out;
+	/* every file to its temporary name first */
+	for (i = 0; i < nwanted; i = j, nf++) {
+		for (j = i + 1; j < nwanted && same_file(e[i], e[j]); j++)
+			;
+		/* a name becomes a directory: it must be one (DNS-1123) */
+		if (!mesh_is_dns_label(e[i]->cluster)) {
+			mesh_err(NULL, "%s: cluster '%s' cannot name a "
+			    "directory: it is not a DNS-1123 label",
+			    rt->d->src, e[i]->cluster);
+			goto out;
+		}
+		f[nf].dir = xasprintf("%s/%s", rt->r->dir, e[i]->cluster);
+		f[nf].path = xasprintf("%s/%02d-%s.%s.%s", f[nf].dir,
+		    e[i]->place, e[i]->step,
+		    consumer_names[e[i]->consumer], ext);
+		if (make_dir(f[nf].dir) == -1 ||
+		    write_tmp(rt, &f[nf], e + i, j - i) == -1) {
+			nf++;
+			goto out;
+		}
+	}
+	/* then each into place */
+	for (k = 0; k < nf; k++) {
+		if (rename(f[k].tmp, f[k].path) == -1) {
+			mesh_err(NULL, "cannot write '%s':", f[k].path);
+			goto out;
+		}
+		free(f[k].tmp);
+		f[k].tmp = NULL;
+		if (k + 1 == nf || strcmp(f[k].dir, f[k + 1].dir) != 0)
+			sync_dir(f[k].dir);
+	}
+	rv = 0;
+out:
+	for (k = 0; k < nf; k++) {
+		if (f[k].tmp != NULL)
+			unlink(f[k].tmp);
+		free(f[k].tmp);
+		free(f[k].path);
+		free(f[k].dir);
+	}
+	free(f);
+	free(e);
+	return rv;
+}
+
+int
+mesh_router_finish(struct mesh_router *rt)
+{
+	size_t i, nwanted = 0;
+
+	for (i = 0; i < rt->n; i++)
+		if (wanted(rt, &rt->e[i]))
+			nwanted++;
+	if (nwanted == 0) {
+		nothing_wanted(rt);
+		return -1;
+	}
+	return rt->r->dir != NULL ? write_dir(rt, nwanted) :
+	    write_stdout(rt);
+}
+
+int
+mesh_route_write(const struct mesh_route *r, const struct mesh_desc *d,
+    struct mesh_doc **docs, const char *const *steps, size_t n)
+{
+	struct mesh_router *rt = mesh_router_new(r, d);
+	size_t i;
+	int rv = 0;
+
+	for (i = 0; i < n; i++)
+		if (mesh_router_add(rt, docs[i], steps[i]) == -1)
+			rv = -1;
+	if (rv == 0)
+		rv = mesh_router_finish(rt);
+	mesh_router_free(rt);
+	return rv;
+}

@@ -1,0 +1,305 @@
+#!/usr/bin/env bats
+# Routing a mesh's documents (mesh(7), ROUTING): --for keeps one
+# consumer's, --dir writes one file per cluster, step and consumer
+# in the guide's order; and the Namespaces each cluster's steps need.
+
+load helpers/common
+load helpers/simcluster
+
+EX="$ROOT/examples/mesh"
+F="$FIXTURES/mesh-render"
+
+# plan MESH DIR [FLAG...]: mesh-render and mesh-gw -f MESH into DIR, as a
+# whole mesh is planned; both print nothing.
+plan() {
+	local m="$1" d="$2"
+	shift 2
+	run --separate-stderr -0 mesh-render -f "$m" --dir "$d" "$@"
+	[ -z "$output" ] && [ -z "$stderr" ]
+	# a mesh on one network with no remotes has no gateway
+	run --separate-stderr mesh-gw -f "$m" --dir "$d" "$@"
+	[ -z "$output" ]
+	[ "$status" -eq 0 ] || [[ "$stderr" == *"needs no gateway"* ]]
+}
+
+# files DIR: every file under DIR, one a line, as ls orders them.
+files() {
+	(cd "$1" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
+}
+
+# q EXPR FILE...: a Python expression over the documents of the files as d.
+q() {
+	local e="$1"
+	shift
+	"$PYTHON" -c "import sys, yaml, json
+d = [x for f in sys.argv[1:] for x in yaml.safe_load_all(open(f)) if x is not None]
+print(json.dumps($e, sort_keys=True))" "$@"
+}
+
+@test "route: --dir names each model's files in the guide's order" {
+	plan "$EX/multi-primary.yaml" "$TMP/mp"
+	[ "$(files "$TMP/mp")" = "cluster1/01-namespace.kubectl.yaml
+cluster1/03-control-plane.istioctl.yaml
+cluster2/01-namespace.kubectl.yaml
+cluster2/03-control-plane.istioctl.yaml" ]
+	plan "$EX/multi-primary-multi-network.yaml" "$TMP/mpmn"
+	[ "$(files "$TMP/mpmn")" = "cluster1/01-namespace.kubectl.yaml
+cluster1/03-control-plane.istioctl.yaml
+cluster1/04-eastwest-gateway.istioctl.yaml
+cluster1/05-expose-services.kubectl.yaml
+cluster2/01-namespace.kubectl.yaml
+cluster2/03-control-plane.istioctl.yaml
+cluster2/04-eastwest-gateway.istioctl.yaml
+cluster2/05-expose-services.kubectl.yaml" ]
+	# the remote's install after its primary's gateway and istiod
+	plan "$EX/primary-remote.yaml" "$TMP/pr"
+	[ "$(files "$TMP/pr")" = "cluster1/01-namespace.kubectl.yaml
+cluster1/03-control-plane.istioctl.yaml
+cluster1/04-eastwest-gateway.istioctl.yaml
+cluster1/05-expose-istiod.kubectl.yaml
+cluster2/01-namespace.kubectl.yaml
+cluster2/06-control-plane.istioctl.yaml" ]
+	plan "$EX/primary-remote-multi-network.yaml" "$TMP/prmn"
+	[ "$(files "$TMP/prmn")" = "cluster1/01-namespace.kubectl.yaml
+cluster1/03-control-plane.istioctl.yaml
+cluster1/04-eastwest-gateway.istioctl.yaml
+cluster1/05-expose-istiod.kubectl.yaml
+cluster1/09-expose-services.kubectl.yaml
+cluster2/01-namespace.kubectl.yaml
+cluster2/06-control-plane.istioctl.yaml
+cluster2/08-eastwest-gateway.istioctl.yaml
+cluster2/09-expose-services.kubectl.yaml" ]
+	# the config cluster before the external istiod, the other remotes after
+	plan "$EX/external.yaml" "$TMP/ext"
+	[ "$(files "$TMP/ext")" = "external/01-namespace.kubectl.yaml
+external/03-controlplane-gateway.istioctl.yaml
+external/07-external-istiod.istioctl.yaml
+external/08-external-istiod-gw.kubectl.yaml
+remote1/01-namespace.kubectl.yaml
+remote1/05-control-plane.istioctl.yaml
+remote1/11-eastwest-gateway.istioctl.yaml
+remote1/12-expose-services.kubectl.yaml
+remote2/01-namespace.kubectl.yaml
+remote2/09-control-plane.istioctl.yaml
+remote2/11-eastwest-gateway.istioctl.yaml
+remote2/12-expose-services.kubectl.yaml" ]
+}
+
+@test "route: the files hold the plain stream's documents, each with its cluster and consumer" {
+	local m c f p
+	for m in "$EX"/*.yaml; do
+		rm -rf "$TMP/r" "$TMP/g"
+		run --separate-stderr -0 mesh-render -f "$m" --dir "$TMP/r"
+		mesh-render -f "$m" > "$TMP/r.yaml"
+		mesh-gw -f "$m" > "$TMP/g.yaml" 2>/dev/null || : > "$TMP/g.yaml"
+		[ ! -s "$TMP/g.yaml" ] || mesh-gw -f "$m" --dir "$TMP/g"
+		# cluster by cluster, the files in ls order are the plain
+		# stream's documents for that cluster, in its order; mesh-render
+		# adds the Namespace
+		for c in "$TMP"/r/*/; do
+			c=$(basename "$c")
+			p="[x for x in d if x['metadata']['annotations']['meshline.io/cluster'] == '$c']"
+			[ "$(q "$p" "$TMP/r.yaml")" = "$(q "d[1:]" "$TMP/r/$c"/*)" ]
+			[ "$(q "d[0]['kind']" "$TMP/r/$c"/*)" = '"Namespace"' ]
+			[ ! -d "$TMP/g/$c" ] || [ "$(q "$p" "$TMP/g.yaml")" = "$(q d "$TMP/g/$c"/*)" ]
+		done
+		# every document is in its cluster's directory and its
+		# consumer's file
+		for f in "$TMP"/[rg]/*/*; do
+			c=$(basename "$(dirname "$f")")
+			[ "$(q "sorted(set(x['metadata']['annotations']['meshline.io/cluster'] for x in d))" "$f")" = "[\"$c\"]" ]
+			case $f in
+			*.istioctl.yaml) [ "$(q "sorted(set(x['kind'] for x in d))" "$f")" = '["IstioOperator"]' ] ;;
+			*.kubectl.yaml) [ "$(q "'IstioOperator' in [x['kind'] for x in d]" "$f")" = false ] ;;
+			*) false ;;
+			esac
+		done
+	done
+}
+
+@test "route: --for keeps one consumer's documents; together they are the routed whole" {
+	local m c
+	m="$EX/primary-remote-multi-network.yaml"
+	run --separate-stderr -0 mesh-gw -f "$m" --for istioctl
+	printf '%s\n' "$output" > "$TMP/i.yaml"
+	[ "$(q "[(x['kind'], x['metadata']['annotations']['meshline.io/cluster']) for x in d]" "$TMP/i.yaml")" = '[["IstioOperator", "cluster1"], ["IstioOperator", "cluster2"]]' ]
+	run --separate-stderr -0 mesh-gw -f "$m" --for kubectl
+	printf '%s\n' "$output" > "$TMP/k.yaml"
+	[ "$(q "[(x['kind'], x['metadata']['name'], x['metadata']['annotations']['meshline.io/cluster']) for x in d]" "$TMP/k.yaml")" = '[["Gateway", "istiod-gateway", "cluster1"], ["VirtualService", "istiod-vs", "cluster1"], ["Gateway", "cross-network-gateway", "cluster1"], ["Gateway", "cross-network-gateway", "cluster2"]]' ]
+	# mesh-render: the IstioOperators are its plain stream; kubectl's
+	# are the Namespaces, one a cluster, before anything else
+	run --separate-stderr -0 mesh-render -f "$m" --for istioctl
+	printf '%s\n' "$output" > "$TMP/ri.yaml"
+	mesh-render -f "$m" > "$TMP/plain.yaml"
+	[ "$(q d "$TMP/ri.yaml")" = "$(q d "$TMP/plain.yaml")" ]
+	run --separate-stderr -0 mesh-render -f "$m" --for kubectl --cluster cluster2
+	printf '%s\n' "$output" > "$TMP/rk.yaml"
+	[ "$(q "[(x['kind'], x['metadata']['name']) for x in d]" "$TMP/rk.yaml")" = '[["Namespace", "istio-system"]]' ]
+	# --for with --dir writes that consumer's files alone
+	run --separate-stderr -0 mesh-gw -f "$m" --for kubectl --cluster cluster1 --dir "$TMP/d"
+	[ -z "$output" ]
+	[ "$(files "$TMP/d")" = "cluster1/05-expose-istiod.kubectl.yaml
+cluster1/09-expose-services.kubectl.yaml" ]
+}
+
+@test "route: the plain stream is unchanged: no Namespace without --for or --dir" {
+	local m
+	for m in "$EX"/*.yaml; do
+		run --separate-stderr -0 mesh-render -f "$m"
+		printf '%s\n' "$output" > "$TMP/o.yaml"
+		[ "$(q "sorted(set(x['kind'] for x in d))" "$TMP/o.yaml")" = '["IstioOperator"]' ]
+	done
+}
+
+@test "route: Namespaces carry the network label in a multi-network mesh, and none on one network" {
+	local m
+	for m in multi-primary-multi-network primary-remote-multi-network; do
+		run --separate-stderr -0 mesh-render -f "$EX/$m.yaml" --for kubectl
+		printf '%s\n' "$output" > "$TMP/ns.yaml"
+		[ "$(q "[x['metadata'] for x in d]" "$TMP/ns.yaml")" = '[{"annotations": {"meshline.io/cluster": "cluster1", "meshline.io/context": "kind-cluster1"}, "labels": {"topology.istio.io/network": "network1"}, "name": "istio-system"}, {"annotations": {"meshline.io/cluster": "cluster2", "meshline.io/context": "kind-cluster2"}, "labels": {"topology.istio.io/network": "network2"}, "name": "istio-system"}]' ]
+		[ "$(q "[(x['apiVersion'], x['kind'], sorted(x)) for x in d]" "$TMP/ns.yaml")" = '[["v1", "Namespace", ["apiVersion", "kind", "metadata"]], ["v1", "Namespace", ["apiVersion", "kind", "metadata"]]]' ]
+	done
+	for m in multi-primary primary-remote; do
+		run --separate-stderr -0 mesh-render -f "$EX/$m.yaml" --for kubectl
+		printf '%s\n' "$output" > "$TMP/ns.yaml"
+		[ "$(q "[(x['metadata']['name'], sorted(x['metadata'])) for x in d]" "$TMP/ns.yaml")" = '[["istio-system", ["annotations", "name"]], ["istio-system", ["annotations", "name"]]]' ]
+	done
+	# Istio in another namespace: that one
+	run --separate-stderr -0 mesh-render -f "$F/mesh-sys.yaml" --for kubectl --cluster cluster2
+	printf '%s\n' "$output" > "$TMP/ns.yaml"
+	[ "$(q "[(x['metadata']['name'], x['metadata']['labels']) for x in d]" "$TMP/ns.yaml")" = '[["mesh-sys", {"topology.istio.io/network": "network2"}]]' ]
+}
+
+@test "route: an external mesh's further remotes name the config cluster as their control plane's, from Istio 1.15" {
+	# examples/mesh/external.yaml is for Istio 1.24
+	run --separate-stderr -0 mesh-render -f "$EX/external.yaml" --for kubectl
+	printf '%s\n' "$output" > "$TMP/ns.yaml"
+	[ "$(q "[x['metadata'] for x in d]" "$TMP/ns.yaml")" = '[{"annotations": {"meshline.io/cluster": "external", "meshline.io/context": "kind-external"}, "name": "external-istiod"}, {"annotations": {"meshline.io/cluster": "remote1", "meshline.io/context": "kind-remote1"}, "name": "external-istiod"}, {"annotations": {"meshline.io/cluster": "remote2", "meshline.io/context": "kind-remote2", "topology.istio.io/controlPlaneClusters": "remote1"}, "name": "external-istiod"}]' ]
+	# the old guide's release did not read it: not written
+	run --separate-stderr -0 mesh-render -f "$F/external.yaml" --for kubectl
+	printf '%s\n' "$output" > "$TMP/ns.yaml"
+	[ "$(q "[sorted(x['metadata']['annotations']) for x in d]" "$TMP/ns.yaml")" = '[["meshline.io/cluster", "meshline.io/context"], ["meshline.io/cluster", "meshline.io/context"], ["meshline.io/cluster", "meshline.io/context"]]' ]
+	sed 's/^  model: external/  model: external\n  istioVersion: "1.14"/' "$F/external.yaml" > "$TMP/m.yaml"
+	run --separate-stderr -0 mesh-render -f "$TMP/m.yaml" --for kubectl --cluster remote2
+	printf '%s\n' "$output" > "$TMP/ns.yaml"
+	[ "$(q "sorted(d[0]['metadata']['annotations'])" "$TMP/ns.yaml")" = '["meshline.io/cluster", "meshline.io/context"]' ]
+	sed 's/^  model: external/  model: external\n  istioVersion: "1.15"/' "$F/external.yaml" > "$TMP/m.yaml"
+	run --separate-stderr -0 mesh-render -f "$TMP/m.yaml" --for kubectl --cluster remote2
+	printf '%s\n' "$output" > "$TMP/ns.yaml"
+	[ "$(q "d[0]['metadata']['annotations']['topology.istio.io/controlPlaneClusters']" "$TMP/ns.yaml")" = '"remote1"' ]
+}
+
+@test "route: files are 0644 and whole, nothing else is left, and a second run writes the same" {
+	local f
+	plan "$EX/external.yaml" "$TMP/d"
+	for f in "$TMP"/d/*/*; do
+		[ "$(stat -c %a "$f")" = 644 ]
+	done
+	[ -z "$(find "$TMP/d" -name '.*' -type f)" ]
+	(cd "$TMP/d" && find . -type f -exec md5sum {} + | sort) > "$TMP/sum1"
+	plan "$EX/external.yaml" "$TMP/d"
+	(cd "$TMP/d" && find . -type f -exec md5sum {} + | sort) > "$TMP/sum2"
+	diff "$TMP/sum1" "$TMP/sum2"
+	# and a file of the directory is replaced, not written into
+	ln "$TMP/d/remote1/05-control-plane.istioctl.yaml" "$TMP/old"
+	run --separate-stderr -0 mesh-render -f "$EX/external.yaml" --dir "$TMP/d" --cluster remote1
+	[ "$(stat -c %i "$TMP/old")" != "$(stat -c %i "$TMP/d/remote1/05-control-plane.istioctl.yaml")" ]
+	cmp "$TMP/old" "$TMP/d/remote1/05-control-plane.istioctl.yaml"
+}
+
+@test "route: a file that cannot be written replaces none, and leaves nothing half-written" {
+	mkdir -p "$TMP/d/cluster1"
+	echo 'kept: true' > "$TMP/d/cluster1/03-control-plane.istioctl.yaml"
+	# cluster2's directory cannot be made: cluster1's files are written
+	# first, then all dropped
+	echo x > "$TMP/d/cluster2"
+	run --separate-stderr -1 mesh-render -f "$EX/multi-primary.yaml" --dir "$TMP/d"
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: cannot create directory '$TMP/d/cluster2': Not a directory" ]
+	[ "$(files "$TMP/d")" = "cluster1/03-control-plane.istioctl.yaml
+cluster2" ]
+	[ "$(cat "$TMP/d/cluster1/03-control-plane.istioctl.yaml")" = 'kept: true' ]
+	# the directory itself
+	run --separate-stderr -1 mesh-gw -f "$EX/external.yaml" --dir "$TMP/d/cluster2"
+	[ "$stderr" = "mesh-gw: cannot create directory '$TMP/d/cluster2': Not a directory" ]
+	run --separate-stderr -1 mesh-gw -f "$EX/external.yaml" --dir "$TMP/no/such"
+	[ "$stderr" = "mesh-gw: cannot create directory '$TMP/no/such': No such file or directory" ]
+	[ ! -e "$TMP/no" ]
+	# an error in the description: no directory at all
+	run --separate-stderr -1 mesh-render -f "$FIXTURES/mesh-gw/primary-remote.yaml" --cluster nope --dir "$TMP/e"
+	[ ! -e "$TMP/e" ]
+}
+
+@test "route: -o json writes .json files, one object or a v1 List each" {
+	run --separate-stderr -0 mesh-gw -f "$EX/external.yaml" --cluster external -o json --dir "$TMP/d"
+	[ "$(files "$TMP/d")" = "external/03-controlplane-gateway.istioctl.json
+external/08-external-istiod-gw.kubectl.json" ]
+	[ "$(jq -r .kind "$TMP/d/external/03-controlplane-gateway.istioctl.json")" = IstioOperator ]
+	[ "$(jq -c '[.kind, [.items[].kind]]' "$TMP/d/external/08-external-istiod-gw.kubectl.json")" = '["List",["Gateway","VirtualService","DestinationRule"]]' ]
+}
+
+@test "route: what --for and --dir take, and who takes them" {
+	run --separate-stderr -2 mesh-render -f "$EX/external.yaml" --for kubect1
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: invalid value for '--for': 'kubect1' (use istioctl, kubectl or helm)
+Try 'mesh-render --help' for more information." ]
+	run --separate-stderr -2 mesh-gw -f "$EX/external.yaml" --dir ''
+	[[ "$stderr" == "mesh-gw: invalid value for '--dir': '' (name a directory)"* ]]
+	# routing is for a whole mesh's documents
+	run --separate-stderr -2 mesh-render primary --cluster c --network n --for kubectl
+	[[ "$stderr" == "mesh-render: primary does not take --for"* ]]
+	run --separate-stderr -2 mesh-render remote --cluster c --network n --pilot-address 192.0.2.1 --dir d
+	[[ "$stderr" == "mesh-render: remote does not take --dir"* ]]
+	run --separate-stderr -2 mesh-gw eastwest --network n --for istioctl
+	[[ "$stderr" == "mesh-gw: eastwest does not take --for"* ]]
+	run --separate-stderr -2 mesh-gw expose-services --dir d
+	[[ "$stderr" == "mesh-gw: expose-services does not take --dir"* ]]
+	[ ! -e d ]
+}
+
+@test "route: nothing for the consumer asked for is an error that says what there is" {
+	run --separate-stderr -1 mesh-render -f "$EX/external.yaml" --for helm
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: $EX/external.yaml: no document for helm: mesh-render renders no Helm release; its documents are for istioctl and kubectl" ]
+	run --separate-stderr -1 mesh-gw -f "$EX/primary-remote.yaml" --cluster cluster1 --for helm --dir "$TMP/d"
+	[ "$stderr" = "mesh-gw: $EX/primary-remote.yaml: no document for helm for cluster 'cluster1': mesh-gw renders no Helm release; its documents are for istioctl and kubectl" ]
+	[ ! -e "$TMP/d" ]
+	# a cluster with no gateway says why, routed or not
+	run --separate-stderr -1 mesh-gw -f "$EX/primary-remote.yaml" --cluster cluster2 --for kubectl
+	[ "$stderr" = "mesh-gw: cluster 'cluster2' needs no gateway: mesh 'mesh1' has one network, and a remote reaches its primary's istiod through the gateway of 'cluster1'" ]
+}
+
+@test "route: an external control plane's name must be able to name a directory" {
+	sed 's/^    context: ext$/    context: ext\n    name: ..\/up/' "$F/external.yaml" > "$TMP/m.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/m.yaml" --dir "$TMP/d"
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: $TMP/m.yaml:9:11: spec.external.name: '../up' is not a DNS-1123 label (lower-case letters, digits and '-', at most 63)" ]
+	[ ! -e "$TMP/d" ] && [ ! -e "$TMP/up" ]
+}
+
+@test "route: each cluster's kubectl files apply in ls order to a simulated cluster, its istioctl files are valid objects" {
+	command -v kubectl >/dev/null || skip "kubectl is not installed"
+	local m c f k
+	k=(timeout 60 kubectl --kubeconfig "$TMP/sim/kubeconfig")
+	sim_start "$TMP/sim" --istio-crds
+	for m in "$EX"/*.yaml; do
+		rm -rf "$TMP/d"
+		plan "$m" "$TMP/d"
+		for c in "$TMP"/d/*/; do
+			# the namespace first, then what goes into it
+			for f in "$c"*.kubectl.yaml; do
+				run --separate-stderr -0 "${k[@]}" apply -f "$f"
+			done
+			for f in "$c"*.istioctl.yaml; do
+				run --separate-stderr -0 "${k[@]}" apply --dry-run=client -f "$f"
+				[[ "$output" == "istiooperator.install.istio.io/"*" created (dry run)" ]]
+			done
+		done
+	done
+	# the last mesh applied, external: its namespace as the remotes have it
+	run --separate-stderr -0 "${k[@]}" get namespace external-istiod -o jsonpath='{.metadata.annotations.topology\.istio\.io/controlPlaneClusters}'
+	[ "$output" = remote1 ]
+	run --separate-stderr -0 "${k[@]}" get gateway -n external-istiod -o name
+	[[ "$output" == *"gateway.networking.istio.io/cross-network-gateway"* ]]
+	[[ "$output" == *"gateway.networking.istio.io/external-istiod-gw"* ]]
+}
