@@ -45,7 +45,7 @@
 enum mesh_consumer {
 	MESH_CONSUMER_ANY,	/* no --for: every document */
 	MESH_CONSUMER_ISTIOCTL,	/* IstioOperators: istioctl install -f */
-	MESH_CONSUMER_KUBECTL,	/* other Kubernetes objects: kubectl apply -f */
+	MESH_CONSUMER_KUBECTL,	/* any other object: kubectl apply -f */
 	MESH_CONSUMER_HELM	/* Helm releases: none are rendered yet */
 };
 

@@ -294,6 +294,9 @@ Try 'mesh-render --help' for more information." ]
 				run --separate-stderr -0 "${k[@]}" apply --dry-run=client -f "$f"
 				[[ "$output" == "istiooperator.install.istio.io/"*" created (dry run)" ]]
 			done
+			# and the whole directory, as one kubectl call takes it
+			run --separate-stderr -0 "${k[@]}" apply --dry-run=client -f "$c"
+			[ "$(grep -c ' (dry run)$' <<< "$output")" -eq "$(cat "$c"* | grep -c '^kind: ')" ]
 		done
 	done
 	# the last mesh applied, external: its namespace as the remotes have it
