@@ -6,8 +6,8 @@ set -g __mesh_secret_opts h/help V/version f/filename= n/namespace= o/output= \
 	ca-configmap= ca-dir= cluster= context= create-service-account=? days= \
 	force from-kubeconfig= host= istio-namespace= key-size= key-type= \
 	kubeconfig= name= org= read-only request-timeout= root-dir= rotate \
-	secret-name= server= service-account= tls-server-name= token-ttl= type= \
-	verify
+	secret-name= server= service-account= timeout= tls-server-name= \
+	token-ttl= type= verify
 
 # __mesh_secret_parse: the subcommand on the line before the cursor in
 # $__mesh_secret_form (--verify for cacerts --verify); the kubeconfig named
@@ -80,6 +80,7 @@ for c in mesh-secret kubectl-mesh_secret
 	complete -c $c -n "__mesh_secret_in remote" -l auth-plugin-config -x -d 'an entry of the auth provider config'
 	complete -c $c -n "__mesh_secret_in remote" -l from-kubeconfig -r -F -d 'make the Secret offline from a kubeconfig'
 	complete -c $c -n "__mesh_secret_in remote" -l request-timeout -x -d 'give up on a request after this long'
+	complete -c $c -n "__mesh_secret_in remote" -l timeout -x -d 'give up on the whole run after this long'
 	complete -c $c -n "__mesh_secret_in remote" -s f -l filename -r -F -d 'every remote secret of a mesh description'
 	complete -c $c -n "__mesh_secret_in remote" -l cluster -x -d 'only the Secrets that go to this cluster'
 	complete -c $c -n "__mesh_secret_in cacerts" -l cluster -x -d 'a cluster to make a cacerts Secret for'

@@ -580,3 +580,46 @@ print(base64.b64encode(u.get("token", "x").encode()).decode())' "$4")"
 	run py_yaml <(printf '%s\n' "$output") 'd[0]["metadata"]["namespace"]'
 	[ "$output" = '"mesh"' ]
 }
+
+@test "remote: --timeout ends the whole run, for every cluster with -f, at a server that never answers" {
+	# a listener on 127.0.0.1 that takes connections and says nothing
+	"$PYTHON" -c 'import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+__import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+held = []
+while True:
+    held.append(s.accept()[0])' "$TMP/port" 3>&- &
+	SIM_PIDS+=("$!")
+	for ((i = 0; i < 100; i++)); do
+		[ -f "$TMP/port" ] && break
+		sleep 0.05
+	done
+	port=$(cat "$TMP/port")
+	cat >"$TMP/mute.kc" <<-EOF2
+	apiVersion: v1
+	kind: Config
+	clusters:
+	- name: mute
+	  cluster: {server: "https://127.0.0.1:$port", insecure-skip-tls-verify: true}
+	users:
+	- name: u
+	  user: {token: not-a-real-token}
+	contexts:
+	- {name: m1, context: {cluster: mute, user: u}}
+	- {name: m2, context: {cluster: mute, user: u}}
+	current-context: m1
+	EOF2
+	run --separate-stderr -1 sec remote --kubeconfig "$TMP/mute.kc" --name c1 --allow-loopback --timeout 1s
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	printf 'apiVersion: meshline.io/v1alpha1\nkind: Mesh\nmetadata: {name: m}\nspec:\n  model: multi-primary\n  clusters:\n  - {name: m1, network: n1}\n  - {name: m2, network: n1}\n' >"$TMP/mesh.yaml"
+	run --separate-stderr -1 sec remote -f "$TMP/mesh.yaml" --kubeconfig "$TMP/mute.kc" --allow-loopback --timeout 1s
+	[ -z "$output" ]
+	[[ "$stderr" == *"cluster m1 (context m1): cannot read the credentials of its remote secret"* ]]
+	[[ "$stderr" == *"cluster m2 (context m2): cannot read the credentials of its remote secret"* ]]
+	run --separate-stderr -2 sec remote --from-kubeconfig "$TMP/mute.kc" --name c1 --timeout 1s
+	[[ "$stderr" == *"--request-timeout, --timeout"* ]]
+}

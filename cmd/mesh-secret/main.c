@@ -32,7 +32,7 @@ static const char *const cmd_names[] = { "", "remote", "cacerts", "tls" };
 
 /* The option that sets each bit, for messages. */
 static const struct {
-	unsigned bit;
+	unsigned long long bit;
 	const char *name;
 } flag_names[] = {
 	{ F_ALLOW_LOOPBACK, "--allow-loopback" },
@@ -63,6 +63,7 @@ static const struct {
 	{ F_SECRET_NAME, "--secret-name" },
 	{ F_SERVER, "--server" },
 	{ F_SERVICE_ACCOUNT, "--service-account" },
+	{ F_TIMEOUT, "--timeout" },
 	{ F_TLS_SERVER_NAME, "--tls-server-name" },
 	{ F_TOKEN_TTL, "--token-ttl" },
 	{ F_TYPE, "--type" },
@@ -70,14 +71,14 @@ static const struct {
 };
 
 /* What each subcommand takes, in the order of enum cmd. */
-static const unsigned cmd_flags[] = {
+static const unsigned long long cmd_flags[] = {
 	0,
 	F_ALLOW_LOOPBACK | F_AUTH_PLUGIN_CONFIG | F_AUTH_PLUGIN_NAME |
 	    F_AUTH_TYPE | F_CLUSTER | F_CONTEXT | F_CREATE_SA | F_FILENAME |
 	    F_FROM_KUBECONFIG | F_ISTIO_NS | F_KUBECONFIG | F_NAME |
 	    F_NAMESPACE | F_READ_ONLY | F_REQUEST_TIMEOUT | F_ROTATE |
-	    F_SECRET_NAME | F_SERVER | F_SERVICE_ACCOUNT | F_TLS_SERVER_NAME |
-	    F_TOKEN_TTL | F_TYPE,
+	    F_SECRET_NAME | F_SERVER | F_SERVICE_ACCOUNT | F_TIMEOUT |
+	    F_TLS_SERVER_NAME | F_TOKEN_TTL | F_TYPE,
 	F_CLUSTER | F_DAYS | F_FILENAME | F_FORCE | F_ISTIO_NS | F_KEY_SIZE |
 	    F_KEY_TYPE | F_ORG | F_ROOT_DIR | F_ROTATE | F_VERIFY,
 	F_CA_CONFIGMAP | F_CA_DIR | F_DAYS | F_FORCE | F_HOST | F_KEY_SIZE |
@@ -100,11 +101,11 @@ static const char *const cmd_usage[] = {
 	"name]\n"
 	"           [--auth-plugin-config key=value] [--from-kubeconfig "
 	"file]\n"
-	"           [--request-timeout duration]\n"
+	"           [--request-timeout duration] [--timeout duration]\n"
 	"       mesh-secret remote -f mesh.yaml [-o yaml|json] "
 	"[--cluster name]\n"
 	"           [--kubeconfig file] [--read-only] [--allow-loopback]\n"
-	"           [--request-timeout duration]\n",
+	"           [--request-timeout duration] [--timeout duration]\n",
 	[CMD_CACERTS] =
 	"mesh-secret cacerts --cluster name [-o yaml|json] "
 	"[--root-dir dir]\n"
@@ -183,6 +184,8 @@ static const char *const cmd_help[] = {
 	"      --kubeconfig file         read this kubeconfig only, not "
 	"$KUBECONFIG's\n"
 	"      --request-timeout dur     give up on a request after dur "
+	"(0: never)\n"
+	"      --timeout dur             give up on the whole run after dur "
 	"(0: never)\n"
 	"      --from-kubeconfig file    no request: take the credentials in "
 	"file\n"
@@ -342,6 +345,7 @@ enum {
 	OPT_SECRET_NAME,
 	OPT_SERVER,
 	OPT_SERVICE_ACCOUNT,
+	OPT_TIMEOUT,
 	OPT_TLS_SERVER_NAME,
 	OPT_TOKEN_TTL,
 	OPT_TYPE,
@@ -416,6 +420,7 @@ static int
 take(struct opts *o, int ch, const char *arg)
 {
 	long long v;
+	long ms;
 
 	switch (ch) {
 	case OPT_ALLOW_LOOPBACK:
@@ -595,13 +600,18 @@ take(struct opts *o, int ch, const char *arg)
 		o->service_account = arg;
 		o->seen |= F_SERVICE_ACCOUNT;
 		break;
+	case OPT_TIMEOUT:
+		if (mesh_kube_parse_timeout("--timeout", arg, &ms) == -1)
+			return -1;
+		/* one deadline for the run, from when it starts */
+		o->deadline = ms > 0 ? mesh_now_ms() + ms : 0;
+		o->seen |= F_TIMEOUT;
+		break;
 	case OPT_TLS_SERVER_NAME:
 		o->tls_server_name = *arg != '\0' ? arg : NULL;
 		o->seen |= F_TLS_SERVER_NAME;
 		break;
-	case OPT_TOKEN_TTL: {
-		long ms;
-
+	case OPT_TOKEN_TTL:
 		if (mesh_kube_parse_timeout("--token-ttl", arg, &ms) == -1)
 			return -1;
 		/* the TokenRequest API's own bounds */
@@ -614,7 +624,6 @@ take(struct opts *o, int ch, const char *arg)
 		o->token_ttl_s = ms / 1000;
 		o->seen |= F_TOKEN_TTL;
 		break;
-	}
 	case OPT_TYPE:
 		if (strcmp(arg, "remote") != 0 && strcmp(arg, "config") != 0) {
 			mesh_err(NULL, "invalid value for '--type': '%s' (use "
@@ -637,9 +646,9 @@ take(struct opts *o, int ch, const char *arg)
  * allowed (bits) beside it.  0, or -1 after a report.
  */
 static int
-check_mesh(struct opts *o, unsigned allowed)
+check_mesh(struct opts *o, unsigned long long allowed)
 {
-	unsigned extra = o->seen & ~allowed;
+	unsigned long long extra = o->seen & ~allowed;
 	size_t i;
 
 	if (o->nfiles != 1) {
@@ -676,7 +685,7 @@ check_mesh(struct opts *o, unsigned allowed)
 static int
 check_cmd(struct opts *o)
 {
-	unsigned extra = o->seen & ~cmd_flags[o->cmd];
+	unsigned long long extra = o->seen & ~cmd_flags[o->cmd];
 	size_t i;
 
 	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
@@ -690,7 +699,7 @@ check_cmd(struct opts *o)
 		if (o->nfiles > 0 || o->nclusters > 0)
 			return check_mesh(o, F_ALLOW_LOOPBACK | F_CLUSTER |
 			    F_FILENAME | F_KUBECONFIG | F_READ_ONLY |
-			    F_REQUEST_TIMEOUT);
+			    F_REQUEST_TIMEOUT | F_TIMEOUT);
 		if (o->name != NULL && !is_cluster_id(o->name)) {
 			mesh_err(NULL, "invalid value for '--name': '%s' is "
 			    "not a valid DNS 1123 label (letters, digits and "
@@ -724,13 +733,13 @@ check_cmd(struct opts *o)
 			if (o->seen & (F_KUBECONFIG | F_SERVICE_ACCOUNT |
 			    F_SECRET_NAME | F_TOKEN_TTL | F_ROTATE |
 			    F_READ_ONLY | F_CREATE_SA | F_AUTH_TYPE |
-			    F_REQUEST_TIMEOUT)) {
+			    F_REQUEST_TIMEOUT | F_TIMEOUT)) {
 				mesh_err(NULL, "--from-kubeconfig makes no API "
 				    "call: it takes none of --kubeconfig, "
 				    "--service-account, --secret-name, "
 				    "--token-ttl, --rotate, --read-only, "
 				    "--create-service-account, --auth-type, "
-				    "--request-timeout");
+				    "--request-timeout, --timeout");
 				return -1;
 			}
 		}
@@ -901,6 +910,7 @@ main(int argc, char *argv[])
 		{ "server", required_argument, NULL, OPT_SERVER },
 		{ "service-account", required_argument, NULL,
 		    OPT_SERVICE_ACCOUNT },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "tls-server-name", required_argument, NULL,
 		    OPT_TLS_SERVER_NAME },
 		{ "token-ttl", required_argument, NULL, OPT_TOKEN_TTL },

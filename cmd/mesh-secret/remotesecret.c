@@ -536,6 +536,7 @@ from_cluster(struct remote *r)
 
 	memset(&ko, 0, sizeof(ko));
 	ko.timeout_ms = r->o->timeout_ms;
+	ko.deadline = r->o->deadline;
 	if ((r->k = mesh_kube_new(&r->kc, &ko)) == NULL)
 		return -1;
 	if (r->o->name != NULL)

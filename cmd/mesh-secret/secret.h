@@ -73,6 +73,7 @@ enum cmd { CMD_NONE, CMD_REMOTE, CMD_CACERTS, CMD_TLS };
 #define F_TOKEN_TTL	(1u << 29)
 #define F_TYPE	(1u << 30)
 #define F_VERIFY	(1u << 31)
+#define F_TIMEOUT	(1ull << 32)
 
 struct pair {
 	char *key, *value;
@@ -80,7 +81,7 @@ struct pair {
 
 struct opts {
 	enum cmd cmd;
-	unsigned seen;
+	unsigned long long seen;
 	enum mesh_format fmt;
 
 	/* remote */
@@ -92,6 +93,7 @@ struct opts {
 	size_t nplugin_config;
 	bool create_sa, rotate, read_only, allow_loopback, server_given;
 	long token_ttl_s, timeout_ms;
+	long deadline;			/* --timeout: the run's end, or 0 */
 
 	/* cacerts and tls */
 	const char **clusters;
