@@ -16,8 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "diag.h"
 #include "kube.h"
 #include "kubeconfig.h"
@@ -972,9 +970,11 @@ main(int argc, char *argv[])
 	mesh_writer_secret(w);
 	switch (o.cmd) {
 	case CMD_REMOTE:
-		curl_global_init(CURL_GLOBAL_DEFAULT);
+		/* libcurl's freed memory wiped: it held the token */
+		if (mesh_kube_global_init() == -1)
+			break;
 		rv = run_remote(&o, w);
-		curl_global_cleanup();
+		mesh_kube_global_cleanup();
 		break;
 	case CMD_CACERTS:
 		rv = o.verify ? run_verify(&o) : run_cacerts(&o, w);
