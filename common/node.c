@@ -34,10 +34,24 @@ struct mesh_arena_chunk {
 #define CHUNK_BIG (16 * 1024)
 
 /*
- * One first-size chunk kept from a freed document for the next one: a
- * stream of small documents then allocates little arena at all.
+ * One chunk of each small size (256 bytes to 4 KiB) kept from a freed
+ * document for the next one: a stream of small documents then
+ * allocates little arena at all.
  */
-static struct mesh_arena_chunk *spare;
+#define SPARES 5
+static struct mesh_arena_chunk *spare[SPARES];
+
+/* The spare slot for chunks of size bytes, or -1. */
+static int
+spare_slot(size_t size)
+{
+	int i;
+
+	for (i = 0; i < SPARES; i++)
+		if (size == (size_t)CHUNK_FIRST << i)
+			return i;
+	return -1;
+}
 
 struct mesh_doc *
 mesh_doc_new(const char *src)
@@ -81,13 +95,14 @@ mesh_doc_free(struct mesh_doc *doc)
 {
 	struct mesh_arena_chunk *c, *next;
 	size_t i;
+	int k;
 
 	if (doc == NULL)
 		return;
 	for (c = doc->chunks; c != NULL; c = next) {
 		next = c->next;
-		if (spare == NULL && c->size == CHUNK_FIRST) {
-			spare = c;
+		if ((k = spare_slot(c->size)) >= 0 && spare[k] == NULL) {
+			spare[k] = c;
 			continue;
 		}
 		free(c);
@@ -153,6 +168,7 @@ mesh_doc_alloc(struct mesh_doc *doc, size_t n)
 {
 	struct mesh_arena_chunk *c = doc->chunks;
 	void *p;
+	int k;
 
 	n = arena_bytes(n);
 	if (c == NULL || c->size - c->used < n) {
@@ -166,9 +182,9 @@ mesh_doc_alloc(struct mesh_doc *doc, size_t n)
 			size = n;
 		while (size < n)
 			size *= 2;
-		if (size == CHUNK_FIRST && spare != NULL) {
-			c = spare;
-			spare = NULL;
+		if ((k = spare_slot(size)) >= 0 && spare[k] != NULL) {
+			c = spare[k];
+			spare[k] = NULL;
 		} else {
 			c = xmalloc(sizeof(*c) + size);
 		}
@@ -398,10 +414,17 @@ key_text(const struct mesh_node *k, bool meaning, char *buf, size_t len,
 	const char *t;
 
 	*type = MESH_T_STR;
-	if (!meaning) {
-		*tlen = k->u.s.len;
+	*tlen = k->u.s.len;
+	if (!meaning)
 		return k->u.s.text;
-	}
+	/*
+	 * Most keys are quoted, or plain words longer than any YAML 1.1
+	 * keyword that start as no number does: strings, told quickly.
+	 */
+	if (k->tag == NULL && (k->style != MESH_STYLE_PLAIN ||
+	    (k->u.s.len > 5 && strchr("0123456789+-.", k->u.s.text[0]) ==
+	    NULL)) && k->style != MESH_STYLE_ANY)
+		return k->u.s.text;
 	*type = (int)mesh_scalar_type(k);
 	t = mesh_scalar_canon(k, buf, len);
 	*tlen = t == k->u.s.text ? k->u.s.len : strlen(t);
@@ -492,6 +515,37 @@ keyidx_grow(struct mesh_keyidx *x)
 	free(old);
 }
 
+/* Few pairs: compared pair by pair, cheaper than a table. */
+#define SMALL_MAP 8
+
+static long
+small_dup(const struct mesh_node *map, size_t *first)
+{
+	const char *t[SMALL_MAP];
+	size_t len[SMALL_MAP], i, j;
+	int type[SMALL_MAP];
+	char buf[SMALL_MAP][64];
+
+	for (i = 0; i < map->u.c.n / 2; i++) {
+		const struct mesh_node *k = map->u.c.v[2 * i];
+
+		if (k->type != MESH_SCALAR) {
+			t[i] = NULL;
+			continue;
+		}
+		t[i] = key_text(k, true, buf[i], sizeof(buf[i]), &len[i],
+		    &type[i]);
+		for (j = 0; j < i; j++)
+			if (t[j] != NULL && len[j] == len[i] &&
+			    type[j] == type[i] &&
+			    memcmp(t[j], t[i], len[i]) == 0) {
+				*first = j;
+				return (long)i;
+			}
+	}
+	return -1;
+}
+
 long
 mesh_map_dup(const struct mesh_node *map, size_t *first)
 {
@@ -505,6 +559,8 @@ mesh_map_dup(const struct mesh_node *map, size_t *first)
 
 	if (!mesh_is_map(map) || map->u.c.n < 4)
 		return -1;
+	if (map->u.c.n <= 2 * SMALL_MAP)
+		return small_dup(map, first);
 	/* sized for every key from the start: it never grows */
 	keyidx_init(&x, map, true, stack, 64);
 	for (i = 0; i < map->u.c.n / 2; i++) {
@@ -851,8 +907,11 @@ in_list(const char *s, size_t len, const char *const *list, size_t n)
 {
 	size_t i;
 
+	if (len == 0 || len > 5)	/* every word is 1 to 5 long */
+		return false;
 	for (i = 0; i < n; i++)
-		if (strlen(list[i]) == len && memcmp(list[i], s, len) == 0)
+		if (list[i][0] == s[0] && strlen(list[i]) == len &&
+		    memcmp(list[i], s, len) == 0)
 			return true;
 	return false;
 }
@@ -972,7 +1031,12 @@ mesh_resolve_plain(const char *s, size_t len, int64_t *i, uint64_t *u,
 	char tmp[64];
 	size_t j, k;
 
-	if (len == 0 || IN(s, len, null_words))
+	if (len == 0)
+		return MESH_T_NULL;
+	/* no keyword or number starts otherwise */
+	if (strchr("~nNyYtTfFoO.+-0123456789", s[0]) == NULL || s[0] == '\0')
+		return MESH_T_STR;
+	if (IN(s, len, null_words))
 		return MESH_T_NULL;
 	if (IN(s, len, true_words) || IN(s, len, false_words))
 		return MESH_T_BOOL;
