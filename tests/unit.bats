@@ -46,3 +46,7 @@ unit() {
 @test "unit: pki: keys, certificate profiles, PEM, chains, and CAs on disk" {
 	unit pki_test
 }
+
+@test "unit: typed: one reader for typed documents: UTF-16, NULs, surrogate pairs, keys twice" {
+	unit typed_test
+}
