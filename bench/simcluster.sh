@@ -29,8 +29,8 @@
 # The report (Markdown) goes to stdout, progress to stderr.  Environment:
 # VERSIONS, GETS, KRUNS, RUNS, CLUSTERS, KUBECTL (kubectl), CURL (curl),
 # KEEP=1 (keep the scratch directory).  Needs bash, python3, openssl (for
-# simcluster), curl and kubectl 1.32 (or the dispatcher); every cluster it
-# starts is stopped on exit.
+# simcluster), curl and a kubectl whose client matches the server's 1.32;
+# every cluster it starts is stopped on exit.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)

@@ -36,7 +36,7 @@
 # Everything talks to 127.0.0.1 only.  kubectl and mesh-wait run with a
 # scratch HOME and KUBECACHEDIR, new for each run; every simcluster this
 # script starts is stopped on exit.  Needs python3, a C compiler, openssl
-# (for simcluster) and kubectl 1.32 (or the dispatcher).
+# (for simcluster) and a kubectl whose client matches the server's 1.32.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -62,21 +62,14 @@ note() { printf 'wait.sh: %s\n' "$*" >&2; }
 die() { note "$*"; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/meshwait.XXXXXX")
-SIM_PIDS=()
-# sims_stop: stop every simcluster started, TERM then (after 5 s) KILL.
+# The tests' helper: SIM_PIDS holds the clusters started, teardown stops
+# them (TERM, then waits for each).  It names its own SIMCLUSTER; SIM,
+# read above, is what this script starts.
+TESTS=$root/tests
+# shellcheck source=../tests/helpers/simcluster.bash
+. "$TESTS/helpers/simcluster.bash"
 sims_stop() {
-	local pid i
-	for pid in "${SIM_PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
-	done
-	for pid in "${SIM_PIDS[@]}"; do
-		for ((i = 0; i < 100; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.05
-		done
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
+	teardown
 	SIM_PIDS=()
 }
 cleanup() {
