@@ -9,6 +9,10 @@ load helpers/simcluster
 
 ISTIOCTL="$TESTS/simcluster/istioctl"
 
+# The timeout of the waits that are meant to time out (make
+# check-valgrind makes it longer).
+T="${MESH_WAIT_TIMEOUT:-1s}"
+
 istioctl() {
 	timeout 60 "$ISTIOCTL" "$@"
 }
@@ -27,6 +31,25 @@ for d in yaml.safe_load_all(open(sys.argv[1])):
         md = d.get("metadata") or {}
         print("%s %s/%s" % (d["kind"], md.get("namespace", ""), md["name"]))
 ' "$1"
+}
+
+# waited FILE: "Kind namespace/name" of every object mesh-wait -o yaml
+# printed to FILE, one a line, a List counting as its items.
+waited() {
+	"$PYTHON" -c '
+import sys, yaml
+for d in yaml.safe_load_all(open(sys.argv[1])):
+    for o in (d.get("items") or []) if d and d["kind"] == "List" else [d] if d else []:
+        md = o["metadata"]
+        print("%s %s/%s" % (o["kind"], md.get("namespace", ""), md["name"]))
+' "$1"
+}
+
+# iop FILE NAMESPACE [SPEC-LINES [VALUES-LINES]]: an IstioOperator whose
+# Istio namespace (values.global.istioNamespace) is NAMESPACE, with
+# SPEC-LINES under spec and VALUES-LINES under spec.values.
+iop() {
+	printf 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n%s\n  values:\n    global: {istioNamespace: %s}\n%s\n' "${3:-}" "$2" "${4:-}" >"$1"
 }
 
 # render ROLE: mesh-render's IstioOperator for one role into $TMP/ROLE.yaml.
@@ -227,4 +250,139 @@ Service istio-system/istio-eastwestgateway'
 ✔ Installation complete'
 	KUBECONFIG="$TMP/sim/kubeconfig" run --separate-stderr -0 \
 	    mesh-wait -f "$TMP/ew.yaml" --for address --timeout 30s
+}
+
+@test "istioctl stand-in: every way a file says its istiod runs elsewhere: mesh-wait waits for the injector, not for an istiod" {
+	need_kubectl
+	local addr=istiod.mesh1.example.com f
+	sim_start "$TMP/sim" --name sim
+	export KUBECONFIG="$TMP/sim/kubeconfig"
+	# istioctl 1.21's profile external, as mesh-render still writes it
+	mesh-render external-remote --cluster c3 --network n1 --address "$addr" -n ext1 >"$TMP/ext1.yaml"
+	mesh-render external-config --cluster c1 --network n1 --address "$addr" -n ext2 >"$TMP/ext2.yaml"
+	# 1.22 on: the remote profile; 1.24 on, what it sets: values.profile
+	iop "$TMP/r3.yaml" r3 '  profile: remote'
+	iop "$TMP/r4.yaml" r4 '  profile: minimal' '    profile: remote'
+	# 1.22 and 1.23's remote profile: istiodRemote on, pilot off; and
+	# the Helm profile's values.istiodRemote.enabled
+	iop "$TMP/r5.yaml" r5 '  profile: minimal
+  components:
+    istiodRemote: {enabled: true}
+    pilot: {enabled: false}'
+	iop "$TMP/r6.yaml" r6 '  profile: minimal' '    istiodRemote: {enabled: true}'
+	# no pilot at all: neither istiod nor its injector
+	iop "$TMP/r7.yaml" r7 '  profile: minimal
+  components:
+    pilot: {enabled: false}'
+	for f in ext1 ext2 r3 r4 r5 r6 r7; do
+		run --separate-stderr -0 istioctl install -y -f "$TMP/$f.yaml"
+	done
+	run --separate-stderr -0 kubectl get deployments -A -o name
+	assert_output ''
+	run --separate-stderr -0 mesh-wait --timeout 30s -o yaml -f "$TMP/ext1.yaml" \
+	    -f "$TMP/ext2.yaml" -f "$TMP/r3.yaml" -f "$TMP/r4.yaml" \
+	    -f "$TMP/r5.yaml" -f "$TMP/r6.yaml" -f "$TMP/r7.yaml"
+	printf '%s\n' "$output" >"$TMP/out.yaml"
+	run -0 waited "$TMP/out.yaml"
+	assert_output 'MutatingWebhookConfiguration /istio-sidecar-injector-ext1
+MutatingWebhookConfiguration /istio-sidecar-injector-ext2
+MutatingWebhookConfiguration /istio-sidecar-injector-r3
+MutatingWebhookConfiguration /istio-sidecar-injector-r4
+MutatingWebhookConfiguration /istio-sidecar-injector-r5
+MutatingWebhookConfiguration /istio-sidecar-injector-r6'
+	# The injector is still waited for where it is not installed.
+	sed 's/ext1/ext9/g' "$TMP/ext1.yaml" >"$TMP/ext9.yaml"
+	run --separate-stderr -3 mesh-wait -f "$TMP/ext9.yaml" --timeout "$T"
+	assert_output ''
+	[ "$stderr" = "mesh-wait: mutatingwebhookconfiguration/istio-sidecar-injector-ext9: timed out after $T: not there yet" ]
+}
+
+@test "istioctl stand-in: a file's gateway list replaces the profile's: mesh-wait waits for the gateways it enables only" {
+	need_kubectl
+	sim_start "$TMP/sim" --name sim
+	export KUBECONFIG="$TMP/sim/kubeconfig"
+	# the default profile's istio-ingressgateway is not in the list
+	iop "$TMP/g1.yaml" g1 '  components:
+    ingressGateways:
+    - {name: my-ingress, enabled: true}
+    - {name: off-ingress, enabled: false}'
+	# demo's ingress and egress gateways, each list emptied
+	iop "$TMP/g2.yaml" g2 '  profile: demo
+  components:
+    ingressGateways: []
+    egressGateways:'
+	for f in g1 g2; do
+		run --separate-stderr -0 istioctl install -y -f "$TMP/$f.yaml"
+	done
+	run --separate-stderr -0 kubectl get deployments -A -o name
+	assert_output 'deployment.apps/istiod
+deployment.apps/my-ingress
+deployment.apps/istiod'
+	run --separate-stderr -0 mesh-wait --timeout 30s -o yaml -f "$TMP/g1.yaml" -f "$TMP/g2.yaml"
+	printf '%s\n' "$output" >"$TMP/out.yaml"
+	run -0 waited "$TMP/out.yaml"
+	assert_output 'Deployment g1/istiod
+MutatingWebhookConfiguration /istio-sidecar-injector-g1
+Deployment g1/my-ingress
+Service g1/my-ingress
+Deployment g2/istiod
+MutatingWebhookConfiguration /istio-sidecar-injector-g2'
+	# A gateway of the list is still waited for when it is not there.
+	kubectl delete deployment my-ingress -n g1 >/dev/null
+	run --separate-stderr -3 mesh-wait -f "$TMP/g1.yaml" --timeout "$T"
+	assert_output ''
+	[ "$stderr" = "mesh-wait: deployment/my-ingress (g1): timed out after $T: not there yet" ]
+}
+
+@test "istioctl stand-in: values.global.istioNamespace beats metadata.namespace, in the install and in mesh-wait" {
+	need_kubectl
+	sim_start "$TMP/sim" --name sim
+	export KUBECONFIG="$TMP/sim/kubeconfig"
+	iop "$TMP/ns.yaml" iop-ns '  profile: minimal'
+	sed -i 's/^kind: IstioOperator$/&\nmetadata: {namespace: meta-ns}/' "$TMP/ns.yaml"
+	run --separate-stderr -0 istioctl install -y -f "$TMP/ns.yaml"
+	run --separate-stderr -0 kubectl get deployments -A \
+	    -o 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\n"}{end}'
+	assert_output 'iop-ns/istiod'
+	run --separate-stderr -0 mesh-wait --timeout 30s -o yaml -f "$TMP/ns.yaml"
+	printf '%s\n' "$output" >"$TMP/out.yaml"
+	run -0 waited "$TMP/out.yaml"
+	assert_output 'Deployment iop-ns/istiod
+MutatingWebhookConfiguration /istio-sidecar-injector-iop-ns'
+	# The other way round: what metadata.namespace names is not enough.
+	sed -e 's/meta-ns/iop-ns/' -e 's/istioNamespace: iop-ns/istioNamespace: elsewhere/' \
+	    "$TMP/ns.yaml" >"$TMP/other.yaml"
+	run --separate-stderr -3 mesh-wait -f "$TMP/other.yaml" --timeout "$T"
+	assert_output ''
+	[ "$stderr" = "mesh-wait: deployment/istiod (elsewhere): timed out after $T: not there yet
+mesh-wait: mutatingwebhookconfiguration/istio-sidecar-injector-elsewhere: timed out after $T: not there yet" ]
+}
+
+@test "istioctl stand-in: --set of a list element by [N] or [key:value] as the last piece replaces it" {
+	iop "$TMP/env.yaml" istio-system '  profile: minimal
+  components:
+    pilot:
+      k8s:
+        env:
+        - {name: A, value: "1"}
+        - {name: B, value: "2"}
+        - {name: C, value: "3"}'
+	env_of() {
+		istioctl manifest generate -f "$TMP/env.yaml" "$@" >"$TMP/out.yaml" &&
+		    py_yaml "$TMP/out.yaml" '[e["name"] for x in d if x["kind"] == "Deployment" for e in x["spec"]["template"]["spec"]["containers"][0]["env"]]'
+	}
+	run -0 env_of
+	assert_output '["REVISION", "A", "B", "C"]'
+	# an element that is no longer a mapping is no environment variable
+	run -0 env_of --set 'components.pilot.k8s.env[0]=x'
+	assert_output '["REVISION", "B", "C"]'
+	run -0 env_of --set 'components.pilot.k8s.env[name:B]=x'
+	assert_output '["REVISION", "A", "C"]'
+	# into an element, and past the end, as before
+	run -0 env_of --set 'components.pilot.k8s.env[name:B].name=D' \
+	    --set 'components.pilot.k8s.env[9].name=E'
+	assert_output '["REVISION", "A", "D", "C", "E"]'
+	run --separate-stderr -1 istioctl manifest generate -f "$TMP/env.yaml" \
+	    --set 'components.pilot.k8s.env[name:Z]=x'
+	[ "$stderr" = "Error: element [name:Z] not found" ]
 }

@@ -300,15 +300,42 @@ annotation(const struct mesh_node *obj, const char *key)
 	return mesh_is_scalar(v) && v->u.s.len > 0 ? v->u.s.text : NULL;
 }
 
-/* An explicit boolean at dotted in n: 1, 0, or -1 when not set. */
+/* The node at a dotted chain of keys in n, or NULL. */
+static const struct mesh_node *
+node_at(const struct mesh_node *n, const char *dotted)
+{
+	char key[128];
+	const char *dot;
+	size_t len;
+
+	while (n != NULL) {
+		dot = strchr(dotted, '.');
+		len = dot ? (size_t)(dot - dotted) : strlen(dotted);
+		if (len >= sizeof(key))
+			return NULL;
+		memcpy(key, dotted, len);
+		key[len] = '\0';
+		n = mesh_map_get(n, key);
+		if (dot == NULL)
+			break;
+		dotted = dot + 1;
+	}
+	return n;
+}
+
+/*
+ * An explicit boolean at dotted in n, read as istioctl reads YAML 1.1
+ * (yes and on are true): 1, 0, or -1 when not set or not a boolean.
+ */
 static int
 flag_at(const struct mesh_node *n, const char *dotted)
 {
-	const char *s = mesh_map_getstr(n, dotted);
+	const struct mesh_node *v = node_at(n, dotted);
+	char buf[32];
 
-	if (s == NULL)
+	if (!mesh_is_scalar(v) || mesh_scalar_type(v) != MESH_T_BOOL)
 		return -1;
-	return strcmp(s, "true") == 0 || strcmp(s, "True") == 0;
+	return strcmp(mesh_scalar_canon(v, buf, sizeof(buf)), "true") == 0;
 }
 
 static struct want *
@@ -327,33 +354,34 @@ iop_want(struct run *r, struct cluster *c, const struct origin *at,
 }
 
 /*
- * The gateways an IstioOperator lists, enabled: their Deployment, and
- * their Service (which --for ready wants an address of when it is a
- * LoadBalancer).  The default and demo profiles' own gateways count
- * with their Deployment only.
+ * The enabled gateways of an IstioOperator's list: their Deployment,
+ * and their Service (which --for ready wants an address of when it is
+ * a LoadBalancer).  A list in the file replaces the profile's whole, as
+ * istioctl merges lists (an empty or null one too); without one, the
+ * profile's own gateway counts, with its Deployment only.
  */
 static void
 iop_gateways(struct run *r, struct cluster *c, const struct origin *at,
     const char *from, const struct mesh_node *spec, const char *ns,
-    const char *list, bool implicit)
+    const char *list, const char *profile_gw)
 {
-	const struct mesh_node *gws = mesh_map_get(mesh_map_get(spec,
-	    "components"), list);
+	const struct mesh_node *comps = mesh_map_get(spec, "components");
+	const struct mesh_node *gws = mesh_map_get(comps, list);
 	bool address = r->o->cond.kind == FOR_ADDRESS;
-	bool listed = false;
 	size_t i;
 
+	if (!mesh_is_map(comps) || mesh_map_find(comps, list) < 0) {
+		if (profile_gw != NULL && !address)
+			iop_want(r, c, at, from, "apps/v1", "Deployment",
+			    profile_gw, ns);
+		return;
+	}
 	for (i = 0; mesh_is_seq(gws) && i < gws->u.c.n; i++) {
 		const struct mesh_node *g = gws->u.c.v[i];
 		const char *name = str_at(g, "name");
 		const char *gns = str_at(g, "namespace");
 
-		if (name == NULL)
-			continue;
-		if (implicit && strcmp(name, list[0] == 'i' ?
-		    "istio-ingressgateway" : "istio-egressgateway") == 0)
-			listed = true;
-		if (flag_at(g, "enabled") != 1)
+		if (name == NULL || flag_at(g, "enabled") != 1)
 			continue;
 		if (!address)
 			iop_want(r, c, at, from, "apps/v1", "Deployment", name,
@@ -361,9 +389,20 @@ iop_gateways(struct run *r, struct cluster *c, const struct origin *at,
 		iop_want(r, c, at, from, "v1", "Service", name,
 		    gns ? gns : ns);
 	}
-	if (implicit && !listed && !address)
-		iop_want(r, c, at, from, "apps/v1", "Deployment", list[0] == 'i'
-		    ? "istio-ingressgateway" : "istio-egressgateway", ns);
+}
+
+/* Does the profile keep the default profile's istio-ingressgateway? */
+static bool
+has_ingress(const char *profile)
+{
+	static const char *const with[] = { "default", "demo", "openshift",
+	    "preview", "stable" };
+	size_t i;
+
+	for (i = 0; i < sizeof(with) / sizeof(with[0]); i++)
+		if (strcmp(profile, with[i]) == 0)
+			return true;
+	return false;
 }
 
 /*
@@ -371,7 +410,7 @@ iop_gateways(struct run *r, struct cluster *c, const struct origin *at,
  * istiod's Deployment (istiod-REV with a revision), the injector's
  * MutatingWebhookConfiguration (istiod patches its caBundle in; a remote
  * profile's only has to exist, as its istiod runs elsewhere), and the
- * gateways.  Profiles as Istio 1.22 to 1.30 define them.
+ * gateways.  Profiles as Istio 1.21 to 1.30 define them.
  */
 static int
 expand_iop(struct run *r, struct cluster *c, const struct origin *at,
@@ -379,7 +418,7 @@ expand_iop(struct run *r, struct cluster *c, const struct origin *at,
 {
 	const struct mesh_node *spec = mesh_map_get(obj, "spec");
 	const struct mesh_node *values = mesh_map_get(spec, "values");
-	const char *ns, *profile, *rev, *iopname;
+	const char *ns, *profile, *vprofile, *rev, *iopname;
 	char from[300], name[300];
 	bool remote, pilot, webhooks;
 	int p;
@@ -397,24 +436,28 @@ expand_iop(struct run *r, struct cluster *c, const struct origin *at,
 	iopname = str_at(obj, "metadata.name");
 	snprintf(from, sizeof(from), "istiooperator%s%s", iopname ? "/" : "",
 	    iopname ? iopname : "");
-	if ((ns = str_at(obj, "metadata.namespace")) == NULL &&
-	    (ns = str_at(values, "global.istioNamespace")) == NULL)
+	/* istioctl sets metadata.namespace from values.global.istioNamespace */
+	if ((ns = str_at(values, "global.istioNamespace")) == NULL &&
+	    (ns = str_at(obj, "metadata.namespace")) == NULL)
 		ns = ISTIO_SYSTEM;
 	if ((profile = str_at(spec, "profile")) == NULL)
 		profile = "default";
-	rev = str_at(spec, "revision");
+	if ((rev = str_at(spec, "revision")) == NULL)
+		rev = str_at(values, "revision");
+	vprofile = str_at(values, "profile");
+	p = flag_at(spec, "components.pilot.enabled");
 	/*
-	 * A remote cluster: the remote profile, or (as the old guides
-	 * install it) any profile pointed at another cluster's istiod.
+	 * A remote cluster, whose istiod runs elsewhere: the remote profile
+	 * (1.24 on: values.profile remote; before: istiodRemote on, pilot
+	 * off), istioctl 1.21's external profile, or (as the old guides
+	 * install it) a profile pointed at another cluster's istiod.
 	 */
 	remote = strcmp(profile, "remote") == 0 ||
-	    (str_at(values, "global.remotePilotAddress") != NULL &&
-	    flag_at(spec, "components.pilot.enabled") != 1) ||
-	    (str_at(values, "profile") != NULL &&
-	    strcmp(str_at(values, "profile"), "remote") == 0) ||
+	    strcmp(profile, "external") == 0 ||
+	    (vprofile != NULL && strcmp(vprofile, "remote") == 0) ||
 	    flag_at(values, "istiodRemote.enabled") == 1 ||
-	    flag_at(spec, "components.istiodRemote.enabled") == 1;
-	p = flag_at(spec, "components.pilot.enabled");
+	    flag_at(spec, "components.istiodRemote.enabled") == 1 ||
+	    (str_at(values, "global.remotePilotAddress") != NULL && p != 1);
 	pilot = !remote && (p == 1 || (p == -1 &&
 	    strcmp(profile, "empty") != 0));
 	webhooks = (pilot || remote) &&
@@ -436,9 +479,9 @@ expand_iop(struct run *r, struct cluster *c, const struct origin *at,
 			w->cond = &r->exists;
 	}
 	iop_gateways(r, c, at, from, spec, ns, "ingressGateways",
-	    strcmp(profile, "default") == 0 || strcmp(profile, "demo") == 0);
+	    has_ingress(profile) ? "istio-ingressgateway" : NULL);
 	iop_gateways(r, c, at, from, spec, ns, "egressGateways",
-	    strcmp(profile, "demo") == 0);
+	    strcmp(profile, "demo") == 0 ? "istio-egressgateway" : NULL);
 	return 0;
 }
 
