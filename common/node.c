@@ -404,8 +404,9 @@ fnv(const char *s, size_t len, uint64_t h)
 }
 
 /*
- * The text a key is compared by: its own, or with meaning what it
- * decodes to (with its type in *type).  buf holds a canonical number.
+ * The text a key is compared by: its own, or with meaning the JSON key
+ * it becomes (*type is kept for a finer comparison, and is always
+ * MESH_T_STR now).  buf holds a canonical number.
  */
 static const char *
 key_text(const struct mesh_node *k, bool meaning, char *buf, size_t len,
@@ -425,7 +426,14 @@ key_text(const struct mesh_node *k, bool meaning, char *buf, size_t len,
 	    (k->u.s.len > 5 && strchr("0123456789+-.", k->u.s.text[0]) ==
 	    NULL)) && k->style != MESH_STYLE_ANY)
 		return k->u.s.text;
-	*type = (int)mesh_scalar_type(k);
+	/*
+	 * Kubernetes turns YAML into JSON, whose keys are strings: 1 and
+	 * "1", yes and "true" become one key there, the last one read.
+	 */
+	if (mesh_scalar_type(k) == MESH_T_NULL) {
+		*tlen = 4;
+		return "null";
+	}
 	t = mesh_scalar_canon(k, buf, len);
 	*tlen = t == k->u.s.text ? k->u.s.len : strlen(t);
 	return t;

@@ -130,8 +130,8 @@ struct mesh_node *mesh_map_value(const struct mesh_node *map, size_t i);
 long mesh_map_find(const struct mesh_node *map, const char *key);
 /*
  * The first key in map (from its second pair on) that means the same as
- * an earlier one, as Kubernetes' strict reader compares keys: the same
- * decoded value ("1" and 1 differ, yes and true do not).  Returns its
+ * an earlier one to Kubernetes, which turns YAML into JSON: the same
+ * JSON key (1 and "1", yes and "true", ~ and null are one).  Returns its
  * pair index and sets *first to the earlier one's, or returns -1.  Keys
  * that are not scalars are not compared.  Linear in the keys.
  */

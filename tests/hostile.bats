@@ -134,13 +134,17 @@ assert d["items"][0] == want and d["items"][1] == [want] * 200'
 	done
 }
 
-@test "hostile: keys are the same when they mean the same: yes and true, 1 and 0x1, not 1 and \"1\"" {
-	run --separate-stderr -1 mesh-overlay <<<$'yes: a\ntrue: b'
+@test "hostile: keys are the same when they make the same JSON key: yes and \"true\", 1 and 0x1 and \"1\", ~ and null" {
+	run --separate-stderr -1 mesh-overlay <<<$'yes: a\n"true": b'
 	[ "$stderr" = "mesh-overlay: <stdin>:2:1: key 'true' is given twice in one mapping (first at 1:1)" ]
 	run --separate-stderr -1 mesh-overlay <<<$'1: a\n0x1: b'
 	[ "$stderr" = "mesh-overlay: <stdin>:2:1: key '0x1' is given twice in one mapping (first at 1:1)" ]
-	run --separate-stderr -0 mesh-overlay <<<$'1: a\n"1": b'
-	[ "$output" = $'1: a\n"1": b' ]
+	run --separate-stderr -1 mesh-overlay <<<$'1: a\n"1": b'
+	[ "$stderr" = "mesh-overlay: <stdin>:2:1: key '1' is given twice in one mapping (first at 1:1)" ]
+	run --separate-stderr -1 mesh-overlay <<<$'~: a\nnull: b'
+	[ "$stderr" = "mesh-overlay: <stdin>:2:1: key 'null' is given twice in one mapping (first at 1:1)" ]
+	run --separate-stderr -0 mesh-overlay <<<$'1: a\n"01": b\ntrue: c\n"True": d'
+	[ "$output" = $'1: a\n"01": b\ntrue: c\n"True": d' ]
 }
 
 @test "hostile: two objects run together without --- are named as such" {

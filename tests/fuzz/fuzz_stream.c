@@ -75,17 +75,18 @@ chosen_limits(struct mesh_limits *lim, const uint8_t *p)
 	lim->max_depth = 1 + p[4] % 64;
 }
 
-/* Do a and b, scalar keys, mean the same (checked the slow way)? */
+/* Are a and b, scalar keys, one JSON key (checked the slow way)? */
 static bool
 same_key(const struct mesh_node *a, const struct mesh_node *b)
 {
 	char ba[64], bb[64];
 	const char *ta, *tb;
 
-	if (mesh_scalar_type(a) != mesh_scalar_type(b))
-		return false;
-	ta = mesh_scalar_canon(a, ba, sizeof(ba));
-	tb = mesh_scalar_canon(b, bb, sizeof(bb));
+	/* as JSON keys: strings, a null as "null" */
+	ta = mesh_scalar_type(a) == MESH_T_NULL ? "null" :
+	    mesh_scalar_canon(a, ba, sizeof(ba));
+	tb = mesh_scalar_type(b) == MESH_T_NULL ? "null" :
+	    mesh_scalar_canon(b, bb, sizeof(bb));
 	if (ta == a->u.s.text && tb == b->u.s.text)
 		return a->u.s.len == b->u.s.len &&
 		    memcmp(ta, tb, a->u.s.len) == 0;
