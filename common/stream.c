@@ -2078,6 +2078,81 @@ stream_out(struct mesh_writer *w)
 	return rv;
 }
 
+/*
+ * The comment lines at the head of a document's input (after its "---"
+ * line): Helm's "# Source:" lines, which helm template --show-only looks
+ * for.  Sets *len; NULL when there are none.
+ */
+static const char *
+head_comments(const struct mesh_doc *doc, size_t *len)
+{
+	const char *p = doc->raw, *end, *start, *last, *nl;
+
+	if (p == NULL)
+		return NULL;
+	end = p + doc->rawlen;
+	if (doc->raw_explicit && (p = memchr(p, '\n', doc->rawlen)) == NULL)
+		return NULL;
+	if (doc->raw_explicit)
+		p++;
+	while (p < end && (*p == '\n' || *p == '\r'))
+		p++;
+	start = last = p;
+	while (p < end) {
+		const char *q = p;
+
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q < end && *q != '#' && *q != '\n' && *q != '\r')
+			break;
+		nl = memchr(q, '\n', (size_t)(end - q));
+		p = nl != NULL ? nl + 1 : end;
+		if (q < end && *q == '#')
+			last = p;
+	}
+	if (last == start)
+		return NULL;
+	*len = (size_t)(last - start);
+	return start;
+}
+
+/*
+ * Put the head comments of doc into what the emitter wrote for it from
+ * mark on, after its "---" line, so that they stay with the document.
+ */
+static void
+keep_head_comments(struct mesh_writer *w, const struct mesh_doc *doc,
+    size_t mark)
+{
+	const char *c;
+	size_t n = 0, off = mark, add;
+	bool nl_before = false, nl_after;
+
+	if ((c = head_comments(doc, &n)) == NULL)
+		return;
+	if (w->out.len - mark >= 3 && memcmp(w->out.data + mark, "---", 3) == 0) {
+		off = mark + 3;
+		if (off < w->out.len && w->out.data[off] == '\n')
+			off++;
+		else if (off < w->out.len && w->out.data[off] == ' ')
+			/* "--- {...}": the root goes on a line of its own */
+			w->out.data[off++] = '\n';
+		else
+			nl_before = true;
+	}
+	nl_after = c[n - 1] != '\n';
+	add = nl_before + n + nl_after;
+	mesh_buf_grow(&w->out, add);
+	memmove(w->out.data + off + add, w->out.data + off, w->out.len - off);
+	if (nl_before)
+		w->out.data[off++] = '\n';
+	memcpy(w->out.data + off, c, n);
+	if (nl_after)
+		w->out.data[off + n] = '\n';
+	w->out.len += add;
+	w->out.data[w->out.len] = '\0';
+}
+
 /* Write root, doc's root or a node in it, as one document. */
 static int
 put(struct mesh_writer *w, const struct mesh_doc *doc,
@@ -2111,6 +2186,8 @@ put(struct mesh_writer *w, const struct mesh_doc *doc,
 		mesh_buf_adds(&w->out, "---\n");
 	} else if (writer_emit(w, take, root) == -1) {
 		goto fail;
+	} else if (root == doc->root) {
+		keep_head_comments(w, doc, mark);
 	}
 	w->ndocs++;
 	/* whole documents only, in writes of some size */

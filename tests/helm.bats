@@ -67,6 +67,16 @@ EOF2
 	[ "$(printf '%s\n' "$output" | py '[o for o in d if o["kind"] == "Deployment"][0]["spec"]["template"]["spec"]' | jq -c '[(.containers[0].env | map(.name)), (.volumes | map(.name))]')" = '[["EXTERNAL_ISTIOD","CLUSTER_ID","REVISION"],["local-certs","config-volume"]]' ]
 }
 
+@test "helm 3: --show-only still finds a document the post-renderer changed" {
+	need3
+	external
+	run --separate-stderr -0 helm3 template istiod "$CHART" --show-only templates/deployment.yaml \
+	    --post-renderer mesh-overlay --post-renderer-args --k8s-overlays \
+	    --post-renderer-args "$TMP/external.yaml"
+	[ "$(printf '%s\n' "$output" | py '[(o["kind"], len(o["spec"]["template"]["spec"]["containers"][0]["env"])) for o in d]')" = '[["Deployment", 3]]' ]
+	[[ $output == *"# Source: istiod/templates/deployment.yaml"* ]]
+}
+
 @test "helm 3: a post-renderer error stops helm with mesh-overlay's message" {
 	need3
 	run --separate-stderr helm3 template istiod "$CHART" --post-renderer mesh-overlay \
