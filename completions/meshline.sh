@@ -29,7 +29,7 @@ say() { printf '%s\n' "$@"; }
 form() {
 	case $prog:$1 in
 	mesh_render:) say -f --filename ;;
-	mesh_render:-f) say -o --output --cluster ;;
+	mesh_render:-f) say -o --output --cluster --dir --for ;;
 	mesh_render:primary) say -o --output --cluster --network --mesh -n \
 	    --namespace --peer --gateway-service --gateway-port --revision \
 	    --istio-version ;;
@@ -41,7 +41,7 @@ form() {
 	    --output --cluster --address --network -n --namespace --revision \
 	    --istio-version ;;
 	mesh_gw:) say -f --filename ;;
-	mesh_gw:-f) say -o --output --cluster --external-ip \
+	mesh_gw:-f) say -o --output --cluster --dir --external-ip --for \
 	    --load-balancer-ip --service-type ;;
 	mesh_gw:eastwest) say -o --output --ambient --cluster --external-ip \
 	    --istio-namespace --load-balancer-ip --mesh --network --revision \
@@ -66,9 +66,10 @@ form() {
 	    --create-service-account --secret-name --token-ttl --rotate \
 	    --read-only --server --tls-server-name --allow-loopback \
 	    --auth-type --auth-plugin-name --auth-plugin-config \
-	    --from-kubeconfig --request-timeout ;;
+	    --from-kubeconfig --request-timeout --timeout --cluster ;;
 	mesh_secret:cacerts) say --cluster -o --output --root-dir --key-type \
-	    --key-size --days --org --istio-namespace --force --verify ;;
+	    --key-size --days --org --istio-namespace --force --verify \
+	    --rotate ;;
 	mesh_secret:--verify) say -f --filename ;;
 	mesh_secret:tls) say --host -o --output --name -n --namespace \
 	    --ca-dir --ca-configmap --days --key-type --key-size --force ;;
@@ -91,9 +92,10 @@ esac
 # option takes one unless it is named here.
 valued() {
 	case $1 in
+	--rotate) [ "$sub" = cacerts ]; return ;;	# cacerts --rotate CLUSTER
 	--help|--version|--ambient|--single-cluster|--env|--resource-list|\
 	--stream|--allow-loopback|--create-service-account|--force|--read-only|\
-	--rotate|--verify|--all|--all-namespaces|--quiet) return 1 ;;
+	--verify|--all|--all-namespaces|--quiet) return 1 ;;
 	--*) return 0 ;;
 	-[fonsl]) return 0 ;;
 	esac
@@ -205,7 +207,8 @@ values() {
 	mesh_wait:-f|mesh_wait:--filename) ;;
 	*:-f|*:--filename|*:--k8s-overlays) printf '%s\n' yaml yml json ;;
 	*:--context) contexts ;;
-	mesh_render:--cluster|mesh_gw:--cluster) [ -z "$file" ] || clusters ;;
+	mesh_render:--cluster|mesh_gw:--cluster|mesh_secret:--cluster|\
+	mesh_secret:--rotate) [ -z "$file" ] || clusters ;;
 	*:--istio-version) printf '%s\n' 1.22 1.23 1.24 1.25 1.26 1.27 1.28 ;;
 	*:--service-type) printf '%s\n' LoadBalancer NodePort ;;
 	*:--tls) echo simple ;;
@@ -216,6 +219,7 @@ values() {
 	*:--key-size) printf '%s\n' 2048 3072 4096 256 384 ;;
 	*:--create-service-account) printf '%s\n' true false ;;
 	*:--select) printf '%s\n' kind= name= namespace= apiVersion= ;;
+	mesh_render:--for|mesh_gw:--for) printf '%s\n' istioctl kubectl helm ;;
 	*:--for) printf '%s\n' ready exists delete address injected \
 	    condition= jsonpath= ;;
 	mesh_wait:-n|mesh_wait:--namespace)
@@ -229,7 +233,7 @@ directive() {
 	mesh_wait:-f|mesh_wait:--filename|*:--kubeconfig|*:--from-kubeconfig)
 		dir=0 ;;
 	*:-f|*:--filename|*:--k8s-overlays) dir=8 ;;
-	*:--root-dir|*:--ca-dir) dir=16 ;;
+	*:--root-dir|*:--ca-dir|mesh_render:--dir|mesh_gw:--dir) dir=16 ;;
 	*:--select) dir=6 ;;
 	*) dir=4 ;;
 	esac
