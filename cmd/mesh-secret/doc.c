@@ -118,8 +118,12 @@ write_docs(struct mesh_writer *w, struct mesh_doc **docs, size_t n)
 void
 note_new_ca(const char *dir, const char *what, const char *key_file)
 {
+	char shown[1024];
+
+	/* the directory as messages show names: no control characters */
+	mesh_visible(dir, shown, sizeof(shown));
 	fprintf(stderr, "%s: new %s in %s (keep %s/%s safe: it signs "
-	    "everything made from it)\n", mesh_cmdname(), what, dir, dir,
+	    "everything made from it)\n", mesh_cmdname(), what, shown, shown,
 	    key_file);
 }
 
