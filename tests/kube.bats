@@ -635,3 +635,22 @@ cm() {
 	"$KFIX/gone" "$HANG_PIDS"
 	[ ! -s "$SIM/requests.log" ]
 }
+
+@test "kube: a kubeconfig in JSON with surrogate pairs reads as kubectl reads it" {
+	SIM="$TMP/c1"
+	sim_start "$SIM"
+	# the simulated cluster's kubeconfig as JSON, with its context renamed
+	# to one holding a character outside the BMP, written as \ud83d\ude00
+	"$PYTHON" -c 'import sys, yaml, json
+c = yaml.safe_load(open(sys.argv[1]))
+for x in c["contexts"]:
+    if x["name"] == c["current-context"]:
+        x["name"] = "sim-\U0001F600"
+c["current-context"] = "sim-\U0001F600"
+print(json.dumps(c))' "$SIM/kubeconfig" > "$TMP/kc.json"
+	grep -q '\\ud83d\\ude00' "$TMP/kc.json"
+	run --separate-stderr -0 kd --kubeconfig "$TMP/kc.json" get v1 namespaces kube-system -o name
+	assert_output kube-system
+	run --separate-stderr -0 kd --kubeconfig "$TMP/kc.json" --context "sim-$(printf '\360\237\230\200')" get v1 namespaces kube-system -o name
+	assert_output kube-system
+}

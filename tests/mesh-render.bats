@@ -485,3 +485,14 @@ Try 'mesh-render primary --help' for more information." ]
 		[[ "$output" == *"istiooperator.install.istio.io/"*"created (dry run)"* ]]
 	done
 }
+
+@test "mesh-render: a JSON description with surrogate pairs reads as kubectl reads JSON" {
+	printf '%s\n' '{"apiVersion": "meshline.io/v1alpha1", "kind": "Mesh", "metadata": {"name": "mesh1"}, "spec": {"model": "multi-primary", "clusters": [{"name": "cluster1", "context": "ctx-\ud83d\ude00", "network": "network1"}]}}' > "$TMP/mesh.json"
+	run --separate-stderr -0 mesh-render -f "$TMP/mesh.json"
+	[ "$(printf '%s\n' "$output" | py 'd[0]["metadata"]["annotations"]["meshline.io/context"]')" = '"ctx-\ud83d\ude00"' ]
+	# a lone half is refused, with its place
+	printf '%s\n' '{"apiVersion": "meshline.io/v1alpha1", "kind": "Mesh", "metadata": {"name": "mesh1"}, "spec": {"model": "multi-primary", "clusters": [{"name": "cluster1", "context": "ctx-\ud83d", "network": "network1"}]}}' > "$TMP/mesh.json"
+	run --separate-stderr -1 mesh-render -f "$TMP/mesh.json"
+	[ -z "$output" ]
+	[[ $stderr == "mesh-render: $TMP/mesh.json:1:"*"lone UTF-16 surrogate"* ]]
+}
