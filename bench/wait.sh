@@ -339,8 +339,6 @@ fi
 # --- the report --------------------------------------------------------
 
 kv=$(HOME=$tmp KUBECONFIG=/dev/null "$KUBECTL" version --client 2>/dev/null | sed -n 1p)
-k132=$(dirname "$(readlink -f "$(command -v "$KUBECTL")")")/kubectl.1.32
-[ -x "$k132" ] && kv="$kv, running $("$k132" version --client 2>/dev/null | sed -n '1s/Client Version: //p') for 1.32 servers"
 
 echo "mesh-wait $("$mw" --version | sed 's/^mesh-wait (meshline) //') built from $mw_rev;"
 echo "the binary measured has sha256 $mw_sum..., linked to $(ldd "$mw" | awk '/libcurl/ { print $1 }') ($(curl --version 2>/dev/null | awk 'NR == 1 { print $2 }'))."
