@@ -36,10 +36,12 @@ struct mesh_arena_chunk {
 /*
  * One chunk of each small size (256 bytes to 4 KiB) kept from a freed
  * document for the next one: a stream of small documents then
- * allocates little arena at all.
+ * allocates little arena at all.  Threads share them (mesh-secret reads
+ * clusters in threads), under a lock.
  */
 #define SPARES 5
 static struct mesh_arena_chunk *spare[SPARES];
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The spare slot for chunks of size bytes, or -1. */
 static int
@@ -51,6 +53,40 @@ spare_slot(size_t size)
 		if (size == (size_t)CHUNK_FIRST << i)
 			return i;
 	return -1;
+}
+
+/* Keep c as the spare of its size if there is none yet: true if kept. */
+static bool
+spare_put(struct mesh_arena_chunk *c)
+{
+	int k = spare_slot(c->size);
+	bool kept = false;
+
+	if (k < 0)
+		return false;
+	pthread_mutex_lock(&spare_lock);
+	if (spare[k] == NULL) {
+		spare[k] = c;
+		kept = true;
+	}
+	pthread_mutex_unlock(&spare_lock);
+	return kept;
+}
+
+/* The spare chunk of size bytes, taken, or NULL. */
+static struct mesh_arena_chunk *
+spare_take(size_t size)
+{
+	struct mesh_arena_chunk *c;
+	int k = spare_slot(size);
+
+	if (k < 0)
+		return NULL;
+	pthread_mutex_lock(&spare_lock);
+	c = spare[k];
+	spare[k] = NULL;
+	pthread_mutex_unlock(&spare_lock);
+	return c;
 }
 
 struct mesh_doc *
@@ -95,17 +131,13 @@ mesh_doc_free(struct mesh_doc *doc)
 {
 	struct mesh_arena_chunk *c, *next;
 	size_t i;
-	int k;
 
 	if (doc == NULL)
 		return;
 	for (c = doc->chunks; c != NULL; c = next) {
 		next = c->next;
-		if ((k = spare_slot(c->size)) >= 0 && spare[k] == NULL) {
-			spare[k] = c;
-			continue;
-		}
-		free(c);
+		if (!spare_put(c))
+			free(c);
 	}
 	while (doc->nheap > 0)
 		free(doc->heap[--doc->nheap]);
@@ -168,7 +200,6 @@ mesh_doc_alloc(struct mesh_doc *doc, size_t n)
 {
 	struct mesh_arena_chunk *c = doc->chunks;
 	void *p;
-	int k;
 
 	n = arena_bytes(n);
 	if (c == NULL || c->size - c->used < n) {
@@ -182,12 +213,8 @@ mesh_doc_alloc(struct mesh_doc *doc, size_t n)
 			size = n;
 		while (size < n)
 			size *= 2;
-		if ((k = spare_slot(size)) >= 0 && spare[k] != NULL) {
-			c = spare[k];
-			spare[k] = NULL;
-		} else {
+		if ((c = spare_take(size)) == NULL)
 			c = xmalloc(sizeof(*c) + size);
-		}
 		c->used = 0;
 		c->size = size;
 		doc->arena += size;

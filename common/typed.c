@@ -35,17 +35,17 @@ log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list ap)
 	mesh_buf_adds(b, line);
 }
 
+/* libcyaml's settings, in cfg: the caller's, so that threads share none. */
 static const cyaml_config_t *
-config(struct mesh_buf *log)
+config(cyaml_config_t *cfg, struct mesh_buf *log)
 {
-	static cyaml_config_t cfg;
-
-	cfg.log_fn = log_fn;
-	cfg.log_ctx = log;
-	cfg.mem_fn = cyaml_mem;
-	cfg.log_level = CYAML_LOG_ERROR;
-	cfg.flags = CYAML_CFG_DEFAULT;
-	return &cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->log_fn = log_fn;
+	cfg->log_ctx = log;
+	cfg->mem_fn = cyaml_mem;
+	cfg->log_level = CYAML_LOG_ERROR;
+	cfg->flags = CYAML_CFG_DEFAULT;
+	return cfg;
 }
 
 /* The text between the first quote pair after marker in line, or NULL. */
@@ -295,6 +295,7 @@ mesh_typed_load_tree(const char *src, const char *data, size_t len,
 	struct mesh_buf log = MESH_BUF_INIT, yaml = MESH_BUF_INIT;
 	struct mesh_limits lim;
 	struct mesh_doc *doc;
+	cyaml_config_t cfg;
 	cyaml_err_t err;
 	int rv = -1;
 
@@ -319,7 +320,7 @@ mesh_typed_load_tree(const char *src, const char *data, size_t len,
 	if (mesh_emit_yaml(&yaml, doc->root, false) == -1)
 		goto out;
 	err = cyaml_load_data((const uint8_t *)yaml.data, yaml.len,
-	    config(&log), schema, (cyaml_data_t **)out, NULL);
+	    config(&cfg, &log), schema, (cyaml_data_t **)out, NULL);
 	if (err == CYAML_ERR_OOM)
 		mesh_die("out of memory");
 	if (err != CYAML_OK) {
@@ -343,8 +344,9 @@ void
 mesh_typed_free(const cyaml_schema_value_t *schema, void *data)
 {
 	struct mesh_buf log = MESH_BUF_INIT;
+	cyaml_config_t cfg;
 
 	if (data != NULL)
-		cyaml_free(config(&log), schema, data, 0);
+		cyaml_free(config(&cfg, &log), schema, data, 0);
 	mesh_buf_release(&log);
 }
