@@ -980,6 +980,10 @@ take_operands(struct opts *o, int argc, char *argv[])
 	return 0;
 }
 
+/* The steps whose files --dir takes back when a run no longer writes them. */
+static const char *const gw_steps[] = { "eastwest-gateway", "expose-istiod",
+	"expose-services", "controlplane-gateway", "external-istiod-gw", NULL };
+
 int
 main(int argc, char *argv[])
 {
@@ -1059,6 +1063,7 @@ main(int argc, char *argv[])
 		goto usage;
 	if (mesh_route_init(&r, o.consumer, o.dir, o.cluster, o.fmt) == -1)
 		goto usage;
+	r.steps = gw_steps;
 	if (o.cmd == CMD_NONE) {
 		if (run_mesh(&o, &r) == 0)
 			rv = MESH_EXIT_OK;

@@ -587,6 +587,10 @@ enum { OPT_ADDRESS = 256, OPT_CLUSTER, OPT_DIR, OPT_FOR, OPT_GW_PORT,
 	OPT_GW_SERVICE, OPT_ISTIO_VERSION, OPT_MESH, OPT_NAMESPACE, OPT_NETWORK,
 	OPT_PEER, OPT_PILOT_ADDRESS, OPT_REVISION };
 
+/* The steps whose files --dir takes back when a run no longer writes them. */
+static const char *const render_steps[] = { "namespace", "control-plane",
+	"external-istiod", NULL };
+
 int
 main(int argc, char *argv[])
 {
@@ -734,6 +738,7 @@ main(int argc, char *argv[])
 		goto usage;
 	if (mesh_route_init(&r, o.consumer, o.dir, o.cluster, o.fmt) == -1)
 		goto usage;
+	r.steps = render_steps;
 	if (o.role == ROLE_NONE) {
 		if (run_mesh(&o, &r) == 0)
 			rv = MESH_EXIT_OK;

@@ -3,6 +3,7 @@
  * the guide's steps for each model, the consumer of a document, and the
  * files of --dir, written all or nothing.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -411,6 +412,104 @@ out:
 	return rv;
 }
 
+/*
+ * Is name a file of --dir for one of the program's steps and a consumer
+ * written ("NN-step.consumer.ext"), that no file in f (nf of them, in
+ * dir) is?
+ */
+static bool
+stale(const struct mesh_router *rt, const char *dir, const char *name,
+    const struct file *f, size_t nf)
+{
+	const char *p = name + 3, *dot, *cons;
+	size_t i, len;
+
+	if (strlen(name) < 4 || name[0] < '0' || name[0] > '9' ||
+	    name[1] < '0' || name[1] > '9' || name[2] != '-' ||
+	    (dot = strchr(p, '.')) == NULL)
+		return false;
+	for (i = 0; rt->r->steps[i] != NULL; i++)
+		if (strlen(rt->r->steps[i]) == (size_t)(dot - p) &&
+		    strncmp(p, rt->r->steps[i], (size_t)(dot - p)) == 0)
+			break;
+	if (rt->r->steps[i] == NULL)
+		return false;
+	cons = dot + 1;
+	for (i = 1; i < sizeof(consumer_names) / sizeof(consumer_names[0]);
+	    i++) {
+		len = strlen(consumer_names[i]);
+		if (strncmp(cons, consumer_names[i], len) == 0 &&
+		    (strcmp(cons + len, ".yaml") == 0 ||
+		    strcmp(cons + len, ".json") == 0))
+			break;
+	}
+	if (i == sizeof(consumer_names) / sizeof(consumer_names[0]) ||
+	    (rt->r->consumer != MESH_CONSUMER_ANY &&
+	    (enum mesh_consumer)i != rt->r->consumer))
+		return false;
+	for (i = 0; i < nf; i++)
+		if (strcmp(f[i].dir, dir) == 0 &&
+		    strcmp(f[i].path + strlen(dir) + 1, name) == 0)
+			return false;
+	return true;
+}
+
+/* Take the program's files this run did not write out of cluster's dir. */
+static int
+sweep(const struct mesh_router *rt, const char *cluster, const struct file *f,
+    size_t nf)
+{
+	char *dir = xasprintf("%s/%s", rt->r->dir, cluster), *path;
+	struct dirent *de;
+	DIR *d;
+	int rv = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		rv = errno == ENOENT ? 0 : -1;
+		if (rv == -1)
+			mesh_err(NULL, "cannot read '%s':", dir);
+		free(dir);
+		return rv;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!stale(rt, dir, de->d_name, f, nf))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if (unlink(path) == -1 && errno != ENOENT) {
+			mesh_err(NULL, "cannot remove '%s':", path);
+			rv = -1;
+		}
+		free(path);
+	}
+	closedir(d);
+	if (rv == 0)
+		sync_dir(dir);
+	free(dir);
+	return rv;
+}
+
+/* Sweep the directory of every cluster the run is for. */
+static int
+sweep_all(const struct mesh_router *rt, const struct file *f, size_t nf)
+{
+	const struct mesh_spec *sp = &rt->d->spec;
+	unsigned i;
+	int rv = 0;
+
+	if (rt->r->steps == NULL)
+		return 0;
+	if (rt->r->cluster != NULL)
+		return mesh_is_dns_label(rt->r->cluster) ?
+		    sweep(rt, rt->r->cluster, f, nf) : 0;
+	if (sp->external != NULL && sp->external->name != NULL &&
+	    sweep(rt, sp->external->name, f, nf) == -1)
+		rv = -1;
+	for (i = 0; i < sp->clusters_count; i++)
+		if (sweep(rt, sp->clusters[i].name, f, nf) == -1)
+			rv = -1;
+	return rv;
+}
+
 static int
 write_dir(struct mesh_router *rt, size_t nwanted)
 {
@@ -458,6 +557,8 @@ write_dir(struct mesh_router *rt, size_t nwanted)
 		if (k + 1 == nf || strcmp(f[k].dir, f[k + 1].dir) != 0)
 			sync_dir(f[k].dir);
 	}
+	if (sweep_all(rt, f, nf) == -1)
+		goto out;
 	rv = 0;
 out:
 	for (k = 0; k < nf; k++) {

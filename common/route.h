@@ -61,6 +61,14 @@ struct mesh_route {
 	 * then mode 0600, not 0644.
 	 */
 	void (*wipe)(void *p, size_t n);
+	/*
+	 * The steps the program writes (NULL-ended), or NULL: with --dir,
+	 * a file of one of these steps, for a consumer written, that the
+	 * run did not write is taken away from the directory of each
+	 * cluster the run is for, so that a plan rendered again holds no
+	 * step the description no longer has.
+	 */
+	const char *const *steps;
 };
 
 /*

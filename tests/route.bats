@@ -207,6 +207,27 @@ cluster1/09-expose-services.kubectl.yaml" ]
 	cmp "$TMP/old" "$TMP/d/remote1/05-control-plane.istioctl.yaml"
 }
 
+@test "route: a plan rendered again holds only what the description now says" {
+	# the same two clusters, first primary-remote on two networks, then
+	# multi-primary: expose-istiod and the remote's later steps must go
+	sed 's/kind-//' "$EX/primary-remote-multi-network.yaml" > "$TMP/pr.yaml"
+	sed 's/kind-//' "$EX/multi-primary-multi-network.yaml" > "$TMP/mp.yaml"
+	plan "$TMP/pr.yaml" "$TMP/d"
+	[ -f "$TMP/d/cluster1/05-expose-istiod.kubectl.yaml" ]
+	[ -f "$TMP/d/cluster2/08-eastwest-gateway.istioctl.yaml" ]
+	printf 'not ours\n' > "$TMP/d/cluster1/notes.txt"
+	plan "$TMP/mp.yaml" "$TMP/d"
+	plan "$TMP/mp.yaml" "$TMP/fresh"
+	# the same files as a plan into an empty directory, and the user's own
+	assert_equal "$(files "$TMP/d")" "$(printf '%s\ncluster1/notes.txt\n' "$(files "$TMP/fresh")" | LC_ALL=C sort)"
+	# one program's run leaves the other's steps alone, and --for keeps
+	# the other consumer's files
+	run --separate-stderr -0 mesh-gw -f "$TMP/mp.yaml" --dir "$TMP/d" --for istioctl --cluster cluster1
+	[ -f "$TMP/d/cluster1/03-control-plane.istioctl.yaml" ]
+	[ -f "$TMP/d/cluster1/05-expose-services.kubectl.yaml" ]
+	[ -f "$TMP/d/cluster2/05-expose-services.kubectl.yaml" ]
+}
+
 @test "route: a file that cannot be written replaces none, and leaves nothing half-written" {
 	mkdir -p "$TMP/d/cluster1"
 	echo 'kept: true' > "$TMP/d/cluster1/03-control-plane.istioctl.yaml"
