@@ -2091,10 +2091,13 @@ head_comments(const struct mesh_doc *doc, size_t *len)
 	if (p == NULL)
 		return NULL;
 	end = p + doc->rawlen;
-	if (doc->raw_explicit && (p = memchr(p, '\n', doc->rawlen)) == NULL)
-		return NULL;
-	if (doc->raw_explicit)
-		p++;
+	if (doc->raw_explicit) {
+		/* past the "---" line, whatever ends it */
+		while (p < end && *p != '\n' && *p != '\r')
+			p++;
+		if (p == end)
+			return NULL;
+	}
 	while (p < end && (*p == '\n' || *p == '\r'))
 		p++;
 	start = last = p;
@@ -2105,8 +2108,12 @@ head_comments(const struct mesh_doc *doc, size_t *len)
 			q++;
 		if (q < end && *q != '#' && *q != '\n' && *q != '\r')
 			break;
-		nl = memchr(q, '\n', (size_t)(end - q));
-		p = nl != NULL ? nl + 1 : end;
+		/* a line ends at LF, CR LF or a lone CR */
+		for (nl = q; nl < end && *nl != '\n' && *nl != '\r'; nl++)
+			;
+		if (nl < end && *nl == '\r' && nl + 1 < end && nl[1] == '\n')
+			nl++;
+		p = nl < end ? nl + 1 : end;
 		if (q < end && *q == '#')
 			last = p;
 	}

@@ -877,3 +877,11 @@ Try 'mesh-overlay --help' for more information." ]
 	run --separate-stderr -0 mesh-overlay "$TMP/u16.yaml"
 	[ "$output" = $'a: 1\n---\nb: caf\xc3\xa9' ]
 }
+
+@test "mesh-overlay: head comments of a document with CR line ends are kept once" {
+	printf -- '---\r# Source: a/b.yaml\r# more\rapiVersion: v1\rkind: ConfigMap\rmetadata:\r  name: x\r' > "$TMP/cr.yaml"
+	run --separate-stderr -0 mesh-overlay -s data.a=b "$TMP/cr.yaml"
+	[ "$(printf '%s\n' "$output" | grep -c 'Source')" -eq 1 ]
+	[ "$(printf '%s\n' "$output" | grep -c 'apiVersion')" -eq 1 ]
+	[ "$(printf '%s\n' "$output" | py '[x["data"] for x in d]')" = '[{"a": "b"}]' ]
+}
