@@ -527,8 +527,9 @@ read_kfile(struct kfiles *fs, const char *path, bool must_exist)
 	f.dir = abs_dir(path);
 	fs->v = xreallocarray(fs->v, fs->n + 1, sizeof(*fs->v));
 	fs->v[fs->n++] = f;
-	if ((fs->v[fs->n - 1].doc = mesh_parse_string(path,
-	    f.data.data ? f.data.data : "", &lim, false)) == NULL)
+	/* its bytes, as the typed reader below reads them: UTF-16, NULs */
+	if ((fs->v[fs->n - 1].doc = mesh_parse_mem(path,
+	    f.data.data ? f.data.data : "", f.data.len, &lim, false)) == NULL)
 		return -1;
 	if (fs->v[fs->n - 1].doc->root == NULL)
 		return 1;		/* empty: contributes nothing */

@@ -474,11 +474,10 @@ mesh_desc_load(const char *path)
 	mesh_limits_init(&lim);
 	if (mesh_slurp(path, &in, lim.max_doc_size) == -1)
 		goto out;
-	if (mesh_typed_load(ck.src, in.data ? in.data : "", in.len,
-	    &desc_schema, NULL, (void **)&d) == -1)
+	/* read once, by the one reader: UTF-16, NULs and all */
+	if (mesh_typed_load_tree(ck.src, in.data ? in.data : "", in.len,
+	    &desc_schema, NULL, (void **)&d, &ck.doc) == -1)
 		goto out;
-	if ((ck.doc = mesh_parse_string(ck.src, in.data, &lim, false)) == NULL)
-		goto fail;
 	ck.d = d;
 	if (strcmp(d->api_version, "meshline.io/v1alpha1") != 0)
 		problem(&ck, "apiVersion", "'%s' is not meshline.io/v1alpha1",
