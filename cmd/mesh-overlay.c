@@ -1066,6 +1066,10 @@ run_file(struct opts *o, const char *path, struct mesh_writer *w,
 		if (rv != -1 && put_objects(w, doc, doc->root) == -1)
 			rv = -1;
 		mesh_doc_free(doc);
+		/* --stream holds no document: what aliases make is counted per
+		 * document, as the memory it takes is */
+		if (o->stream)
+			o->lim.alias_seen = 0;
 		if (rv == -1)
 			break;
 	}
@@ -1871,6 +1875,8 @@ main(int argc, char *argv[])
 		    "file or standard input");
 		goto usage;
 	}
+	if (o.stream)
+		o.lim.max_docs = 0;	/* none is held: no count to bound */
 	if (o.stream && o.resource_list) {
 		mesh_err(NULL, "--stream and --resource-list do not go "
 		    "together");

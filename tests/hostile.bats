@@ -235,3 +235,23 @@ EOF2
 	[ "$stderr" = "$want" ]
 	[[ $stderr == *"127.0.0.1 port 1"* ]]
 }
+
+@test "hostile: --stream holds no document, so its bounds are per document" {
+	# 300,000 tiny documents: more than may be held, but --stream holds none
+	"$PYTHON" -c 'import sys; sys.stdout.write("a: 1\n---\n" * 300000)' > "$TMP/many.yaml"
+	run --separate-stderr -1 mesh-overlay -s b=1 "$TMP/many.yaml"
+	[ -z "$output" ]
+	[[ $stderr == *"more than 250000 documents in all input"* ]]
+	mesh-overlay --stream -s b=1 "$TMP/many.yaml" > "$TMP/out.yaml"
+	[ "$(grep -c '^b: 1$' "$TMP/out.yaml")" -eq 300000 ]
+	# two documents whose aliases make 10 MiB each: 20 MiB in all
+	"$PYTHON" -c 'import sys
+s = "x" * 65536
+doc = "a: &a " + s + "\nl: [" + ", ".join(["*a"] * 160) + "]\n"
+sys.stdout.write(doc + "---\n" + doc)' > "$TMP/alias.yaml"
+	run --separate-stderr -1 mesh-overlay -s b=1 "$TMP/alias.yaml"
+	[ -z "$output" ]
+	[[ $stderr == *"alias"* ]]
+	run --separate-stderr -0 mesh-overlay --stream -s b=1 "$TMP/alias.yaml"
+	[ "$(printf '%s\n' "$output" | grep -c '^b: 1$')" -eq 2 ]
+}
