@@ -690,6 +690,7 @@ overlay_value(struct opts *o, struct mesh_doc *doc, const struct mesh_node *v)
 	}
 	n = mesh_node_copy(doc, parsed->root);
 	canonicalize(doc, n);
+	mesh_keys_edited();	/* canonicalize may rewrite keys' text */
 	mesh_doc_free(parsed);
 	return n;
 }
