@@ -1024,7 +1024,7 @@ out:
 /*
  * mkdir -p: each directory it makes is 0700 whatever the umask, and is
  * recorded in made (n of them, outermost first) so that a failure can
- * take them back (unmake_dirs).  Before the first is made, the directory
+ * take them back (release_dirs).  Before the first is made, the directory
  * it goes into and all above it are checked, unless force.
  */
 static int
@@ -1257,11 +1257,13 @@ fail:
  * first, then link(2)ed into place, so that the name never stands for a
  * half-written file and an existing file is never replaced; with
  * replace, rename(2)d over what is there.  The temporary file is gone
- * afterwards, in any case.
+ * afterwards, in any case, but with staged: then it is left as it is,
+ * nothing is put in place, and *staged is its path, for the caller to
+ * rename or remove.
  */
 static int
 write_new(int dfd, const char *dir, const char *name, const char *path,
-    const void *p, size_t len, mode_t mode, bool replace)
+    const void *p, size_t len, mode_t mode, bool replace, char **staged)
 {
 	static unsigned seq;
 	struct stat st;
@@ -1294,6 +1296,12 @@ write_new(int dfd, const char *dir, const char *name, const char *path,
 		goto out;
 	}
 	fd = -1;
+	if (staged != NULL) {
+		*staged = tmppath;
+		tmppath = NULL;
+		made = false;
+		goto done;
+	}
 	/* rename(2) replaces the name itself: a link there is not followed */
 	if (replace && renameat(dfd, tmp, dfd, name) == -1) {
 		mesh_err(NULL, "cannot replace '%s':", path);
@@ -1310,6 +1318,7 @@ write_new(int dfd, const char *dir, const char *name, const char *path,
 			    "overwritten", path);
 		goto out;
 	}
+done:
 	/* the new name on disk too, as far as the system allows */
 	(void)fsync(dfd);
 	rv = 0;
@@ -1483,12 +1492,100 @@ out:
 	return rv;
 }
 
+/* What a run made, in a journal. */
+enum made_kind { MADE_DIR, MADE_FILE, MADE_STAGED };
+
+struct mesh_ca_made {
+	enum made_kind kind;
+	char *path;	/* the directory, the file, or a new file's temporary */
+	char *dest;	/* MADE_STAGED: the name it is renamed to */
+};
+
+/* Record path (and dest), which the journal now owns. */
+static void
+journal_add(struct mesh_ca_journal *j, enum made_kind kind, char *path,
+    char *dest)
+{
+	j->v = xreallocarray(j->v, j->n + 1, sizeof(*j->v));
+	j->v[j->n].kind = kind;
+	j->v[j->n].path = path;
+	j->v[j->n].dest = dest;
+	j->n++;
+}
+
+/* Forget all the journal holds. */
+static void
+journal_forget(struct mesh_ca_journal *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++) {
+		free(j->v[i].path);
+		free(j->v[i].dest);
+	}
+	free(j->v);
+	mesh_ca_journal_init(j);
+}
+
+void
+mesh_ca_journal_init(struct mesh_ca_journal *j)
+{
+	j->v = NULL;
+	j->n = 0;
+}
+
+int
+mesh_ca_journal_keep(struct mesh_ca_journal *j)
+{
+	struct mesh_ca_made *m;
+	size_t i;
+	int rv = 0;
+
+	for (i = 0; i < j->n; i++) {
+		m = &j->v[i];
+		if (m->kind != MADE_STAGED)
+			continue;
+		/* rename(2) replaces the name itself: a link is not followed */
+		if (rv == 0 && rename(m->path, m->dest) == -1) {
+			mesh_err(NULL, "cannot replace '%s':", m->dest);
+			rv = -1;
+		}
+		if (rv == -1)
+			(void)unlink(m->path);
+	}
+	journal_forget(j);
+	return rv;
+}
+
+void
+mesh_ca_journal_release(struct mesh_ca_journal *j)
+{
+	struct mesh_ca_made *m;
+	size_t i;
+
+	for (i = j->n; i > 0; i--) {
+		m = &j->v[i - 1];
+		if (m->kind == MADE_DIR) {
+			/* something else put there meanwhile stays, and it */
+			if (rmdir(m->path) == -1 && errno != ENOENT &&
+			    errno != ENOTEMPTY && errno != EEXIST)
+				mesh_warn(NULL, "cannot remove directory "
+				    "'%s':", m->path);
+		} else if (unlink(m->path) == -1 && errno != ENOENT) {
+			mesh_warn(NULL, "cannot remove '%s':", m->path);
+		}
+	}
+	journal_forget(j);
+}
+
 /*
  * Make a new CA (from x->key, or a new key), then its directory if *dfd
  * is -1 (after the key, so that a bad key size leaves nothing behind;
  * *dfd is then open on it), and write its key, then its certificate (and
  * an issued CA's chain and root).  On failure nothing it made is left:
- * neither files nor directories (but for files replaced with x->renew).
+ * neither files nor directories (but for files replaced with x->renew
+ * and no journal).  With x->journal, what it made is recorded there
+ * instead of kept, and x->renew writes the new files beside the old.
  */
 static int
 make_ca(struct mesh_ca *ca, const struct mesh_ca_opts *o,
@@ -1497,7 +1594,8 @@ make_ca(struct mesh_ca *ca, const struct mesh_ca_opts *o,
 	static const mode_t modes[NFILES] = { 0600, 0644, 0644, 0644 };
 	struct mesh_buf b[NFILES];
 	const struct mesh_ca *is = x->issuer;
-	char **made = NULL;
+	char **made = NULL, *staged[NFILES] = { NULL };
+	bool stage = x->renew && x->journal != NULL;
 	size_t nmade = 0, i, written = 0;
 	int r, rv = -1;
 
@@ -1539,16 +1637,36 @@ make_ca(struct mesh_ca *ca, const struct mesh_ca_opts *o,
 	for (written = 0; written < f->n; written++)
 		if (write_new(*dfd, o->dir, f->name[written],
 		    f->path[written], b[written].data, b[written].len,
-		    modes[written], x->renew) == -1)
+		    modes[written], x->renew, stage ? &staged[written] :
+		    NULL) == -1)
 			goto out;
 	ca->cert_pem = mesh_buf_detach(&b[F_CERT], &ca->cert_len);
 	if (f->n == NFILES)
 		ca->chain_pem = mesh_buf_detach(&b[F_CHAIN], &ca->chain_len);
 	ca->created = true;
 	rv = 0;
+	if (x->journal != NULL) {
+		/* outermost first, then the files in them */
+		for (i = 0; i < nmade; i++)
+			journal_add(x->journal, MADE_DIR, made[i], NULL);
+		nmade = 0;
+		for (i = 0; i < f->n; i++)
+			if (stage)
+				journal_add(x->journal, MADE_STAGED,
+				    staged[i], xstrdup(f->path[i]));
+			else
+				journal_add(x->journal, MADE_FILE,
+				    xstrdup(f->path[i]), NULL);
+		written = 0;
+	}
 out:
 	/* a key alone would make the next run fail: take it all back */
-	if (rv == -1 && !x->renew)
+	if (rv == -1 && stage)
+		while (written > 0) {
+			(void)unlink(staged[--written]);
+			free(staged[written]);
+		}
+	else if (rv == -1 && !x->renew)
 		while (written > 0)
 			unlinkat(*dfd, f->name[--written], 0);
 	release_dirs(made, nmade, rv == -1);

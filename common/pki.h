@@ -150,6 +150,18 @@ struct mesh_ca {
 	bool created;		/* made by this mesh_ca_open */
 };
 
+/*
+ * What the calls of one run made on disk, to be kept or taken back as a
+ * whole: files and directories made, and for a CA renewed, its new files
+ * written beside the old ones under temporary names, to be renamed into
+ * place only when the run is kept.
+ */
+struct mesh_ca_journal {
+	struct mesh_ca_made *v;	/* in the order they were made */
+	size_t n;
+};
+
+
 struct mesh_ca_opts {
 	const char *dir;
 	const char *key_file, *cert_file;	/* names inside dir */
@@ -177,6 +189,11 @@ struct mesh_ca_issue {
 	const struct mesh_key *key;
 	/* Make a new CA even where there is one, replacing its files. */
 	bool renew;
+	/*
+	 * Record what is made in it (a renewed CA's old files then stay as
+	 * they are until mesh_ca_journal_keep); NULL: keep it at once.
+	 */
+	struct mesh_ca_journal *journal;
 };
 
 /*
@@ -195,8 +212,10 @@ int mesh_ca_open(struct mesh_ca *ca, const struct mesh_ca_opts *o);
  * from o->spec, signed by x->issuer or self-signed, and write the key
  * (0600) and then the others, each through a temporary file and
  * link(2), so an existing file is never overwritten (x->renew: rename(2)
- * over it) and no half-written file is ever seen under its name; on
- * failure nothing made is left behind, files or directories.  Only some
+ * over it, or with x->journal written beside it, to be renamed by
+ * mesh_ca_journal_keep) and no half-written file is ever seen under its
+ * name; on failure nothing made is left behind, files or directories,
+ * and with x->journal what is made is recorded there.  Only some
  * present: an error naming a missing one (for a key alone: that it may
  * be removed).
  *
@@ -219,5 +238,23 @@ int mesh_ca_open(struct mesh_ca *ca, const struct mesh_ca_opts *o);
 int mesh_ca_open_issue(struct mesh_ca *ca, const struct mesh_ca_opts *o,
     const struct mesh_ca_issue *x);
 void mesh_ca_release(struct mesh_ca *ca);
+
+void mesh_ca_journal_init(struct mesh_ca_journal *j);
+/*
+ * Keep what the run made: rename each renewed CA's new files over the
+ * old ones, in the order they were made, and forget it all.  0, or -1
+ * reported naming a file that could not be renamed (the new files
+ * before it are in place, those after it are removed).  With no CA
+ * renewed it cannot fail.
+ */
+int mesh_ca_journal_keep(struct mesh_ca_journal *j);
+/*
+ * Take back whatever the run made and did not keep, newest first: its
+ * files removed, its directories too (innermost first, each only if
+ * empty), a renewed CA's new files removed and its old ones left as they
+ * were.  Nothing that was there before is touched.  What cannot be
+ * removed is a warning.
+ */
+void mesh_ca_journal_release(struct mesh_ca_journal *j);
 
 #endif

@@ -13,6 +13,11 @@ sec() {
 	timeout 120 ${MESH_TEST_WRAPPER:-} "$MESH_BUILD/mesh-secret" "$@"
 }
 
+# to_full ARGS: mesh-secret writing to a full device.
+to_full() {
+	sec "$@" >/dev/full
+}
+
 # split FILE DIR: each Secret's data entries into DIR/<cluster>/<key>.
 split() {
 	"$PYTHON" - "$1" "$2" <<-'PY'
@@ -78,6 +83,21 @@ pubkey() {
 	[ "$(pubkey mesh-ca/root-key.pem)" = "$(pubkey mesh-ca/root-cert.pem)" ]
 	cmp "$c/root-cert.pem" mesh-ca/root-cert.pem
 	cmp "$c/cert-chain.pem" <(cat "$c/ca-cert.pem" mesh-ca/root-cert.pem)
+}
+
+@test "cacerts: a run whose Secrets cannot be written takes back the root and the directories it made" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	cd "$TMP"
+	run --separate-stderr -1 to_full cacerts --cluster c1 --cluster c2 --key-type ecdsa --root-dir new/ca
+	[ "$stderr" = "mesh-secret: write error on standard output: No space left on device" ]
+	[ ! -e new ]
+	# an existing directory stays, and only what the run made goes
+	mkdir -m 700 ca
+	touch ca/other
+	run --separate-stderr -1 to_full cacerts --cluster c1 --cluster c2 --key-type ecdsa --root-dir ca
+	[ "$(ls -A ca)" = other ]
+	run --separate-stderr -0 sec cacerts --cluster c1 --cluster c2 --key-type ecdsa --root-dir ca
+	[ "$stderr" = "mesh-secret: new root CA in ca (keep ca/root-key.pem safe: it signs everything made from it)" ]
 }
 
 @test "cacerts: one Secret a cluster, laid out as kubectl create secret generic makes it" {

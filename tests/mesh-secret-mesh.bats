@@ -157,6 +157,62 @@ r2 r2 Secret cacerts external-istiod" ]
 	[ "$stderr" = "mesh-secret: 'mesh-ca/c2/cert-chain.pem' is a symbolic link; a CA's files must be regular files, and links are not followed" ]
 }
 
+# listing DIR: every entry below DIR, hidden ones too, with its mode,
+# size and, for a file, its SHA-256.
+listing() {
+	find "$1" -printf '%p %m %s\n' | sort
+	find "$1" -type f -exec sha256sum {} + | sort
+}
+
+@test "cacerts -f: a cluster that fails takes back the root and the intermediates made before it, and no note names them" {
+	cd "$TMP"
+	describe multi-primary c1 c2 >mesh.yaml
+	# half of c2's CA, left by hand: c2 fails after the root and c1 are made
+	mkdir -m 700 mesh-ca mesh-ca/c2
+	echo stale >mesh-ca/c2/root-cert.pem
+	before=$(listing mesh-ca)
+	run --separate-stderr -1 sec cacerts -f mesh.yaml --key-type ecdsa
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-secret: 'mesh-ca/c2/root-cert.pem' exists but 'mesh-ca/c2/ca-key.pem' does not; nothing was written" ]
+	[ "$(listing mesh-ca)" = "$before" ]
+	# once c2 can be made, the run succeeds and announces all three
+	rm mesh-ca/c2/root-cert.pem
+	run --separate-stderr -0 sec cacerts -f mesh.yaml --key-type ecdsa
+	[ "${#stderr_lines[@]}" -eq 3 ]
+	[ "${stderr_lines[0]}" = "mesh-secret: new root CA in mesh-ca (keep mesh-ca/root-key.pem safe: it signs everything made from it)" ]
+	[ "${stderr_lines[1]}" = "mesh-secret: new intermediate CA in mesh-ca/c1 (keep mesh-ca/c1/ca-key.pem safe: it signs everything made from it)" ]
+	[ "${stderr_lines[2]}" = "mesh-secret: new intermediate CA in mesh-ca/c2 (keep mesh-ca/c2/ca-key.pem safe: it signs everything made from it)" ]
+	run -0 openssl verify -CAfile mesh-ca/root-cert.pem mesh-ca/c1/ca-cert.pem mesh-ca/c2/ca-cert.pem
+}
+
+@test "cacerts -f --rotate: a run that fails leaves the old intermediate byte for byte, and one that succeeds replaces it" {
+	cd "$TMP"
+	describe multi-primary c1 c2 c3 >mesh.yaml
+	sec cacerts -f mesh.yaml --key-type ecdsa >a.yaml 2>/dev/null
+	# c1 is rotated first, then c3 fails
+	rm mesh-ca/c3/cert-chain.pem
+	before=$(listing mesh-ca)
+	run --separate-stderr -1 sec cacerts -f mesh.yaml --key-type ecdsa --rotate c1
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-secret: 'mesh-ca/c3/ca-key.pem' exists but 'mesh-ca/c3/cert-chain.pem' does not; nothing was written" ]
+	[ "$(listing mesh-ca)" = "$before" ]
+	# two rotated before the one that fails: both stay as they were
+	run --separate-stderr -1 sec cacerts -f mesh.yaml --key-type ecdsa --rotate c1 --rotate c2
+	[ -z "$output" ]
+	[ "$(listing mesh-ca)" = "$before" ]
+	rm -r mesh-ca/c3
+	run --separate-stderr -0 sec cacerts -f mesh.yaml --key-type ecdsa --rotate c1
+	[ "${stderr_lines[0]}" = "mesh-secret: new intermediate CA in mesh-ca/c1 (keep mesh-ca/c1/ca-key.pem safe: it signs everything made from it)" ]
+	[ "${stderr_lines[1]}" = "mesh-secret: new intermediate CA in mesh-ca/c3 (keep mesh-ca/c3/ca-key.pem safe: it signs everything made from it)" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	printf '%s\n' "$output" >b.yaml
+	run -1 cmp -s <(data a.yaml c1 ca-key.pem) mesh-ca/c1/ca-key.pem
+	cmp <(data b.yaml c1 ca-key.pem) mesh-ca/c1/ca-key.pem
+	cmp <(data a.yaml c2 ca-key.pem) mesh-ca/c2/ca-key.pem
+	# nothing else is left beside the intermediate's files
+	[ "$(ls -A mesh-ca/c1 | tr '\n' ' ')" = "ca-cert.pem ca-key.pem cert-chain.pem root-cert.pem " ]
+}
+
 @test "cacerts -f and remote -f: usage errors" {
 	cd "$TMP"
 	describe multi-primary c1 c2 >mesh.yaml

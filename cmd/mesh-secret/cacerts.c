@@ -2,7 +2,9 @@
  * mesh-secret cacerts: a root CA kept on disk and, for each cluster, an
  * intermediate CA signed by it in a cacerts Secret, as Istio's plug-in
  * CA Makefile makes them.  The intermediates' keys are made on every
- * CPU while the root is read or made.
+ * CPU while the root is read or made.  What a run makes on disk is kept
+ * only when every Secret is made: a failure takes it all back, and a
+ * rotated intermediate is replaced only then.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -29,6 +31,7 @@ struct target {
 	const char *context;	/* with -f: the annotation's */
 	bool rotate;		/* --rotate names it */
 	bool fresh;		/* it needs a new key */
+	bool created;		/* its intermediate was made on disk now */
 };
 
 /*
@@ -199,13 +202,14 @@ out:
 /*
  * A cluster's intermediate kept on disk beside the root, in ROOT/CLUSTER
  * with the files Istio's Makefile keeps there: read as it is, or made
- * (from k, when not NULL) when missing or when it is to be rotated; and
- * its cacerts Secret, for the cluster's context.
+ * (from k, when not NULL) when missing or when it is to be rotated,
+ * recorded in j and t->created set; and its cacerts Secret, for the
+ * cluster's context.
  */
 static struct mesh_doc *
 kept_secret(const struct opts *o, const struct mesh_ca *root,
-    const char *root_dir, const struct target *t, const char *ns,
-    const struct mesh_key *k)
+    const char *root_dir, struct target *t, const char *ns,
+    const struct mesh_key *k, struct mesh_ca_journal *j)
 {
 	struct mesh_ca_opts co;
 	struct mesh_ca_issue x;
@@ -222,6 +226,7 @@ kept_secret(const struct opts *o, const struct mesh_ca *root,
 	inter_spec(o, t->cluster, sans, &spec);
 	ca_opts_init(&co, o, dir, "ca-key.pem", "ca-cert.pem", &spec);
 	memset(&x, 0, sizeof(x));
+	x.journal = j;
 	x.issuer = root;
 	x.chain_file = "cert-chain.pem";
 	x.root_file = "root-cert.pem";
@@ -229,8 +234,7 @@ kept_secret(const struct opts *o, const struct mesh_ca *root,
 	x.renew = t->rotate;
 	if (mesh_ca_open_issue(&ca, &co, &x) == -1)
 		goto out;
-	if (ca.created)
-		note_new_ca(dir, "intermediate CA", co.key_file);
+	t->created = ca.created;
 	if (mesh_key_pem(ca.key, &key) == -1)
 		goto out;
 	mesh_buf_add(&cert, ca.cert_pem, ca.cert_len);
@@ -323,11 +327,54 @@ targets(const struct opts *o, const struct mesh_desc *d, const char *root_dir,
 	return 0;
 }
 
+/*
+ * Write the Secrets, keep what the run made on disk and say which CAs
+ * are new, once every Secret is made: a failure before takes every CA
+ * made back and leaves a rotated one as it was.  New files only are
+ * kept after the Secrets are written, so that a failure to write them
+ * takes those back too; a rotation is put in place before, so that a
+ * failure to do that writes nothing.
+ */
+static int
+keep_and_write(struct mesh_writer *w, struct mesh_doc **docs, size_t n,
+    struct mesh_ca_journal *j, const struct mesh_ca_opts *root,
+    bool root_created, const struct target *t)
+{
+	bool rotates = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (mesh_writer_put(w, docs[i]) == -1)
+			return -1;
+		rotates |= t[i].rotate;
+	}
+	if (rotates && mesh_ca_journal_keep(j) == -1)
+		return -1;
+	if (mesh_writer_finish(w) == -1)
+		return -1;
+	/* nothing left to rename: this cannot fail */
+	(void)mesh_ca_journal_keep(j);
+	if (root_created)
+		note_new_ca(root->dir, "root CA", root->key_file);
+	for (i = 0; i < n; i++)
+		if (t[i].created) {
+			char *dir = xasprintf("%s%s%s", root->dir,
+			    root->dir[strlen(root->dir) - 1] == '/' ? "" : "/",
+			    t[i].cluster);
+
+			note_new_ca(dir, "intermediate CA", "ca-key.pem");
+			free(dir);
+		}
+	return 0;
+}
+
 int
 run_cacerts(struct opts *o, struct mesh_writer *w)
 {
 	struct mesh_cert_spec spec;
 	struct mesh_ca_opts co;
+	struct mesh_ca_journal j;
+	struct mesh_ca_issue rx;	/* the root: self-signed */
 	struct mesh_ca ca;
 	struct mesh_desc *d = NULL;
 	struct mesh_doc **docs = NULL;
@@ -349,6 +396,9 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 	spec.days = o->days ? o->days : CACERTS_DAYS;
 	ca_opts_init(&co, o, o->root_dir ? o->root_dir : "mesh-ca",
 	    "root-key.pem", "root-cert.pem", &spec);
+	mesh_ca_journal_init(&j);
+	memset(&rx, 0, sizeof(rx));
+	rx.journal = &j;
 	memset(&ca, 0, sizeof(ca));
 	memset(&g, 0, sizeof(g));
 	if (o->nfiles == 1) {
@@ -380,7 +430,7 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 	    (long)nth < (ncpu > 1 ? ncpu : 1); nth++)
 		if (pthread_create(&th[nth], NULL, keygen_run, &g) != 0)
 			break;
-	ca_rv = mesh_ca_open(&ca, &co);
+	ca_rv = mesh_ca_open_issue(&ca, &co, &rx);
 	pthread_mutex_lock(&g.mu);
 	if (ca_rv == -1)
 		g.stop = true;
@@ -398,8 +448,6 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 	docs = xcalloc(nt, sizeof(*docs));
 	if (ca_rv == -1 || g.stop)
 		goto out;
-	if (ca.created)
-		note_new_ca(co.dir, "root CA", co.key_file);
 	/* a day's grace: a new root and its intermediates end together */
 	if (g.n > 0 && time(NULL) + (spec.days - 1) * 86400L >
 	    mesh_cert_not_after(ca.cert)) {
@@ -417,12 +465,14 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 		const struct mesh_key *key = t[n].fresh ? g.keys[k++] : NULL;
 
 		docs[n] = d == NULL ? cacerts_secret(o, &ca, t[n].cluster, ns,
-		    key) : kept_secret(o, &ca, co.dir, &t[n], ns, key);
+		    key) : kept_secret(o, &ca, co.dir, &t[n], ns, key, &j);
 		if (docs[n] == NULL)
 			goto out;
 	}
-	rv = write_docs(w, docs, n);
+	rv = keep_and_write(w, docs, n, &j, &co, ca.created, t);
 out:
+	/* what is not kept is taken back: nothing when all went well */
+	mesh_ca_journal_release(&j);
 	for (i = 0; i < n; i++)
 		doc_free_secret(docs[i]);
 	free(docs);
