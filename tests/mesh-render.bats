@@ -496,3 +496,18 @@ Try 'mesh-render primary --help' for more information." ]
 	[ -z "$output" ]
 	[[ $stderr == "mesh-render: $TMP/mesh.json:1:"*"lone UTF-16 surrogate"* ]]
 }
+
+@test "mesh-render: what it prints carries no comment of the templates it is made from" {
+	local args
+	for args in "primary --cluster c1 --network n1 --istio-version 1.30" \
+	    "remote --cluster c2 --network n2 --pilot-address 192.0.2.10 --istio-version 1.30" \
+	    "external-istiod --cluster c1 --address istiod.example.com --istio-version 1.30" \
+	    "external-config --cluster c1 --address istiod.example.com --network n1 --istio-version 1.30" \
+	    "external-remote --cluster c2 --address istiod.example.com --network n2 --istio-version 1.30" \
+	    "-f $ROOT/examples/mesh/external.yaml --for kubectl"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr -0 mesh-render $args
+		[ -n "$output" ]
+		! printf '%s\n' "$output" | grep -n '^ *#' || false
+	done
+}

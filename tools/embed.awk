@@ -21,10 +21,14 @@ FNR == 1 {
 	sub(/^.*templates\//, "", name)
 	sub(/\.yaml$/, "", name)
 	names[n] = name
-	printf "static const char t%d[] =\n", n
+	printf "static const char t%d[] =\n    \"\"\n", n
 	n++
+	head = 1
 }
-{ printf "    \"%s\\n\"\n", esc($0) }
+# a template's leading comment lines speak to its readers here, not to
+# those of what is rendered from it: left out
+head && /^#/ { next }
+{ head = 0; printf "    \"%s\\n\"\n", esc($0) }
 END {
 	if (n > 0)
 		print ";"
