@@ -58,7 +58,8 @@ enum {
 	F_SINGLE = 1 << 14,
 	F_TLS = 1 << 15,
 	F_FOR = 1 << 16,
-	F_DIR = 1 << 17
+	F_DIR = 1 << 17,
+	F_STEP = 1 << 18
 };
 
 #define F_LB (F_EXTERNAL_IP | F_LB_IP | F_SERVICE_TYPE)
@@ -84,12 +85,13 @@ static const struct {
 	{ F_REVISION, "--revision" },
 	{ F_SERVICE_TYPE, "--service-type" },
 	{ F_SINGLE, "--single-cluster" },
+	{ F_STEP, "--step" },
 	{ F_TLS, "--tls" },
 };
 
 /* What each subcommand takes, in the order of enum cmd. */
 static const unsigned cmd_flags[] = {
-	F_CLUSTER | F_DIR | F_FOR | F_LB,
+	F_CLUSTER | F_DIR | F_FOR | F_LB | F_STEP,
 	F_AMBIENT | F_CLUSTER | F_ISTIO_NS | F_LB | F_MESH | F_NETWORK |
 	    F_REVISION | F_SINGLE,
 	F_ISTIO_NS,
@@ -115,6 +117,7 @@ struct opts {
 	const char *istio_namespace, *namespace, *host, *credential_name;
 	const char *tls, *injection_template;
 	const char *consumer, *dir;	/* -f: --for, --dir */
+	const char *step;		/* -f: --step */
 	bool ambient, single_cluster;
 	int minor;			/* --istio-version's MINOR, or 0 */
 	struct lb lb;
@@ -427,19 +430,6 @@ run_cmd(const struct opts *o, struct mesh_writer *w)
 
 /* --- a whole mesh ------------------------------------------------------- */
 
-/* Does some remote use c as its primary? */
-static bool
-has_remotes(const struct mesh_desc *d, const struct mesh_cluster *c)
-{
-	unsigned i;
-
-	for (i = 0; i < d->spec.clusters_count; i++)
-		if (d->spec.clusters[i].role == MESH_ROLE_REMOTE &&
-		    mesh_desc_primary_of(d, &d->spec.clusters[i]) == c)
-			return true;
-	return false;
-}
-
 /*
  * One cluster's gateways, in the order the guides apply them: the
  * east-west gateway where traffic crosses networks or remotes reach
@@ -453,20 +443,18 @@ mesh_cluster(const struct opts *o, const struct mesh_desc *d,
 	const char *ns = d->spec.istio_namespace;
 	const char *rev = strcmp(d->spec.revision, "default") == 0 ? "" :
 	    d->spec.revision;
-	bool multi = mesh_desc_multi_network(d);
-	bool remotes = c->role == MESH_ROLE_PRIMARY && has_remotes(d, c);
 
 	s->cluster = c->name;
 	s->context = c->context;
 	s->step = "eastwest-gateway";
-	if ((multi || remotes) && eastwest(s, c->network, false, rev,
+	if (mesh_route_has_step(d, c->name, s->step) && eastwest(s, c->network, false, rev,
 	    strcmp(ns, ISTIO_SYSTEM) != 0 ? ns : NULL, &o->lb) == -1)
 		return -1;
 	s->step = "expose-istiod";
-	if (remotes && expose_istiod(s, rev, ns, ns, NULL, NULL) == -1)
+	if (mesh_route_has_step(d, c->name, s->step) && expose_istiod(s, rev, ns, ns, NULL, NULL) == -1)
 		return -1;
 	s->step = "expose-services";
-	if (multi && expose_services(s, ns) == -1)
+	if (mesh_route_has_step(d, c->name, s->step) && expose_services(s, ns) == -1)
 		return -1;
 	return 0;
 }
@@ -829,7 +817,7 @@ find_cmd(const char *s)
 enum { OPT_AMBIENT = 256, OPT_CLUSTER, OPT_CREDENTIAL, OPT_DIR,
 	OPT_EXTERNAL_IP, OPT_FOR, OPT_HOST, OPT_INJECTION, OPT_ISTIO_NS,
 	OPT_ISTIO_VERSION, OPT_LB_IP, OPT_MESH, OPT_NAMESPACE, OPT_NETWORK,
-	OPT_REVISION, OPT_SERVICE_TYPE, OPT_SINGLE, OPT_TLS };
+	OPT_REVISION, OPT_SERVICE_TYPE, OPT_SINGLE, OPT_STEP, OPT_TLS };
 
 /* Take one option's value; -1 after a report. */
 static int
@@ -851,6 +839,12 @@ take(struct opts *o, int ch, const char *arg)
 	case OPT_DIR:
 		o->dir = arg;
 		o->seen |= F_DIR;
+		break;
+	case OPT_STEP:
+		if (mesh_route_check_step(arg) == -1)
+			return -1;
+		o->step = arg;
+		o->seen |= F_STEP;
 		break;
 	case OPT_EXTERNAL_IP:
 		if (check_ip("--external-ip", arg) == -1)
@@ -1010,6 +1004,7 @@ main(int argc, char *argv[])
 		{ "revision", required_argument, NULL, OPT_REVISION },
 		{ "service-type", required_argument, NULL, OPT_SERVICE_TYPE },
 		{ "single-cluster", no_argument, NULL, OPT_SINGLE },
+		{ "step", required_argument, NULL, OPT_STEP },
 		{ "tls", required_argument, NULL, OPT_TLS },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -1064,6 +1059,7 @@ main(int argc, char *argv[])
 	if (mesh_route_init(&r, o.consumer, o.dir, o.cluster, o.fmt) == -1)
 		goto usage;
 	r.steps = gw_steps;
+	r.step = o.step;
 	if (o.cmd == CMD_NONE) {
 		if (run_mesh(&o, &r) == 0)
 			rv = MESH_EXIT_OK;

@@ -43,6 +43,8 @@ struct opts {
 	const char *cluster, *network, *mesh, *pilot_address, *address;
 	const char *namespace, *revision, *gateway_service, *mesh_file;
 	const char *consumer, *dir;	/* -f: --for, --dir */
+	const char *step;		/* -f: --step */
+	bool defer, list;		/* -f: --defer, --steps */
 	char *gateway_default;	/* the east-west gateway in namespace */
 	long long gateway_port;
 	int minor;		/* --istio-version 1.MINOR; 0: the guides' */
@@ -261,6 +263,13 @@ run_cluster(struct opts *o, const struct mesh_desc *d, unsigned i,
 	}
 	if (role == ROLE_REMOTE) {
 		p = mesh_desc_primary_of(d, c);
+		if (*c->discovery_address == '\0' && o->defer) {
+			mesh_warn(d->src, "the control plane of remote '%s' "
+			    "is left for later: it needs the address of the "
+			    "east-west gateway of '%s'", c->name, p->name);
+			return namespaces ? route(rt, namespace_doc(d, c),
+			    "namespace") : 0;
+		}
 		if (*c->discovery_address == '\0') {
 			snprintf(path, sizeof(path),
 			    "spec.clusters[%u].discoveryAddress", i);
@@ -304,6 +313,10 @@ run_mesh(struct opts *o, struct mesh_route *r)
 		return -1;
 	if (mesh_desc_check_cluster(d, o->cluster) == -1)
 		goto out;
+	if (o->list) {
+		rv = mesh_route_list(d, o->cluster);
+		goto out;
+	}
 	rt = mesh_router_new(r, d);
 	o->mesh = d->spec.mesh_id;
 	o->namespace = d->spec.istio_namespace;
@@ -495,7 +508,10 @@ check_role(struct opts *o)
 		    -1 : 0;
 	if (need(o, o->cluster, "--cluster") == -1 ||
 	    refuse(o, o->consumer, "--for") == -1 ||
-	    refuse(o, o->dir, "--dir") == -1)
+	    refuse(o, o->dir, "--dir") == -1 ||
+	    refuse(o, o->step, "--step") == -1 ||
+	    refuse(o, o->defer ? "" : NULL, "--defer") == -1 ||
+	    refuse(o, o->list ? "" : NULL, "--steps") == -1)
 		return -1;
 	if (o->role != ROLE_PRIMARY &&
 	    (refuse(o, peers, "--peer") == -1 ||
@@ -583,7 +599,8 @@ add_peer(struct opts *o, char *arg)
 	return 0;
 }
 
-enum { OPT_ADDRESS = 256, OPT_CLUSTER, OPT_DIR, OPT_FOR, OPT_GW_PORT,
+enum { OPT_ADDRESS = 256, OPT_CLUSTER, OPT_DEFER, OPT_DIR, OPT_FOR,
+	OPT_STEP, OPT_STEPS, OPT_GW_PORT,
 	OPT_GW_SERVICE, OPT_ISTIO_VERSION, OPT_MESH, OPT_NAMESPACE, OPT_NETWORK,
 	OPT_PEER, OPT_PILOT_ADDRESS, OPT_REVISION };
 
@@ -597,6 +614,7 @@ main(int argc, char *argv[])
 	static const struct option lopts[] = {
 		{ "address", required_argument, NULL, OPT_ADDRESS },
 		{ "cluster", required_argument, NULL, OPT_CLUSTER },
+		{ "defer", no_argument, NULL, OPT_DEFER },
 		{ "dir", required_argument, NULL, OPT_DIR },
 		{ "filename", required_argument, NULL, 'f' },
 		{ "for", required_argument, NULL, OPT_FOR },
@@ -611,6 +629,8 @@ main(int argc, char *argv[])
 		{ "peer", required_argument, NULL, OPT_PEER },
 		{ "pilot-address", required_argument, NULL, OPT_PILOT_ADDRESS },
 		{ "revision", required_argument, NULL, OPT_REVISION },
+		{ "step", required_argument, NULL, OPT_STEP },
+		{ "steps", no_argument, NULL, OPT_STEPS },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -653,8 +673,19 @@ main(int argc, char *argv[])
 		case OPT_CLUSTER:
 			o.cluster = optarg;
 			break;
+		case OPT_DEFER:
+			o.defer = true;
+			break;
 		case OPT_DIR:
 			o.dir = optarg;
+			break;
+		case OPT_STEP:
+			if (mesh_route_check_step(optarg) == -1)
+				goto usage;
+			o.step = optarg;
+			break;
+		case OPT_STEPS:
+			o.list = true;
 			break;
 		case OPT_FOR:
 			o.consumer = optarg;
@@ -739,6 +770,13 @@ main(int argc, char *argv[])
 	if (mesh_route_init(&r, o.consumer, o.dir, o.cluster, o.fmt) == -1)
 		goto usage;
 	r.steps = render_steps;
+	r.step = o.step;
+	if (o.list && (o.dir != NULL || o.consumer != NULL || o.step != NULL ||
+	    o.defer || o.fmt != MESH_FMT_YAML)) {
+		mesh_err(NULL, "--steps lists the steps of the mesh: it takes "
+		    "none of --dir, --for, --step, --defer, -o");
+		goto usage;
+	}
 	if (o.role == ROLE_NONE) {
 		if (run_mesh(&o, &r) == 0)
 			rv = MESH_EXIT_OK;

@@ -46,36 +46,42 @@ enum {
  * repeats for each cluster is one place, taken by every cluster in
  * parallel; a Secret's step is that of the cluster it is applied to.
  */
+enum prog { P_RENDER, P_GW, P_SECRET };
+static const char *const prog_names[] = { "mesh-render", "mesh-gw",
+	"mesh-secret" };
+
 static const struct step {
 	unsigned models;
 	const char *name;
 	unsigned roles;
 	int place;
+	enum prog prog;		/* the program that makes its documents */
 } guide_steps[] = {
-	{ M_MP | M_PR | M_EXT, "namespace", R_ANY, 1 },
-	{ M_MP | M_PR | M_EXT, "cacerts", R_ANY, 2 },
-	{ M_MP, "control-plane", R_PRIMARY, 3 },
-	{ M_MP, "eastwest-gateway", R_PRIMARY, 4 },
-	{ M_MP, "expose-services", R_PRIMARY, 5 },
-	{ M_MP, "remote-secret", R_PRIMARY, 6 },
-	{ M_PR, "control-plane", R_PRIMARY, 3 },
-	{ M_PR, "eastwest-gateway", R_PRIMARY, 4 },
-	{ M_PR, "expose-istiod", R_PRIMARY, 5 },
-	{ M_PR, "control-plane", R_REMOTE, 6 },
-	{ M_PR, "remote-secret", R_PRIMARY, 7 },
-	{ M_PR, "eastwest-gateway", R_REMOTE, 8 },
-	{ M_PR, "expose-services", R_PRIMARY | R_REMOTE, 9 },
-	{ M_EXT, "controlplane-gateway", R_EXTERNAL, 3 },
-	{ M_EXT, "tls-secret", R_EXTERNAL, 4 },
-	{ M_EXT, "control-plane", R_CONFIG, 5 },
-	{ M_EXT, "config-secret", R_EXTERNAL, 6 },
-	{ M_EXT, "external-istiod", R_EXTERNAL, 7 },
-	{ M_EXT, "external-istiod-gw", R_EXTERNAL, 8 },
-	{ M_EXT, "control-plane", R_REMOTE, 9 },
-	{ M_EXT, "remote-secret", R_EXTERNAL, 10 },
-	{ M_EXT, "eastwest-gateway", R_CONFIG | R_REMOTE, 11 },
-	{ M_EXT, "expose-services", R_CONFIG | R_REMOTE, 12 },
+	{ M_MP | M_PR | M_EXT, "namespace", R_ANY, 1, P_RENDER },
+	{ M_MP | M_PR | M_EXT, "cacerts", R_ANY, 2, P_SECRET },
+	{ M_MP, "control-plane", R_PRIMARY, 3, P_RENDER },
+	{ M_MP, "eastwest-gateway", R_PRIMARY, 4, P_GW },
+	{ M_MP, "expose-services", R_PRIMARY, 5, P_GW },
+	{ M_MP, "remote-secret", R_PRIMARY, 6, P_SECRET },
+	{ M_PR, "control-plane", R_PRIMARY, 3, P_RENDER },
+	{ M_PR, "eastwest-gateway", R_PRIMARY, 4, P_GW },
+	{ M_PR, "expose-istiod", R_PRIMARY, 5, P_GW },
+	{ M_PR, "control-plane", R_REMOTE, 6, P_RENDER },
+	{ M_PR, "remote-secret", R_PRIMARY, 7, P_SECRET },
+	{ M_PR, "eastwest-gateway", R_REMOTE, 8, P_GW },
+	{ M_PR, "expose-services", R_PRIMARY | R_REMOTE, 9, P_GW },
+	{ M_EXT, "controlplane-gateway", R_EXTERNAL, 3, P_GW },
+	{ M_EXT, "tls-secret", R_EXTERNAL, 4, P_SECRET },
+	{ M_EXT, "control-plane", R_CONFIG, 5, P_RENDER },
+	{ M_EXT, "config-secret", R_EXTERNAL, 6, P_SECRET },
+	{ M_EXT, "external-istiod", R_EXTERNAL, 7, P_RENDER },
+	{ M_EXT, "external-istiod-gw", R_EXTERNAL, 8, P_GW },
+	{ M_EXT, "control-plane", R_REMOTE, 9, P_RENDER },
+	{ M_EXT, "remote-secret", R_EXTERNAL, 10, P_SECRET },
+	{ M_EXT, "eastwest-gateway", R_CONFIG | R_REMOTE, 11, P_GW },
+	{ M_EXT, "expose-services", R_CONFIG | R_REMOTE, 12, P_GW },
 };
+#define NSTEPS (sizeof(guide_steps) / sizeof(guide_steps[0]))
 
 static const char *const model_names[] = { "multi-primary",
 	"primary-remote", "external" };
@@ -171,18 +177,167 @@ role_of(const struct mesh_desc *d, const char *name)
 	}
 }
 
+/* Does some remote report to the primary c? */
+static bool
+has_remotes(const struct mesh_desc *d, const struct mesh_cluster *c)
+{
+	unsigned i;
+
+	for (i = 0; i < d->spec.clusters_count; i++)
+		if (d->spec.clusters[i].role == MESH_ROLE_REMOTE &&
+		    mesh_desc_primary_of(d, &d->spec.clusters[i]) == c)
+			return true;
+	return false;
+}
+
+/* Is there a cluster of role (a MESH_ROLE_) in d other than c? */
+static bool
+has_other(const struct mesh_desc *d, const struct mesh_cluster *c,
+    enum mesh_role role)
+{
+	unsigned i;
+
+	for (i = 0; i < d->spec.clusters_count; i++)
+		if (&d->spec.clusters[i] != c &&
+		    d->spec.clusters[i].role == role)
+			return true;
+	return false;
+}
+
+/* The row of step for a cluster of role (bits) in d's model, or NULL. */
+static const struct step *
+find_step(const struct mesh_desc *d, unsigned role, const char *step)
+{
+	unsigned model = 1u << d->spec.model;
+	size_t i;
+
+	for (i = 0; i < NSTEPS; i++)
+		if ((guide_steps[i].models & model) &&
+		    (guide_steps[i].roles & role) &&
+		    strcmp(guide_steps[i].name, step) == 0)
+			return &guide_steps[i];
+	return NULL;
+}
+
+/*
+ * Does step of the row s apply to c (NULL: the external control plane)?
+ * Gateways where traffic crosses networks or remotes reach their
+ * primary's istiod; a remote secret where some istiod reads another
+ * cluster.
+ */
+static bool
+applies(const struct mesh_desc *d, const struct step *s,
+    const struct mesh_cluster *c)
+{
+	bool primary = c != NULL && c->role == MESH_ROLE_PRIMARY;
+
+	if (strcmp(s->name, "eastwest-gateway") == 0)
+		return mesh_desc_multi_network(d) ||
+		    (primary && has_remotes(d, c));
+	if (strcmp(s->name, "expose-istiod") == 0)
+		return primary && has_remotes(d, c);
+	if (strcmp(s->name, "expose-services") == 0)
+		return mesh_desc_multi_network(d);
+	if (strcmp(s->name, "remote-secret") == 0)
+		return d->spec.model == MESH_MODEL_EXTERNAL ?
+		    has_other(d, NULL, MESH_ROLE_REMOTE) :
+		    primary && (has_remotes(d, c) ||
+		    has_other(d, c, MESH_ROLE_PRIMARY));
+	return true;
+}
+
+bool
+mesh_route_has_step(const struct mesh_desc *d, const char *cluster,
+    const char *step)
+{
+	const struct step *s = find_step(d, role_of(d, cluster), step);
+
+	return s != NULL && applies(d, s, mesh_desc_cluster(d, cluster));
+}
+
+int
+mesh_route_check_step(const char *step)
+{
+	struct mesh_buf names = MESH_BUF_INIT;
+	size_t i, j;
+
+	for (i = 0; i < NSTEPS; i++)
+		if (strcmp(guide_steps[i].name, step) == 0)
+			return 0;
+	for (i = 0; i < NSTEPS; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(guide_steps[j].name,
+			    guide_steps[i].name) == 0)
+				break;
+		if (j == i)
+			mesh_buf_addf(&names, "%s%s", i > 0 ? ", " : "",
+			    guide_steps[i].name);
+	}
+	mesh_err(NULL, "invalid value for '--step': '%s' (use %s)", step,
+	    names.data);
+	mesh_buf_release(&names);
+	return -1;
+}
+
+/* One line of mesh_route_list, for c (NULL: the external plane). */
+static void
+list_one(const struct mesh_desc *d, const struct step *s,
+    const struct mesh_cluster *c)
+{
+	const struct mesh_cluster *p = NULL;
+	const char *name = c != NULL ? c->name : d->spec.external->name;
+	const char *context = c != NULL ? c->context :
+	    d->spec.external->context;
+	bool live = strcmp(s->name, "remote-secret") == 0 ||
+	    strcmp(s->name, "config-secret") == 0;
+
+	/* a remote's control plane waits for its primary's address */
+	if (c != NULL && c->role == MESH_ROLE_REMOTE &&
+	    d->spec.model == MESH_MODEL_PRIMARY_REMOTE &&
+	    strcmp(s->name, "control-plane") == 0 &&
+	    *c->discovery_address == '\0')
+		p = mesh_desc_primary_of(d, c);
+	printf("%02d\t%s\t%s\t%s\t%s\t%s\t%s\n", s->place, s->name, name,
+	    context, prog_names[s->prog], live || p != NULL ? "install" :
+	    "plan", p != NULL ? p->name : "-");
+}
+
+int
+mesh_route_list(const struct mesh_desc *d, const char *cluster)
+{
+	unsigned model = 1u << d->spec.model, i;
+	const struct mesh_cluster *c;
+	const struct mesh_external *x = d->spec.external;
+	size_t k;
+
+	for (k = 0; k < NSTEPS; k++) {
+		const struct step *s = &guide_steps[k];
+
+		if (!(s->models & model))
+			continue;
+		if ((s->roles & R_EXTERNAL) && x != NULL && x->name != NULL &&
+		    (cluster == NULL || strcmp(cluster, x->name) == 0) &&
+		    applies(d, s, NULL))
+			list_one(d, s, NULL);
+		for (i = 0; i < d->spec.clusters_count; i++) {
+			c = &d->spec.clusters[i];
+			if ((cluster == NULL || strcmp(cluster, c->name) == 0) &&
+			    (s->roles & role_of(d, c->name)) &&
+			    applies(d, s, c))
+				list_one(d, s, c);
+		}
+	}
+	return 0;
+}
+
 int
 mesh_route_step(const struct mesh_desc *d, const char *cluster,
     const char *step)
 {
-	unsigned model = 1u << d->spec.model, role = role_of(d, cluster);
-	size_t i;
+	const struct step *s = find_step(d, role_of(d, cluster), step);
 
-	for (i = 0; i < sizeof(guide_steps) / sizeof(guide_steps[0]); i++)
-		if ((guide_steps[i].models & model) &&
-		    (guide_steps[i].roles & role) &&
-		    strcmp(guide_steps[i].name, step) == 0)
-			return guide_steps[i].place;
+	if (s != NULL)
+		return s->place;
 	mesh_err(NULL, "%s: no step '%s' for cluster '%s' of a %s mesh",
 	    d->src, step, cluster, model_names[d->spec.model]);
 	return -1;
@@ -253,8 +408,9 @@ mesh_router_free(struct mesh_router *rt)
 static bool
 wanted(const struct mesh_router *rt, const struct entry *e)
 {
-	return rt->r->consumer == MESH_CONSUMER_ANY ||
-	    rt->r->consumer == e->consumer;
+	return (rt->r->consumer == MESH_CONSUMER_ANY ||
+	    rt->r->consumer == e->consumer) &&
+	    (rt->r->step == NULL || strcmp(rt->r->step, e->step) == 0);
 }
 
 /* Nothing for the consumer asked for: say what there is instead. */
@@ -262,21 +418,24 @@ static void
 nothing_wanted(const struct mesh_router *rt)
 {
 	const struct mesh_route *r = rt->r;
-	struct mesh_buf there = MESH_BUF_INIT;
-	char where[128] = "";
+	struct mesh_buf there = MESH_BUF_INIT, what = MESH_BUF_INIT;
+	const char *where;
 	bool seen[sizeof(consumer_names) / sizeof(consumer_names[0])] = {
 		false };
 	size_t i;
 
 	for (i = 0; i < rt->n; i++)
-		seen[rt->e[i].consumer] = true;
+		if (r->step == NULL || strcmp(r->step, rt->e[i].step) == 0)
+			seen[rt->e[i].consumer] = true;
 	for (i = 1; i < sizeof(seen) / sizeof(seen[0]); i++)
 		if (seen[i])
 			mesh_buf_addf(&there, "%s%s", there.len > 0 ? " and " :
 			    "", consumer_names[i]);
+	if (r->step != NULL)
+		mesh_buf_addf(&what, " of step '%s'", r->step);
 	if (r->cluster != NULL)
-		snprintf(where, sizeof(where), " for cluster '%s'",
-		    r->cluster);
+		mesh_buf_addf(&what, " for cluster '%s'", r->cluster);
+	where = what.len > 0 ? what.data : "";
 	if (r->consumer == MESH_CONSUMER_ANY || there.len == 0)
 		mesh_err(NULL, "%s: no document%s", rt->d->src, where);
 	else if (r->consumer == MESH_CONSUMER_HELM)
@@ -289,6 +448,7 @@ nothing_wanted(const struct mesh_router *rt)
 		    consumer_names[r->consumer], where, mesh_getprogname(),
 		    there.data);
 	mesh_buf_release(&there);
+	mesh_buf_release(&what);
 }
 
 static int
@@ -432,7 +592,8 @@ stale(const struct mesh_router *rt, const char *dir, const char *name,
 		if (strlen(rt->r->steps[i]) == (size_t)(dot - p) &&
 		    strncmp(p, rt->r->steps[i], (size_t)(dot - p)) == 0)
 			break;
-	if (rt->r->steps[i] == NULL)
+	if (rt->r->steps[i] == NULL || (rt->r->step != NULL &&
+	    strcmp(rt->r->step, rt->r->steps[i]) != 0))
 		return false;
 	cons = dot + 1;
 	for (i = 1; i < sizeof(consumer_names) / sizeof(consumer_names[0]);

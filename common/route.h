@@ -69,6 +69,8 @@ struct mesh_route {
 	 * step the description no longer has.
 	 */
 	const char *const *steps;
+	/* --step: only the documents of this step; NULL: all */
+	const char *step;
 };
 
 /*
@@ -94,6 +96,33 @@ bool mesh_route_is_plain(const struct mesh_route *r);
  */
 int mesh_route_step(const struct mesh_desc *d, const char *cluster,
     const char *step);
+
+/* Is step the name of a step of some model?  0, or -1 after a report. */
+int mesh_route_check_step(const char *step);
+
+/*
+ * Does cluster of d (or its external control plane) take step?  Where
+ * the step is there for the cluster's role: the gateways where traffic
+ * crosses networks or remotes reach their primary, a remote secret where
+ * some istiod reads another cluster.
+ */
+bool mesh_route_has_step(const struct mesh_desc *d, const char *cluster,
+    const char *step);
+
+/*
+ * Print the steps of d's mesh (of cluster's alone, unless NULL), one
+ * line each in install order, fields separated by tabs:
+ *
+ *	NN  step  cluster  context  program  when  after
+ *
+ * program is the one that makes the step's documents; when is "plan"
+ * for a step whose documents the description alone makes, "install" for
+ * one that needs the clusters (a remote secret reads its source; a
+ * remote's control plane without a discoveryAddress needs the address of
+ * its primary's east-west gateway, and after names that primary; "-"
+ * otherwise).  0, or -1 after a report.
+ */
+int mesh_route_list(const struct mesh_desc *d, const char *cluster);
 
 struct mesh_router;
 

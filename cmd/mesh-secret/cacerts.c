@@ -336,27 +336,45 @@ targets(const struct opts *o, const struct mesh_desc *d, const char *root_dir,
  * failure to do that writes nothing.
  */
 static int
-keep_and_write(struct mesh_writer *w, struct mesh_doc **docs, size_t n,
+keep_and_write(struct mesh_writer *w, const struct opts *o,
+    const struct mesh_desc *d, struct mesh_doc **docs, size_t *n,
     struct mesh_ca_journal *j, const struct mesh_ca_opts *root,
     bool root_created, const struct target *t)
 {
+	static const char *const mine[] = { "cacerts", NULL };
+	const char **steps;
 	bool rotates = false;
-	size_t i;
+	size_t i, nt = *n;
+	int rv;
 
-	for (i = 0; i < n; i++) {
-		if (mesh_writer_put(w, docs[i]) == -1)
-			return -1;
+	for (i = 0; i < nt; i++)
 		rotates |= t[i].rotate;
+	if (d != NULL) {
+		/* the router writes all or nothing: keep the CAs first */
+		if (rotates && mesh_ca_journal_keep(j) == -1)
+			return -1;
+		steps = xcalloc(nt, sizeof(*steps));
+		for (i = 0; i < nt; i++)
+			steps[i] = mine[0];
+		*n = 0;		/* the router takes the documents */
+		rv = route_docs(o, d, docs, steps, nt, mine);
+		free(steps);
+		if (rv == -1)
+			return -1;
+	} else {
+		for (i = 0; i < nt; i++)
+			if (mesh_writer_put(w, docs[i]) == -1)
+				return -1;
+		if (rotates && mesh_ca_journal_keep(j) == -1)
+			return -1;
+		if (mesh_writer_finish(w) == -1)
+			return -1;
 	}
-	if (rotates && mesh_ca_journal_keep(j) == -1)
-		return -1;
-	if (mesh_writer_finish(w) == -1)
-		return -1;
 	/* nothing left to rename: this cannot fail */
 	(void)mesh_ca_journal_keep(j);
 	if (root_created)
 		note_new_ca(root->dir, "root CA", root->key_file);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < nt; i++)
 		if (t[i].created) {
 			char *dir = xasprintf("%s%s%s", root->dir,
 			    root->dir[strlen(root->dir) - 1] == '/' ? "" : "/",
@@ -469,7 +487,7 @@ run_cacerts(struct opts *o, struct mesh_writer *w)
 		if (docs[n] == NULL)
 			goto out;
 	}
-	rv = keep_and_write(w, docs, n, &j, &co, ca.created, t);
+	rv = keep_and_write(w, o, d, docs, &n, &j, &co, ca.created, t);
 out:
 	/* what is not kept is taken back: nothing when all went well */
 	mesh_ca_journal_release(&j);

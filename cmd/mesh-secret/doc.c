@@ -11,6 +11,7 @@
 #include "node.h"
 #include "parse.h"
 #include "pki.h"
+#include "route.h"
 #include "stream.h"
 #include "xalloc.h"
 
@@ -113,6 +114,26 @@ write_docs(struct mesh_writer *w, struct mesh_doc **docs, size_t n)
 		if (mesh_writer_put(w, docs[i]) == -1)
 			return -1;
 	return mesh_writer_finish(w);
+}
+
+int
+route_docs(const struct opts *o, const struct mesh_desc *d,
+    struct mesh_doc **docs, const char *const *steps, size_t n,
+    const char *const *mine)
+{
+	struct mesh_route r;
+	size_t i;
+
+	if (mesh_route_init(&r, o->consumer, o->dir, o->nclusters > 0 ?
+	    o->clusters[0] : NULL, o->fmt) == -1) {
+		for (i = 0; i < n; i++)
+			doc_free_secret(docs[i]);
+		return -1;
+	}
+	r.wipe = mesh_wipe;
+	r.steps = mine;
+	r.step = o->step;
+	return mesh_route_write(&r, d, docs, steps, n);
 }
 
 void

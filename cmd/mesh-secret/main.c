@@ -21,6 +21,7 @@
 #include "kubeconfig.h"
 #include "parse.h"
 #include "pki.h"
+#include "route.h"
 #include "stream.h"
 #include "xalloc.h"
 
@@ -43,7 +44,9 @@ static const struct {
 	{ F_CONTEXT, "--context" },
 	{ F_CREATE_SA, "--create-service-account" },
 	{ F_DAYS, "--days" },
+	{ F_DIR, "--dir" },
 	{ F_FILENAME, "--filename" },
+	{ F_FOR, "--for" },
 	{ F_FORCE, "--force" },
 	{ F_FROM_KUBECONFIG, "--from-kubeconfig" },
 	{ F_HOST, "--host" },
@@ -61,6 +64,7 @@ static const struct {
 	{ F_SECRET_NAME, "--secret-name" },
 	{ F_SERVER, "--server" },
 	{ F_SERVICE_ACCOUNT, "--service-account" },
+	{ F_STEP, "--step" },
 	{ F_TIMEOUT, "--timeout" },
 	{ F_TLS_SERVER_NAME, "--tls-server-name" },
 	{ F_TOKEN_TTL, "--token-ttl" },
@@ -76,11 +80,11 @@ static const unsigned long long cmd_flags[] = {
 	    F_FROM_KUBECONFIG | F_ISTIO_NS | F_KUBECONFIG | F_NAME |
 	    F_NAMESPACE | F_READ_ONLY | F_REQUEST_TIMEOUT | F_ROTATE |
 	    F_SECRET_NAME | F_SERVER | F_SERVICE_ACCOUNT | F_TIMEOUT |
-	    F_TLS_SERVER_NAME | F_TOKEN_TTL | F_TYPE,
+	    F_TLS_SERVER_NAME | F_TOKEN_TTL | F_TYPE | F_ROUTE,
 	F_CLUSTER | F_DAYS | F_FILENAME | F_FORCE | F_ISTIO_NS | F_KEY_SIZE |
-	    F_KEY_TYPE | F_ORG | F_ROOT_DIR | F_ROTATE | F_VERIFY,
-	F_CA_CONFIGMAP | F_CA_DIR | F_DAYS | F_FORCE | F_HOST | F_KEY_SIZE |
-	    F_KEY_TYPE | F_NAME | F_NAMESPACE,
+	    F_KEY_TYPE | F_ORG | F_ROOT_DIR | F_ROTATE | F_VERIFY | F_ROUTE,
+	F_CA_CONFIGMAP | F_CA_DIR | F_DAYS | F_FILENAME | F_FORCE | F_HOST |
+	    F_KEY_SIZE | F_KEY_TYPE | F_NAME | F_NAMESPACE | F_ROUTE,
 };
 /* Each subcommand's usage, its continuation lines indented. */
 static const char *const cmd_usage[] = {
@@ -327,6 +331,8 @@ enum {
 	OPT_CONTEXT,
 	OPT_CREATE_SA,
 	OPT_DAYS,
+	OPT_DIR,
+	OPT_FOR,
 	OPT_FORCE,
 	OPT_FROM_KUBECONFIG,
 	OPT_HOST,
@@ -343,6 +349,7 @@ enum {
 	OPT_SECRET_NAME,
 	OPT_SERVER,
 	OPT_SERVICE_ACCOUNT,
+	OPT_STEP,
 	OPT_TIMEOUT,
 	OPT_TLS_SERVER_NAME,
 	OPT_TOKEN_TTL,
@@ -490,6 +497,31 @@ take(struct opts *o, int ch, const char *arg)
 	case 'f':
 		add_str(&o->files, &o->nfiles, arg);
 		o->seen |= F_FILENAME;
+		break;
+	case OPT_DIR:
+		if (*arg == '\0') {
+			mesh_err(NULL, "invalid value for '--dir': '' (name a "
+			    "directory)");
+			return -1;
+		}
+		o->dir = arg;
+		o->seen |= F_DIR;
+		break;
+	case OPT_FOR:
+		if (strcmp(arg, "istioctl") != 0 && strcmp(arg, "kubectl") !=
+		    0 && strcmp(arg, "helm") != 0) {
+			mesh_err(NULL, "invalid value for '--for': '%s' (use "
+			    "istioctl, kubectl or helm)", arg);
+			return -1;
+		}
+		o->consumer = arg;
+		o->seen |= F_FOR;
+		break;
+	case OPT_STEP:
+		if (mesh_route_check_step(arg) == -1)
+			return -1;
+		o->step = arg;
+		o->seen |= F_STEP;
 		break;
 	case OPT_FORCE:
 		o->force = true;
@@ -679,6 +711,13 @@ check_mesh(struct opts *o, unsigned long long allowed)
 	return 0;
 }
 
+/* The steps each subcommand makes from a mesh description. */
+static const char *const cmd_steps[][3] = {
+	[CMD_REMOTE] = { "config-secret", "remote-secret", NULL },
+	[CMD_CACERTS] = { "cacerts", NULL, NULL },
+	[CMD_TLS] = { "tls-secret", NULL, NULL },
+};
+
 /* Options the subcommand does not take, and what each one needs. */
 static int
 check_cmd(struct opts *o)
@@ -692,12 +731,33 @@ check_cmd(struct opts *o)
 			    cmd_names[o->cmd], flag_names[i].name);
 			return -1;
 		}
+	if ((o->seen & F_ROUTE) && (o->nfiles == 0 || o->verify)) {
+		for (i = 0; !(flag_names[i].bit & o->seen & F_ROUTE); i++)
+			;
+		mesh_err(NULL, "%s goes with -f mesh.yaml: it routes the "
+		    "Secrets of a mesh description", flag_names[i].name);
+		return -1;
+	}
+	if (o->step != NULL) {
+		for (i = 0; cmd_steps[o->cmd][i] != NULL; i++)
+			if (strcmp(o->step, cmd_steps[o->cmd][i]) == 0)
+				break;
+		if (cmd_steps[o->cmd][i] == NULL) {
+			mesh_err(NULL, "%s makes no '%s' step: its step%s %s%s%s",
+			    cmd_names[o->cmd], o->step,
+			    cmd_steps[o->cmd][1] != NULL ? "s are" : " is",
+			    cmd_steps[o->cmd][0], cmd_steps[o->cmd][1] != NULL ?
+			    " and " : "", cmd_steps[o->cmd][1] != NULL ?
+			    cmd_steps[o->cmd][1] : "");
+			return -1;
+		}
+	}
 	switch (o->cmd) {
 	case CMD_REMOTE:
 		if (o->nfiles > 0 || o->nclusters > 0)
 			return check_mesh(o, F_ALLOW_LOOPBACK | F_CLUSTER |
 			    F_FILENAME | F_KUBECONFIG | F_READ_ONLY |
-			    F_REQUEST_TIMEOUT | F_TIMEOUT);
+			    F_REQUEST_TIMEOUT | F_TIMEOUT | F_ROUTE);
 		if (o->name != NULL && !is_cluster_id(o->name)) {
 			mesh_err(NULL, "invalid value for '--name': '%s' is "
 			    "not a valid DNS 1123 label (letters, digits and "
@@ -781,7 +841,7 @@ check_cmd(struct opts *o)
 		if (o->nfiles > 0 || o->nrotate > 0) {
 			if (check_mesh(o, F_CLUSTER | F_DAYS | F_FILENAME |
 			    F_FORCE | F_KEY_SIZE | F_KEY_TYPE | F_ORG |
-			    F_ROOT_DIR | F_ROTATE) == -1)
+			    F_ROOT_DIR | F_ROTATE | F_ROUTE) == -1)
 				return -1;
 			break;
 		}
@@ -800,6 +860,9 @@ check_cmd(struct opts *o)
 				}
 		break;
 	case CMD_TLS:
+		if (o->nfiles > 0)
+			return check_mesh(o, F_CA_DIR | F_DAYS | F_FILENAME |
+			    F_FORCE | F_KEY_SIZE | F_KEY_TYPE | F_ROUTE);
 		if (o->host == NULL) {
 			mesh_err(NULL, "tls needs --host NAME (the external "
 			    "istiod's address)");
@@ -885,7 +948,9 @@ main(int argc, char *argv[])
 		{ "create-service-account", optional_argument, NULL,
 		    OPT_CREATE_SA },
 		{ "days", required_argument, NULL, OPT_DAYS },
+		{ "dir", required_argument, NULL, OPT_DIR },
 		{ "filename", required_argument, NULL, 'f' },
+		{ "for", required_argument, NULL, OPT_FOR },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "from-kubeconfig", required_argument, NULL,
 		    OPT_FROM_KUBECONFIG },
@@ -908,6 +973,7 @@ main(int argc, char *argv[])
 		{ "server", required_argument, NULL, OPT_SERVER },
 		{ "service-account", required_argument, NULL,
 		    OPT_SERVICE_ACCOUNT },
+		{ "step", required_argument, NULL, OPT_STEP },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "tls-server-name", required_argument, NULL,
 		    OPT_TLS_SERVER_NAME },

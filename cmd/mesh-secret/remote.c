@@ -114,6 +114,17 @@ targets_of(const struct mesh_desc *d, const struct mesh_cluster *src,
 	return n;
 }
 
+/* The step of src's Secret: the config cluster's is its own. */
+static const char *
+step_of(const struct mesh_desc *d, const struct mesh_cluster *src)
+{
+	return d->spec.model == MESH_MODEL_EXTERNAL &&
+	    src->role == MESH_ROLE_CONFIG ? "config-secret" : "remote-secret";
+}
+
+static const char *const remote_steps[] = { "config-secret", "remote-secret",
+	NULL };
+
 /* The options for reading one source, as the guide's command line. */
 static void
 source_opts(struct source *s, const struct opts *o, const struct mesh_desc *d)
@@ -156,13 +167,14 @@ source_run(void *arg)
  * client each; any failure fails the whole run, naming the cluster.
  */
 static int
-run_remote_mesh(struct opts *o, struct mesh_writer *w)
+run_remote_mesh(struct opts *o)
 {
 	const char *only = o->nclusters > 0 ? o->clusters[0] : NULL;
 	struct mesh_desc *d;
 	struct source *src = NULL;
 	struct dest *t = NULL;
 	struct mesh_doc **docs = NULL;
+	const char **steps = NULL;
 	size_t nc, ns = 0, ndocs = 0, i, j, k, nt;
 	int rv = -1;
 
@@ -175,6 +187,9 @@ run_remote_mesh(struct opts *o, struct mesh_writer *w)
 	t = xcalloc(nc + 1, sizeof(*t));
 	/* the clusters whose Secrets go anywhere (or to --cluster) */
 	for (i = 0; i < nc; i++) {
+		if (o->step != NULL &&
+		    strcmp(o->step, step_of(d, &d->spec.clusters[i])) != 0)
+			continue;
 		nt = targets_of(d, &d->spec.clusters[i], t);
 		for (j = 0; j < nt; j++)
 			if (only == NULL || strcmp(t[j].name, only) == 0)
@@ -187,7 +202,12 @@ run_remote_mesh(struct opts *o, struct mesh_writer *w)
 		ns++;
 	}
 	if (ns == 0) {
-		if (only != NULL)
+		if (o->step != NULL)
+			mesh_err(d->src, "no %s goes to %s%s%s: no other "
+			    "cluster's istiod reads it that way", o->step,
+			    only != NULL ? "cluster '" : "any cluster",
+			    only != NULL ? only : "", only != NULL ? "'" : "");
+		else if (only != NULL)
 			mesh_err(d->src, "no remote secret goes to cluster "
 			    "'%s': no other cluster's istiod reads it", only);
 		else
@@ -216,6 +236,7 @@ run_remote_mesh(struct opts *o, struct mesh_writer *w)
 		goto out;
 	/* by target, in the description's order, the external plane first */
 	docs = xcalloc(ns * (nc + 1), sizeof(*docs));
+	steps = xcalloc(ns * (nc + 1), sizeof(*steps));
 	for (i = 0; i < ns; i++)
 		warn_refused(&src[i].r);
 	for (k = 0; k <= nc; k++) {
@@ -235,15 +256,19 @@ run_remote_mesh(struct opts *o, struct mesh_writer *w)
 			if ((docs[ndocs] = remote_secret_doc(&src[i].r)) ==
 			    NULL)
 				goto out;
+			steps[ndocs] = step_of(d, src[i].c);
 			mesh_desc_annotate(docs[ndocs++], t[j].name,
 			    t[j].context);
 		}
 	}
-	rv = write_docs(w, docs, ndocs);
+	/* the router takes the documents */
+	rv = route_docs(o, d, docs, steps, ndocs, remote_steps);
+	ndocs = 0;
 out:
 	for (i = 0; i < ndocs; i++)
 		doc_free_secret(docs[i]);
 	free(docs);
+	free(steps);
 	for (i = 0; i < ns; i++)
 		remote_release(&src[i].r);
 	free(src);
@@ -259,7 +284,7 @@ run_remote(struct opts *o, struct mesh_writer *w)
 	int rv = -1;
 
 	if (o->nfiles > 0)
-		return run_remote_mesh(o, w);
+		return run_remote_mesh(o);
 	remote_init(&r, o);
 	if (remote_read(&r) == -1)
 		goto out;

@@ -74,6 +74,10 @@ enum cmd { CMD_NONE, CMD_REMOTE, CMD_CACERTS, CMD_TLS };
 #define F_TYPE	(1u << 30)
 #define F_VERIFY	(1u << 31)
 #define F_TIMEOUT	(1ull << 32)
+#define F_DIR	(1ull << 33)
+#define F_FOR	(1ull << 34)
+#define F_STEP	(1ull << 35)
+#define F_ROUTE	(F_DIR | F_FOR | F_STEP)	/* -f's routing */
 
 struct pair {
 	char *key, *value;
@@ -107,6 +111,9 @@ struct opts {
 	int key_size;
 	long days;
 	bool verify, force, output_given;
+
+	/* -f: --for, --dir, --step (route.h) */
+	const char *consumer, *dir, *step;
 };
 
 #define CACERTS_DAYS	3650	/* Istio's ROOTCA_DAYS, INTERMEDIATE_DAYS */
@@ -117,6 +124,16 @@ struct opts {
 
 /* istioctl's check of a cluster ID: a DNS-1123 label, upper case allowed. */
 bool is_cluster_id(const char *s);
+struct mesh_desc;
+/*
+ * With -f: write the n documents of docs, docs[i] of step steps[i], as
+ * --for, --dir and --step say (mesh(7), ROUTING), the steps of the
+ * subcommand being mine (NULL-ended) for --dir to take back; the cluster
+ * is --cluster's.  Takes the documents.  0, or -1 after a report.
+ */
+int route_docs(const struct opts *o, const struct mesh_desc *d,
+    struct mesh_doc **docs, const char *const *steps, size_t n,
+    const char *const *mine);
 struct mesh_node *put_str(struct mesh_doc *doc, struct mesh_node *map,
     const char *key, const char *value);
 struct mesh_node *put_map(struct mesh_doc *doc, struct mesh_node *map,
