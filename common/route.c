@@ -45,6 +45,9 @@ enum {
  * first: the namespaces, then the plug-in CA's cacerts.  A step a guide
  * repeats for each cluster is one place, taken by every cluster in
  * parallel; a Secret's step is that of the cluster it is applied to.
+ * An external control plane's services are exposed in the config
+ * cluster alone, as today's page has it: the others hold no Istio
+ * CRDs (the old page's second kubectl apply fails there).
  */
 enum prog { P_RENDER, P_GW, P_SECRET };
 static const char *const prog_names[] = { "mesh-render", "mesh-gw",
@@ -79,7 +82,7 @@ static const struct step {
 	{ M_EXT, "control-plane", R_REMOTE, 9, P_RENDER },
 	{ M_EXT, "remote-secret", R_EXTERNAL, 10, P_SECRET },
 	{ M_EXT, "eastwest-gateway", R_CONFIG | R_REMOTE, 11, P_GW },
-	{ M_EXT, "expose-services", R_CONFIG | R_REMOTE, 12, P_GW },
+	{ M_EXT, "expose-services", R_CONFIG, 12, P_GW },
 };
 #define NSTEPS (sizeof(guide_steps) / sizeof(guide_steps[0]))
 

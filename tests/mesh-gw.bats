@@ -485,16 +485,15 @@ PY
 	[ "$(kinds)" = '[["cluster2", "ctx2", "IstioOperator", "eastwest"], ["cluster2", "ctx2", "Gateway", "cross-network-gateway"]]' ]
 }
 
-@test "mesh-gw: -f external: the control plane's gateway and routes, and each remote's east-west gateway" {
+@test "mesh-gw: -f external: the control plane's gateway and routes, each remote's east-west gateway, the services exposed in the config cluster" {
 	run --separate-stderr -0 mesh-gw -f "$F/external.yaml"
 	[ -z "$stderr" ]
-	[ "$(kinds)" = '[["external", "ext", "IstioOperator", "external"], ["external", "ext", "Gateway", "external-istiod-gw"], ["external", "ext", "VirtualService", "external-istiod-vs"], ["external", "ext", "DestinationRule", "external-istiod-dr"], ["remote1", "ctx-remote1", "IstioOperator", "eastwest"], ["remote1", "ctx-remote1", "Gateway", "cross-network-gateway"], ["remote2", "ctx-remote2", "IstioOperator", "eastwest"], ["remote2", "ctx-remote2", "Gateway", "cross-network-gateway"]]' ]
+	[ "$(kinds)" = '[["external", "ext", "IstioOperator", "external"], ["external", "ext", "Gateway", "external-istiod-gw"], ["external", "ext", "VirtualService", "external-istiod-vs"], ["external", "ext", "DestinationRule", "external-istiod-dr"], ["remote1", "ctx-remote1", "IstioOperator", "eastwest"], ["remote1", "ctx-remote1", "Gateway", "cross-network-gateway"], ["remote2", "ctx-remote2", "IstioOperator", "eastwest"]]' ]
 	mesh_eq 0 "$G/external/controlplane-gateway.yaml"
 	mesh_eq 1 "$G/external/external-istiod-gw.yaml#0"
 	mesh_eq 2 "$G/external/external-istiod-gw.yaml#1"
 	mesh_eq 3 "$G/external/external-istiod-gw.yaml#2"
 	mesh_eq 5 "$SAMPLES/expose-services.yaml" external-istiod
-	mesh_eq 7 "$SAMPLES/expose-services.yaml" external-istiod
 	# the guide's eastwest-gateway-N.yaml with its --set istioNamespace
 	"$PYTHON" - "$TMP/all.yaml" "$EW" <<'PY'
 import sys, yaml

@@ -81,8 +81,7 @@ remote1/11-eastwest-gateway.istioctl.yaml
 remote1/12-expose-services.kubectl.yaml
 remote2/01-namespace.kubectl.yaml
 remote2/09-control-plane.istioctl.yaml
-remote2/11-eastwest-gateway.istioctl.yaml
-remote2/12-expose-services.kubectl.yaml" ]
+remote2/11-eastwest-gateway.istioctl.yaml" ]
 }
 
 @test "route: the files hold the plain stream's documents, each with its cluster and consumer" {
