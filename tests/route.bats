@@ -326,3 +326,144 @@ Try 'mesh-render --help' for more information." ]
 	[[ "$output" == *"gateway.networking.istio.io/cross-network-gateway"* ]]
 	[[ "$output" == *"gateway.networking.istio.io/external-istiod-gw"* ]]
 }
+
+@test "route: mesh-render --steps lists each model's steps in install order, with who makes them and when" {
+	run --separate-stderr -0 mesh-render -f "$EX/primary-remote-multi-network.yaml" --steps
+	[ -z "$stderr" ]
+	assert_output "$(printf '%s\n' \
+	    '01	namespace	cluster1	kind-cluster1	mesh-render	plan	-' \
+	    '01	namespace	cluster2	kind-cluster2	mesh-render	plan	-' \
+	    '02	cacerts	cluster1	kind-cluster1	mesh-secret	plan	-' \
+	    '02	cacerts	cluster2	kind-cluster2	mesh-secret	plan	-' \
+	    '03	control-plane	cluster1	kind-cluster1	mesh-render	plan	-' \
+	    '04	eastwest-gateway	cluster1	kind-cluster1	mesh-gw	plan	-' \
+	    '05	expose-istiod	cluster1	kind-cluster1	mesh-gw	plan	-' \
+	    '06	control-plane	cluster2	kind-cluster2	mesh-render	plan	-' \
+	    '07	remote-secret	cluster1	kind-cluster1	mesh-secret	install	-' \
+	    '08	eastwest-gateway	cluster2	kind-cluster2	mesh-gw	plan	-' \
+	    '09	expose-services	cluster1	kind-cluster1	mesh-gw	plan	-' \
+	    '09	expose-services	cluster2	kind-cluster2	mesh-gw	plan	-')"
+	# without the address, the remote's control plane waits for its primary
+	sed '/discoveryAddress/d' "$EX/primary-remote-multi-network.yaml" >"$TMP/m.yaml"
+	run -0 mesh-render -f "$TMP/m.yaml" --steps --cluster cluster2
+	assert_line "$(printf '06\tcontrol-plane\tcluster2\tkind-cluster2\tmesh-render\tinstall\tcluster1')"
+	[ "${#lines[@]}" -eq 5 ]
+	# one network and no remotes: no gateway step at all
+	run -0 mesh-render -f "$EX/multi-primary.yaml" --steps
+	refute_output --partial gateway
+	refute_output --partial expose
+	assert_line "$(printf '06\tremote-secret\tcluster2\tkind-cluster2\tmesh-secret\tinstall\t-')"
+}
+
+@test "route: --steps is a listing: it takes no routing and no output format" {
+	for f in "--dir $TMP/d" "--for kubectl" "--step namespace" "--defer" "-o json"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr -2 mesh-render -f "$EX/external.yaml" --steps $f
+		[ -z "$output" ]
+		assert_equal "${stderr_lines[0]}" "mesh-render: --steps lists the steps of the mesh: it takes none of --dir, --for, --step, --defer, -o"
+	done
+	[ ! -e "$TMP/d" ]
+	run --separate-stderr -2 mesh-render primary --cluster c --network n --steps
+	[[ "${stderr_lines[0]}" == *"--steps"* ]]
+}
+
+@test "route: --step keeps one step's documents, and --dir then takes back only that step's files" {
+	plan "$EX/primary-remote-multi-network.yaml" "$TMP/p"
+	run --separate-stderr -0 mesh-gw -f "$EX/primary-remote-multi-network.yaml" --step expose-istiod
+	[ "$(q '[x["kind"] for x in d]' <(printf '%s\n' "$output"))" = '["Gateway", "VirtualService"]' ]
+	# a file of another step, not written by this run, stays
+	run --separate-stderr -0 mesh-gw -f "$EX/primary-remote-multi-network.yaml" --step expose-istiod --dir "$TMP/p"
+	[ -e "$TMP/p/cluster1/04-eastwest-gateway.istioctl.yaml" ]
+	[ -e "$TMP/p/cluster2/09-expose-services.kubectl.yaml" ]
+	run --separate-stderr -1 mesh-render -f "$EX/primary-remote-multi-network.yaml" --step eastwest-gateway
+	[ -z "$output" ]
+	assert_equal "$stderr" "mesh-render: $EX/primary-remote-multi-network.yaml: no document of step 'eastwest-gateway'"
+	run --separate-stderr -2 mesh-render -f "$EX/external.yaml" --step control
+	[[ "$stderr" == "mesh-render: invalid value for '--step': 'control' (use namespace, cacerts, control-plane,"* ]]
+}
+
+@test "route: mesh-render --defer leaves out a remote's control plane without its address, and says so" {
+	sed '/discoveryAddress/d' "$EX/primary-remote-multi-network.yaml" >"$TMP/m.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/m.yaml" --dir "$TMP/p"
+	[[ "$stderr" == *"discoveryAddress: remote 'cluster2' needs the address"* ]]
+	[ ! -e "$TMP/p" ]
+	run --separate-stderr -0 mesh-render -f "$TMP/m.yaml" --dir "$TMP/p" --defer
+	assert_equal "$stderr" "mesh-render: $TMP/m.yaml: warning: the control plane of remote 'cluster2' is left for later: it needs the address of the east-west gateway of 'cluster1'"
+	[ "$(files "$TMP/p")" = "cluster1/01-namespace.kubectl.yaml
+cluster1/03-control-plane.istioctl.yaml
+cluster2/01-namespace.kubectl.yaml" ]
+	# with the address, the same run renders it
+	run --separate-stderr -0 mesh-render -f "$EX/primary-remote-multi-network.yaml" --dir "$TMP/p" --defer
+	[ -z "$stderr" ]
+	[ -e "$TMP/p/cluster2/06-control-plane.istioctl.yaml" ]
+}
+
+@test "route: mesh-secret cacerts and tls -f write their Secrets into the plan, 0600, for the cluster they go to" {
+	run --separate-stderr -0 mesh-secret cacerts -f "$EX/external.yaml" --root-dir "$TMP/ca" --key-type ecdsa --dir "$TMP/p"
+	[ -z "$output" ]
+	run --separate-stderr -0 mesh-secret tls -f "$EX/external.yaml" --ca-dir "$TMP/tlsca" --key-type ecdsa --dir "$TMP/p"
+	[ "$(files "$TMP/p")" = "external/02-cacerts.kubectl.yaml
+external/04-tls-secret.kubectl.yaml
+remote1/02-cacerts.kubectl.yaml
+remote2/02-cacerts.kubectl.yaml" ]
+	for f in "$TMP"/p/*/*.yaml; do
+		[ "$(stat -c %a "$f")" = 600 ]
+	done
+	[ "$(q '[[x["metadata"]["name"], x["metadata"]["namespace"], x["metadata"]["annotations"]] for x in d][0]' "$TMP/p/external/04-tls-secret.kubectl.yaml")" = \
+	    '["istiod-tls", "istio-system", {"meshline.io/cluster": "external", "meshline.io/context": "kind-external"}]' ]
+	# the certificate is for the description's address
+	"$PYTHON" -c 'import sys, yaml, base64; sys.stdout.write(base64.b64decode(yaml.safe_load(open(sys.argv[1]))["data"]["tls.crt"]).decode())' \
+	    "$TMP/p/external/04-tls-secret.kubectl.yaml" | openssl x509 -noout -ext subjectAltName | grep -q 'DNS:istiod.mesh.example.com'
+	# a re-run of cacerts writes the same bytes, and leaves the tls Secret
+	sum=$(cat "$TMP"/p/*/02-cacerts.kubectl.yaml | sha256sum)
+	run --separate-stderr -0 mesh-secret cacerts -f "$EX/external.yaml" --root-dir "$TMP/ca" --key-type ecdsa --dir "$TMP/p"
+	[ "$(cat "$TMP"/p/*/02-cacerts.kubectl.yaml | sha256sum)" = "$sum" ]
+	[ -e "$TMP/p/external/04-tls-secret.kubectl.yaml" ]
+	# --for istioctl: mesh-secret makes nothing for istioctl
+	run --separate-stderr -1 mesh-secret cacerts -f "$EX/external.yaml" --root-dir "$TMP/ca" --for istioctl
+	[ -z "$output" ]
+	[[ "$stderr" == *"no document for istioctl: mesh-secret's documents there are all for kubectl" ]]
+}
+
+@test "route: mesh-secret's routing goes with -f, and each subcommand's own steps" {
+	run --separate-stderr -2 mesh-secret tls --host a.example.com --dir "$TMP/p"
+	assert_equal "${stderr_lines[0]}" "mesh-secret: --dir goes with -f mesh.yaml: it routes the Secrets of a mesh description"
+	run --separate-stderr -2 mesh-secret remote --context c --for kubectl
+	assert_equal "${stderr_lines[0]}" "mesh-secret: --for goes with -f mesh.yaml: it routes the Secrets of a mesh description"
+	run --separate-stderr -2 mesh-secret cacerts -f "$EX/external.yaml" --step remote-secret
+	assert_equal "${stderr_lines[0]}" "mesh-secret: cacerts makes no 'remote-secret' step: its step is cacerts"
+	run --separate-stderr -2 mesh-secret remote -f "$EX/external.yaml" --step cacerts
+	assert_equal "${stderr_lines[0]}" "mesh-secret: remote makes no 'cacerts' step: its steps are config-secret and remote-secret"
+	run --separate-stderr -1 mesh-secret tls -f "$EX/multi-primary.yaml"
+	assert_equal "$stderr" "mesh-secret: $EX/multi-primary.yaml: tls -f makes the Secret of an external control plane, and the mesh has none"
+	[ ! -e "$TMP/p" ]
+}
+
+# account CONTEXT NAME: a ServiceAccount in external-istiod there.
+account() {
+	printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: external-istiod}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: %s, namespace: external-istiod}\n' "$2" |
+	    kubectl --context "$1" apply -f -
+}
+
+@test "route: mesh-secret remote -f --step reads only the clusters that step needs, and writes into the plan" {
+	sim_start "$TMP/r1" --name r1
+	sim_start "$TMP/r2" --name r2
+	export KUBECONFIG="$TMP/r1/kubeconfig:$TMP/r2/kubeconfig"
+	printf 'apiVersion: meshline.io/v1alpha1\nkind: Mesh\nmetadata: {name: m}\nspec:\n  model: external\n  external: {context: ext, address: istiod.example.com}\n  clusters:\n  - {name: r1, context: r1, network: n1}\n  - {name: r2, context: r2, network: n1}\n' >"$TMP/m.yaml"
+	# the config cluster's Secret needs istiod's account there
+	account r1 istiod
+	run --separate-stderr -0 timeout 60 "$MESH_BUILD/mesh-secret" remote -f "$TMP/m.yaml" --step config-secret --dir "$TMP/p" --allow-loopback
+	[ -z "$output" ]
+	[ "$(files "$TMP/p")" = "external/06-config-secret.kubectl.yaml" ]
+	[ "$(stat -c %a "$TMP/p/external/06-config-secret.kubectl.yaml")" = 600 ]
+	# r2 was not asked
+	run grep -c 'serviceaccounts' "$TMP/r2/requests.log"
+	assert_output 0
+	# the remote secret step needs r2's reader account; taking it back
+	# leaves the config secret
+	account r2 istio-reader-service-account
+	run --separate-stderr -0 timeout 60 "$MESH_BUILD/mesh-secret" remote -f "$TMP/m.yaml" --step remote-secret --dir "$TMP/p" --allow-loopback
+	[ "$(files "$TMP/p")" = "external/06-config-secret.kubectl.yaml
+external/10-remote-secret.kubectl.yaml" ]
+	[ "$(q '[x["metadata"]["name"] for x in d]' "$TMP/p/external/10-remote-secret.kubectl.yaml")" = '["istio-remote-secret-r2"]' ]
+}
