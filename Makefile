@@ -122,6 +122,7 @@ install: all
 	mkdir -p $(DESTDIR)$(DATADIR)/meshline/helm/mesh-overlay
 	install -m 0644 helm/mesh-overlay/plugin.yaml \
 	  $(DESTDIR)$(DATADIR)/meshline/helm/mesh-overlay/plugin.yaml
+	install -m 0644 examples/mesh.mk $(DESTDIR)$(DATADIR)/meshline/mesh.mk
 
 uninstall:
 	for c in $(CMDS); do k=$$(echo $$c | tr - _); \
@@ -131,7 +132,8 @@ uninstall:
 	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_$$c \
 	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$c.fish; done
 	rm -f $(DESTDIR)$(MANDIR)/man7/mesh.7
-	rm -f $(DESTDIR)$(DATADIR)/meshline/helm/mesh-overlay/plugin.yaml
+	rm -f $(DESTDIR)$(DATADIR)/meshline/helm/mesh-overlay/plugin.yaml \
+	  $(DESTDIR)$(DATADIR)/meshline/mesh.mk
 	rmdir $(DESTDIR)$(DATADIR)/meshline/helm/mesh-overlay \
 	  $(DESTDIR)$(DATADIR)/meshline/helm $(DESTDIR)$(DATADIR)/meshline 2>/dev/null || :
 
@@ -165,6 +167,7 @@ dist:
 	mkdir -p $(DIST)/$(DIST_TOP)/helm/mesh-overlay
 	install -m 0644 helm/mesh-overlay/plugin.yaml \
 	  $(DIST)/$(DIST_TOP)/helm/mesh-overlay/
+	install -m 0644 examples/mesh.mk $(DIST)/$(DIST_TOP)/
 	tar -C $(DIST) --sort=name --owner=0 --group=0 --numeric-owner \
 	  --mtime='$(DIST_DATE)' -cf - $(DIST_TOP) | gzip -9n > $(DIST)/$(DIST_TOP).tar.gz
 	rm -rf $(DIST)/$(DIST_TOP)

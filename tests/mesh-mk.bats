@@ -243,3 +243,14 @@ listed() {
 	assert_line "$(printf '12\texpose-services\tremote1\tkind-remote1\tmesh-gw\tplan\t-')"
 	refute_line --partial "expose-services	remote2"
 }
+
+@test "mesh.mk: make install puts it in share/meshline, and it plans with the installed programs" {
+	run -0 make -C "$ROOT" --no-print-directory BUILD="$MESH_BUILD" DESTDIR="$TMP/root" PREFIX=/usr/local install
+	cmp "$MK" "$TMP/root/usr/local/share/meshline/mesh.mk"
+	cp "$ROOT/examples/mesh/primary-remote.yaml" "$TMP/mesh.yaml"
+	PATH="$TMP/root/usr/local/bin:/usr/bin:/bin" run -0 make --no-print-directory -C "$TMP" \
+	    -f "$TMP/root/usr/local/share/meshline/mesh.mk" MESH=mesh.yaml OUT=plan plan
+	assert_line --regexp "^mesh-render -f 'mesh.yaml' +--defer --dir 'plan'$"
+	[ -e "$TMP/plan/cluster2/06-control-plane.istioctl.yaml" ]
+	[ -d "$TMP/mesh-ca" ]
+}
