@@ -3,10 +3,70 @@
 # on the shipped examples.  Usage: examples/demo.sh [BUILD-DIR]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-PATH="$(cd "${1:-$here/../build}" && pwd):$PATH"
+bin="$(cd "${1:-$here/../build}" && pwd)"
+PATH="$bin:$PATH"
 cd "$here/overlay"
 
 step() { printf '\n== %s\n$ %s\n' "$1" "$2" >&2; }
+
+# Scratch: the CAs mesh-secret makes, the simulated clusters and the
+# plans, all removed at exit.
+ca=$(mktemp -d)
+simpids=()
+cleanup() {
+	local p
+	for p in "${simpids[@]}"; do kill "$p" 2>/dev/null || :; done
+	wait 2>/dev/null || :
+	rm -rf "$ca"
+}
+trap cleanup EXIT
+
+# sim NAME: a simulated cluster (the tests' API server on 127.0.0.1,
+# context NAME), its kubeconfig added to KUBECONFIG.
+sim() {
+	"$here/../tests/simcluster/simcluster" --dir "$ca/sim-$1" --name "$1" \
+	    --pod-delay 0.1 --lb-delay 0.2 --token-delay 0.1 \
+	    --webhook-delay 0.1 >/dev/null 2>&1 &
+	simpids+=("$!")
+	for _ in $(seq 100); do [ -f "$ca/sim-$1/kubeconfig" ] && break; sleep 0.1; done
+	KUBECONFIG="${KUBECONFIG:+$KUBECONFIG:}$ca/sim-$1/kubeconfig"
+	export KUBECONFIG
+}
+
+# mk MESH OUT TARGET [VAR=value...]: examples/mesh.mk on the simulated
+# clusters, with the tests' istioctl stand-in (real users leave ISTIOCTL
+# to be istioctl); loopback servers are allowed into remote secrets.
+mk() {
+	local m="$1" out="$2"
+	shift 2
+	make --no-print-directory -C "$ca" -f "$here/mesh.mk" -j3 \
+	    MESH="$m" OUT="$out" MESHBIN="$bin/" \
+	    ISTIOCTL="$here/../tests/simcluster/istioctl" \
+	    SECRETFLAGS=--allow-loopback WAITFLAGS="--timeout 60s" "$@"
+}
+
+# Two whole meshes first, each from its description in mesh/, installed
+# by mesh.mk in the order of its guide on simulated clusters named as the
+# descriptions' contexts.
+for c in kind-external kind-remote1 kind-remote2; do sim "$c"; done
+step "An external control plane and two remotes, from mesh/external.yaml: every step of the guide" \
+    "make -f mesh.mk MESH=mesh/external.yaml TLS=self-signed install verify"
+mk "$here/mesh/external.yaml" external TLS=self-signed install verify
+
+for c in kind-cluster1 kind-cluster2; do sim "$c"; done
+# no discoveryAddress: install reads the primary's east-west address back
+sed '/discoveryAddress/d' "$here/mesh/primary-remote-multi-network.yaml" \
+    >"$ca/primary-remote.yaml"
+step "Primary-remote on two networks, the remote's address read back from the primary's east-west gateway" \
+    "make -f mesh.mk MESH=primary-remote.yaml install verify"
+mk primary-remote.yaml primary-remote install verify
+step "A second install changes nothing: the same plan, the same secrets, the same CAs" \
+    "make -f mesh.mk MESH=primary-remote.yaml install"
+sum() { (cd "$ca/primary-remote" && cat ./*/*.yaml | sha256sum); }
+before=$(sum)
+mk primary-remote.yaml primary-remote install >/dev/null 2>&1
+[ "$(sum)" = "$before" ] && echo "every file of the plan is as it was" >&2
+unset KUBECONFIG
 
 step "Render the multicluster guide's cluster1.yaml (two networks)" \
     "mesh-render primary --cluster cluster1 --network network1 --peer cluster2=network2"
@@ -47,10 +107,6 @@ step "Fill a template from the environment, safely" \
     "NETWORK=on mesh-overlay --env gateway-template.yaml"
 NETWORK=on mesh-overlay --env gateway-template.yaml
 
-# the CAs mesh-secret makes live in a scratch directory, removed at exit
-ca=$(mktemp -d)
-trap 'rm -rf "$ca"' EXIT
-
 step "The plug-in CA: one root kept on disk, a cacerts Secret per cluster (keys elided here)" \
     "mesh-secret cacerts --key-type ecdsa --root-dir \$ca/root --cluster cluster1 --cluster cluster2"
 mesh-secret cacerts --key-type ecdsa --root-dir "$ca/root" \
@@ -72,8 +128,7 @@ mesh-secret remote --from-kubeconfig ../secret/cluster2.kubeconfig --name cluste
 sim="$ca/sim"
 "$here/../tests/simcluster/simcluster" --dir "$sim" --name demo \
     --lb-delay 1 >/dev/null 2>&1 &
-simpid=$!
-trap 'kill "$simpid" 2>/dev/null; rm -rf "$ca"' EXIT
+simpids+=("$!")
 for _ in $(seq 100); do [ -f "$sim/kubeconfig" ] && break; sleep 0.1; done
 export KUBECONFIG="$sim/kubeconfig"
 printf 'Authorization: Bearer %s\n' "$(cat "$sim/token")" > "$ca/auth"

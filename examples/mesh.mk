@@ -177,6 +177,9 @@ _gateway_files = $(sort $(wildcard $(OUT)/*/[0-9][0-9]-*-gateway.istioctl.yaml))
 # the Secrets of the plan: every cluster's part of a secret step
 _secret_rows = $(foreach r,$(_rows),$(if $(filter cacerts %-secret,$(call _f,$r,2)),$r))
 
+# after install when both are asked for, even under -j
+wait verify: $(filter install,$(MAKECMDGOALS))
+
 wait:
 	$(if $(_istioctl_files),,@echo 'nothing installed in $(OUT): run install' >&2; exit 1)
 	$(MESH_WAIT) $(WAITFLAGS) $(addprefix -f ,$(_istioctl_files))
