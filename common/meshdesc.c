@@ -444,6 +444,38 @@ check_external(struct check *ck, struct mesh_desc *d)
 		    x->name);
 }
 
+/* Does s hold a control character (a tab, a newline...)? */
+static bool
+has_control(const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/*
+ * A kubeconfig context is a name on a command line, in a file name's
+ * place of a listing (--steps), in make: no control characters.
+ */
+static void
+check_contexts(struct check *ck, const struct mesh_desc *d)
+{
+	char path[64];
+	unsigned i;
+
+	if (d->spec.external != NULL && has_control(d->spec.external->context))
+		problem(ck, "spec.external.context", "a context name holds "
+		    "no control character");
+	for (i = 0; i < d->spec.clusters_count; i++)
+		if (has_control(d->spec.clusters[i].context)) {
+			snprintf(path, sizeof(path), "spec.clusters[%u].context",
+			    i);
+			problem(ck, path, "a context name holds no control "
+			    "character");
+		}
+}
+
 static void
 fill_defaults(struct mesh_desc *d)
 {
@@ -502,6 +534,7 @@ mesh_desc_load(const char *path)
 	default_roles(&ck, d);
 	check_primaries(&ck, d);
 	check_external(&ck, d);
+	check_contexts(&ck, d);
 	if (ck.problems > 0)
 		goto fail;
 	fill_defaults(d);

@@ -467,3 +467,10 @@ account() {
 external/10-remote-secret.kubectl.yaml" ]
 	[ "$(q '[x["metadata"]["name"] for x in d]' "$TMP/p/external/10-remote-secret.kubectl.yaml")" = '["istio-remote-secret-r2"]' ]
 }
+
+@test "route: a context holding a control character is refused where it is written, so that --steps stays one line a step" {
+	printf 'apiVersion: meshline.io/v1alpha1\nkind: Mesh\nmetadata: {name: m}\nspec:\n  model: multi-primary\n  clusters:\n  - {name: a, context: "x\\ty", network: n}\n' >"$TMP/m.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/m.yaml" --steps
+	[ -z "$output" ]
+	assert_equal "$stderr" "mesh-render: $TMP/m.yaml:7:24: spec.clusters[0].context: a context name holds no control character"
+}
