@@ -254,3 +254,27 @@ listed() {
 	[ -e "$TMP/plan/cluster2/06-control-plane.istioctl.yaml" ]
 	[ -d "$TMP/mesh-ca" ]
 }
+
+@test "mesh.mk install and verify: every example in examples/mesh, on clusters named as its contexts" {
+	local ex ctxs c kc
+	for ex in "$ROOT"/examples/mesh/*.yaml; do
+		ctxs=$(mesh-render -f "$ex" --steps | cut -f4 | sort -u)
+		kc=""
+		for c in $ctxs; do
+			sim_start "$TMP/$(basename "$ex" .yaml)/$c" --name "$c" \
+			    --pod-delay 0.05 --deployment-delay 0.05 --lb-delay 0.05 \
+			    --token-delay 0.05 --webhook-delay 0.05
+			kc="$kc${kc:+:}$TMP/$(basename "$ex" .yaml)/$c/kubeconfig"
+		done
+		cp "$ex" "$TMP/mesh.yaml"
+		rm -rf "$TMP/out"
+		KUBECONFIG="$kc" run mk -j4 install verify CA="$TMP/ca-$(basename "$ex" .yaml)" TLS=self-signed
+		if [ "$status" -ne 0 ]; then
+			echo "$ex: $output"
+			return 1
+		fi
+		assert_output --partial "== verified: mesh.yaml"
+		teardown
+		SIM_PIDS=()
+	done
+}
