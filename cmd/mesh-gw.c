@@ -579,7 +579,7 @@ static const char usage_text[] =
 	"[--dir dir]\n"
 	"           [--external-ip ip] [--for consumer] "
 	"[--load-balancer-ip ip]\n"
-	"           [--service-type LoadBalancer|NodePort]\n";
+	"           [--service-type LoadBalancer|NodePort] [--step step]\n";
 
 static const char help_text[] =
 	"\n"
@@ -613,6 +613,13 @@ static const char help_text[] =
 	"      --for consumer             with -f: only the documents "
 	"for istioctl,\n"
 	"                                 kubectl or helm\n"
+	"      --step step                with -f: only that step's "
+	"documents\n"
+	"                                 (eastwest-gateway, "
+	"expose-istiod,\n"
+	"                                 expose-services, "
+	"controlplane-gateway,\n"
+	"                                 external-istiod-gw)\n"
 	"      --network net              the network (default: "
 	"$NETWORK)\n"
 	"      --single-cluster           a gateway for one "
