@@ -4,7 +4,7 @@
 set -g __mesh_gw_opts h/help V/version f/filename= o/output= ambient cluster= \
 	credential-name= dir= external-ip= for= host= injection-template= \
 	istio-namespace= istio-version= load-balancer-ip= mesh= n/namespace= \
-	network= revision= service-type= single-cluster tls=
+	network= revision= service-type= single-cluster step= tls=
 
 # __mesh_gw_parse: the subcommand on the line before the cursor, or -f when
 # a mesh description is given instead, in $__mesh_gw_form; -f's file in
@@ -60,6 +60,7 @@ for c in mesh-gw kubectl-mesh_gw
 	complete -c $c -n "__mesh_gw_in -f eastwest" -l cluster -x -a '(__mesh_gw_clusters)' -d 'with -f: only this cluster'
 	complete -c $c -n "__mesh_gw_in -f" -l for -x -a 'istioctl kubectl helm' -d 'only the documents for this consumer'
 	complete -c $c -n "__mesh_gw_in -f" -l dir -x -a '(__fish_complete_directories)' -d 'write a file per cluster, step and consumer'
+	complete -c $c -n "__mesh_gw_in -f" -l step -x -a 'eastwest-gateway expose-istiod expose-services controlplane-gateway external-istiod-gw' -d "only this step's documents"
 	complete -c $c -n "__mesh_gw_in -f eastwest controlplane ingress" -l external-ip -x -d 'an external IP of the gateway Service'
 	complete -c $c -n "__mesh_gw_in -f eastwest controlplane ingress" -l load-balancer-ip -x -d 'the load balancer IP'
 	complete -c $c -n "__mesh_gw_in -f eastwest controlplane ingress" -l service-type -x -a 'LoadBalancer NodePort' -d 'the gateway Service type'

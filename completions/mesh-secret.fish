@@ -4,9 +4,9 @@
 set -g __mesh_secret_opts h/help V/version f/filename= n/namespace= o/output= \
 	allow-loopback auth-plugin-config= auth-plugin-name= auth-type= \
 	ca-configmap= ca-dir= cluster= context= create-service-account=? days= \
-	force from-kubeconfig= host= istio-namespace= key-size= key-type= \
+	dir= for= force from-kubeconfig= host= istio-namespace= key-size= key-type= \
 	kubeconfig= name= org= read-only request-timeout= root-dir= rotate \
-	secret-name= server= service-account= timeout= tls-server-name= \
+	secret-name= server= service-account= step= timeout= tls-server-name= \
 	token-ttl= type= verify
 
 # __mesh_secret_parse: the subcommand on the line before the cursor in
@@ -97,4 +97,10 @@ for c in mesh-secret kubectl-mesh_secret
 	complete -c $c -n "__mesh_secret_in tls" -l host -x -d 'the external istiod address'
 	complete -c $c -n "__mesh_secret_in tls" -l ca-dir -x -a '(__fish_complete_directories)' -d 'where the TLS CA is kept'
 	complete -c $c -n "__mesh_secret_in tls" -l ca-configmap -x -d 'also a ConfigMap with the CA certificate'
+	complete -c $c -n "__mesh_secret_in tls" -s f -l filename -r -F -d 'the external control plane TLS Secret of a mesh description'
+	complete -c $c -n "__mesh_secret_in remote cacerts tls" -l for -x -a 'istioctl kubectl helm' -d 'with -f: only the Secrets for this consumer'
+	complete -c $c -n "__mesh_secret_in remote cacerts tls" -l dir -x -a '(__fish_complete_directories)' -d 'with -f: write a file per cluster and step'
+	complete -c $c -n "__mesh_secret_in remote" -l step -x -a 'config-secret remote-secret' -d "with -f: only this step's Secrets"
+	complete -c $c -n "__mesh_secret_in cacerts" -l step -x -a cacerts -d "with -f: only this step's Secrets"
+	complete -c $c -n "__mesh_secret_in tls" -l step -x -a tls-secret -d "with -f: only this step's Secrets"
 end

@@ -29,7 +29,8 @@ say() { printf '%s\n' "$@"; }
 form() {
 	case $prog:$1 in
 	mesh_render:) say -f --filename ;;
-	mesh_render:-f) say -o --output --cluster --dir --for ;;
+	mesh_render:-f) say -o --output --cluster --defer --dir --for --step \
+	    --steps ;;
 	mesh_render:primary) say -o --output --cluster --network --mesh -n \
 	    --namespace --peer --gateway-service --gateway-port --revision \
 	    --istio-version ;;
@@ -42,7 +43,7 @@ form() {
 	    --istio-version ;;
 	mesh_gw:) say -f --filename ;;
 	mesh_gw:-f) say -o --output --cluster --dir --external-ip --for \
-	    --load-balancer-ip --service-type ;;
+	    --load-balancer-ip --service-type --step ;;
 	mesh_gw:eastwest) say -o --output --ambient --cluster --external-ip \
 	    --istio-namespace --load-balancer-ip --mesh --network --revision \
 	    --service-type --single-cluster ;;
@@ -66,16 +67,23 @@ form() {
 	    --create-service-account --secret-name --token-ttl --rotate \
 	    --read-only --server --tls-server-name --allow-loopback \
 	    --auth-type --auth-plugin-name --auth-plugin-config \
-	    --from-kubeconfig --request-timeout --timeout --cluster ;;
+	    --from-kubeconfig --request-timeout --timeout --cluster --dir \
+	    --for --step ;;
 	mesh_secret:cacerts) say --cluster -o --output --root-dir --key-type \
 	    --key-size --days --org --istio-namespace --force --verify \
-	    --rotate ;;
+	    --rotate --dir --for --step ;;
 	mesh_secret:--verify) say -f --filename ;;
 	mesh_secret:tls) say --host -o --output --name -n --namespace \
-	    --ca-dir --ca-configmap --days --key-type --key-size --force ;;
+	    --ca-dir --ca-configmap --days --key-type --key-size --force \
+	    --dir --for --step ;;
 	mesh_wait:) say -A --all-namespaces --all --context --fail-after -f \
 	    --filename --for --kubeconfig -l --selector -n --namespace -o \
 	    --output -q --quiet --request-timeout --timeout ;;
+	esac
+	# mesh-secret's subcommands take a mesh description: -f until given
+	case $prog:$1 in
+	mesh_secret:remote|mesh_secret:cacerts|mesh_secret:tls)
+		[ -n "$file" ] || say -f --filename ;;
 	esac
 }
 
@@ -95,7 +103,7 @@ valued() {
 	--rotate) [ "$sub" = cacerts ]; return ;;	# cacerts --rotate CLUSTER
 	--help|--version|--ambient|--single-cluster|--env|--resource-list|\
 	--stream|--allow-loopback|--create-service-account|--force|--read-only|\
-	--verify|--all|--all-namespaces|--quiet) return 1 ;;
+	--verify|--all|--all-namespaces|--quiet|--defer|--steps) return 1 ;;
 	--*) return 0 ;;
 	-[fonsl]) return 0 ;;
 	esac
@@ -219,7 +227,20 @@ values() {
 	*:--key-size) printf '%s\n' 2048 3072 4096 256 384 ;;
 	*:--create-service-account) printf '%s\n' true false ;;
 	*:--select) printf '%s\n' kind= name= namespace= apiVersion= ;;
-	mesh_render:--for|mesh_gw:--for) printf '%s\n' istioctl kubectl helm ;;
+	mesh_render:--for|mesh_gw:--for|mesh_secret:--for)
+		printf '%s\n' istioctl kubectl helm ;;
+	mesh_render:--step) printf '%s\n' namespace control-plane \
+	    external-istiod ;;
+	mesh_gw:--step) printf '%s\n' eastwest-gateway expose-istiod \
+	    expose-services controlplane-gateway external-istiod-gw ;;
+	mesh_secret:--step)
+		case $sub in
+		remote) printf '%s\n' config-secret remote-secret ;;
+		cacerts) echo cacerts ;;
+		tls) echo tls-secret ;;
+		*) printf '%s\n' config-secret remote-secret cacerts \
+		    tls-secret ;;
+		esac ;;
 	*:--for) printf '%s\n' ready exists delete address injected \
 	    condition= jsonpath= ;;
 	mesh_wait:-n|mesh_wait:--namespace)
@@ -233,7 +254,7 @@ directive() {
 	mesh_wait:-f|mesh_wait:--filename|*:--kubeconfig|*:--from-kubeconfig)
 		dir=0 ;;
 	*:-f|*:--filename|*:--k8s-overlays) dir=8 ;;
-	*:--root-dir|*:--ca-dir|mesh_render:--dir|mesh_gw:--dir) dir=16 ;;
+	*:--root-dir|*:--ca-dir|*:--dir) dir=16 ;;
 	*:--select) dir=6 ;;
 	*) dir=4 ;;
 	esac

@@ -204,6 +204,27 @@ offers() {
 	# an option without a value has none to complete
 	run -0 kc mesh-secret remote --rotate=
 	assert_output :4
+	# --step: the steps the program (mesh-secret: the subcommand) makes;
+	# --dir: directories
+	run -0 kc mesh-render -f x.yaml --step=
+	assert_output "$(lines namespace control-plane external-istiod :4)"
+	run -0 kc mesh-gw -f x.yaml --step ex
+	assert_output "$(lines expose-istiod expose-services \
+	    external-istiod-gw :4)"
+	run -0 kc mesh-secret remote -f x.yaml --step=
+	assert_output "$(lines config-secret remote-secret :4)"
+	run -0 kc mesh-secret tls -f x.yaml --step ''
+	assert_output "$(lines tls-secret :4)"
+	run -0 kc mesh-secret cacerts -f x.yaml --for=k
+	assert_output "$(lines kubectl :4)"
+	for p in mesh-render mesh-gw 'mesh-secret cacerts'; do
+		# shellcheck disable=SC2086
+		run -0 kc $p -f x.yaml --dir=
+		assert_output :16
+	done
+	# --defer and --steps take no value: a word after them is not one
+	run -0 kc mesh-render -f x.yaml --defer --st
+	assert_output "$(lines --step --steps :4)"
 }
 
 @test "completions: through kubectl's own bash completion, --type= ends as --type=remote" {
@@ -360,7 +381,8 @@ offers() {
 			case $f in ''|egress|cacerts*) continue ;; esac
 			# (-f is not offered again once given)
 			want=$({ usage_options "$p" "${f% x}"; lines --help --version; } |
-			    grep -v -e --filename | sort -u)
+			    if [ "$f" = '-f x' ]; then grep -v -e --filename; else cat; fi |
+			    sort -u)
 			run -0 offers "$p" "$f"
 			[ "$output" = "$want" ] || {
 				echo "$p $f offers:"; echo "$output"
@@ -377,7 +399,11 @@ offers() {
 	# cacerts, then with --verify: -f only
 	run -0 offers mesh-secret cacerts
 	assert_output "$({ usage_options mesh-secret cacerts; lines --help \
-	    --version; } | grep -v -e --filename | sort -u)"
+	    --version; } | sort -u)"
+	# a subcommand's -f is not offered again once given
+	run -0 offers mesh-secret 'tls -f x'
+	refute_line --filename
+	assert_line --step
 	run -0 offers mesh-secret 'cacerts --verify'
 	assert_output "$(lines --filename --help --version)"
 	run -0 bash_line 'mesh-secret cacerts --verify -'
@@ -608,7 +634,7 @@ block() {
 	run block 'mesh-gw egress --'
 	assert_output "$(offers mesh-gw egress)"
 	run block "mesh-render -f $MESH/external.yaml --"
-	assert_output "$(lines --cluster --dir --for --help --output --version)"
+	assert_output "$(offers mesh-render '-f x')"
 	run block 'mesh-overlay --output='
 	assert_output "$(lines json yaml)"
 	run block 'mesh-wait --for=con'
