@@ -112,6 +112,7 @@ install_and_wait() {
 		    "$(grep -c '^kind: CustomResourceDefinition' "$TMP/$role.out")" >>"$TMP/got"
 	done
 	cat >"$TMP/want" <<'EOF'
+remote: ServiceAccount istio-system/istio-reader-service-account
 remote: MutatingWebhookConfiguration /istio-sidecar-injector
 remote: ServiceAccount istio-system/istio-ingressgateway-service-account
 remote: Deployment istio-system/istio-ingressgateway
@@ -120,16 +121,24 @@ remote: CRDs 15
 external-istiod: ServiceAccount external-istiod/istiod
 external-istiod: Service external-istiod/istiod
 external-istiod: Deployment external-istiod/istiod
+external-istiod: ServiceAccount external-istiod/istio-reader-service-account
 external-istiod: CRDs 0
+external-config: ServiceAccount external-istiod/istio-reader-service-account
+external-config: ServiceAccount external-istiod/istiod
 external-config: MutatingWebhookConfiguration /istio-sidecar-injector-external-istiod
 external-config: CRDs 15
+external-config-1.30: ServiceAccount external-istiod/istio-reader-service-account
+external-config-1.30: ServiceAccount external-istiod/istiod
 external-config-1.30: MutatingWebhookConfiguration /istio-sidecar-injector-external-istiod
 external-config-1.30: CRDs 15
+external-remote: ServiceAccount external-istiod/istio-reader-service-account
 external-remote: MutatingWebhookConfiguration /istio-sidecar-injector-external-istiod
 external-remote: CRDs 15
 EOF
 	run diff -u "$TMP/want" "$TMP/got"
 	assert_success
+	# Remote secrets read the reader's account everywhere, and istiod's
+	# in the config cluster alone.
 	# The remote clusters' injectors call the external istiod by URL.
 	run -0 py_yaml "$TMP/external-remote.out" '[x["webhooks"][0]["clientConfig"] for x in d if x["kind"] == "MutatingWebhookConfiguration"]'
 	assert_output '[{"url": "https://istiod.mesh1.example.com:15017/inject/:ENV:cluster=c3:ENV:net=n1"}]'
