@@ -45,6 +45,7 @@ struct opts {
 	const char *consumer, *dir;	/* -f: --for, --dir */
 	const char *step;		/* -f: --step */
 	bool defer, list;		/* -f: --defer, --steps */
+	bool fmt_given;			/* -o */
 	char *gateway_default;	/* the east-west gateway in namespace */
 	long long gateway_port;
 	int minor;		/* --istio-version 1.MINOR; 0: the guides' */
@@ -681,6 +682,7 @@ main(int argc, char *argv[])
 		case 'o':
 			if (mesh_format_option(optarg, &o.fmt) == -1)
 				goto usage;
+			o.fmt_given = true;
 			break;
 		case 'V':
 			mesh_version();
@@ -789,7 +791,7 @@ main(int argc, char *argv[])
 	r.steps = render_steps;
 	r.step = o.step;
 	if (o.list && (o.dir != NULL || o.consumer != NULL || o.step != NULL ||
-	    o.defer || o.fmt != MESH_FMT_YAML)) {
+	    o.defer || o.fmt_given)) {
 		mesh_err(NULL, "--steps lists the steps of the mesh: it takes "
 		    "none of --dir, --for, --step, --defer, -o");
 		goto usage;

@@ -37,15 +37,14 @@ function __mesh_render_in
 end
 
 # the cluster names of the mesh description given with -f, as mesh-render
-# names them
+# --steps lists them
 function __mesh_render_clusters
 	__mesh_render_parse
 	and test -f "$__mesh_render_file" -a -r "$__mesh_render_file"
 	or return
 	set --local r (command -s mesh-render; or command -s kubectl-mesh_render)
-	and timeout 5 $r[1] -f $__mesh_render_file </dev/null 2>/dev/null |
-		string replace -rf '^ *meshline\.io/cluster: *["\']?([^"\']*)["\']? *$' '$1' |
-		sort -u
+	and timeout 5 $r[1] -f $__mesh_render_file --steps </dev/null 2>/dev/null |
+		cut -f3 | sort -u
 end
 
 for c in mesh-render kubectl-mesh_render

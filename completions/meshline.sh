@@ -183,7 +183,7 @@ contexts() {
 }
 
 # The cluster names of the mesh description given with -f, as mesh-render
-# names them in its meshline.io/cluster annotations.
+# --steps lists them (a remote still without its address included).
 clusters() {
 	f=$(path "$file")
 	[ -f "$f" ] && [ -r "$f" ] || return 0
@@ -192,9 +192,7 @@ clusters() {
 	    r=$(command -v kubectl-mesh_render) || return 0
 	# a completion must not hang the shell: five seconds at most
 	t=; command -v timeout >/dev/null 2>&1 && t="timeout 5"
-	$t "$r" -f "$f" </dev/null 2>/dev/null |
-	    sed -n 's/^ *meshline\.io\/cluster: *//p' |
-	    sed "s/^[\"']\\(.*\\)[\"'] *\$/\\1/" | sort -u
+	$t "$r" -f "$f" --steps </dev/null 2>/dev/null | cut -f3 | sort -u
 }
 
 # kube ARGS...: kubectl, in the context and namespace the line names.

@@ -319,6 +319,10 @@ offers() {
 		assert_output :4
 		run -0 kc "$p" -f - --cluster ''
 		assert_output :4
+		# a remote without its discoveryAddress yet is a cluster too
+		grep -v discoveryAddress "$MESH/primary-remote.yaml" >"$TMP/pr.yaml"
+		run -0 kc "$p" -f "$TMP/pr.yaml" --cluster ''
+		assert_output "$(lines cluster1 cluster2 :4)"
 	done
 	# a role's --cluster names a new cluster: nothing to offer
 	run -0 kc mesh-render primary --cluster ''

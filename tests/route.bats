@@ -356,7 +356,7 @@ Try 'mesh-render --help' for more information." ]
 }
 
 @test "route: --steps is a listing: it takes no routing and no output format" {
-	for f in "--dir $TMP/d" "--for kubectl" "--step namespace" "--defer" "-o json"; do
+	for f in "--dir $TMP/d" "--for kubectl" "--step namespace" "--defer" "-o json" "-o yaml"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr -2 mesh-render -f "$EX/external.yaml" --steps $f
 		[ -z "$output" ]
@@ -430,6 +430,8 @@ remote2/02-cacerts.kubectl.yaml" ]
 	assert_equal "${stderr_lines[0]}" "mesh-secret: --dir goes with -f mesh.yaml: it routes the Secrets of a mesh description"
 	run --separate-stderr -2 mesh-secret remote --context c --for kubectl
 	assert_equal "${stderr_lines[0]}" "mesh-secret: --for goes with -f mesh.yaml: it routes the Secrets of a mesh description"
+	run --separate-stderr -2 mesh-secret cacerts --verify -f "$EX/external.yaml" --dir "$TMP/p"
+	assert_equal "${stderr_lines[0]}" "mesh-secret: cacerts --verify takes only -f"
 	run --separate-stderr -2 mesh-secret cacerts -f "$EX/external.yaml" --step remote-secret
 	assert_equal "${stderr_lines[0]}" "mesh-secret: cacerts makes no 'remote-secret' step: its step is cacerts"
 	run --separate-stderr -2 mesh-secret remote -f "$EX/external.yaml" --step cacerts

@@ -774,7 +774,8 @@ check_cmd(struct opts *o)
 			    cmd_names[o->cmd], flag_names[i].name);
 			return -1;
 		}
-	if ((o->seen & F_ROUTE) && (o->nfiles == 0 || o->verify)) {
+	/* cacerts --verify says itself what it takes */
+	if ((o->seen & F_ROUTE) && o->nfiles == 0 && !o->verify) {
 		for (i = 0; !(flag_names[i].bit & o->seen & F_ROUTE); i++)
 			;
 		mesh_err(NULL, "%s goes with -f mesh.yaml: it routes the "
@@ -866,7 +867,9 @@ check_cmd(struct opts *o)
 		if (o->verify) {
 			size_t nstdin = o->nfiles == 0;
 
-			if ((o->seen & ~(F_VERIFY | F_FILENAME)) ||
+			/* F_ is 64 bits wide: widen before ~ */
+			if ((o->seen & ~(unsigned long long)(F_VERIFY |
+			    F_FILENAME)) ||
 			    o->output_given) {
 				mesh_err(NULL, "cacerts --verify takes only "
 				    "-f");
