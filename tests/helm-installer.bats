@@ -293,7 +293,7 @@ EOF
 	run --separate-stderr -1 mesh-render -f "$TMP/v.yaml" --installer helm
 	[ -z "$output" ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == *"spec.istioVersion"*"remote profile"*"1.24"* ]]
+	[[ "$stderr" == *"--installer helm"*"remote profile"*"1.23"*"1.24"* ]]
 }
 
 @test "helm-installer: the external model is refused in one line, naming what Helm values cannot say" {
