@@ -2,8 +2,8 @@
 
 # mesh-render's options, as argparse reads them ("=": takes a value)
 set -g __mesh_render_opts h/help V/version f/filename= o/output= address= \
-	cluster= dir= for= gateway-port= gateway-service= istio-version= mesh= \
-	n/namespace= network= peer= pilot-address= revision=
+	cluster= dir= for= installer= gateway-port= gateway-service= istio-version= mesh= \
+	n/namespace= network= peer= pilot-address= release= revision=
 
 # __mesh_render_parse: the role on the line before the cursor, or -f when a
 # mesh description is given instead, in $__mesh_render_form; -f's file in
@@ -58,6 +58,9 @@ for c in mesh-render kubectl-mesh_render
 	complete -c $c -n "__mesh_render_in -f $roles" -s o -l output -x -a 'yaml json' -d 'output format'
 	complete -c $c -n "__mesh_render_in -f $roles" -l cluster -x -a '(__mesh_render_clusters)' -d 'the cluster name'
 	complete -c $c -n "__mesh_render_in -f" -l for -x -a 'istioctl kubectl helm' -d 'only the documents for this consumer'
+	complete -c $c -n "__mesh_render_in -f" -l installer -x -a 'istioctl helm' -d 'IstioOperators, or Helm releases'
+	complete -c $c -n "__mesh_render_in -f" -l release -x -a 'istio-base istiod' -d 'the Helm release whose values -o values prints'
+	complete -c $c -n "__mesh_render_in -f" -s o -l output -x -a 'values helm-install' -d 'output format'
 	complete -c $c -n "__mesh_render_in -f" -l dir -x -a '(__fish_complete_directories)' -d 'write a file per cluster, step and consumer'
 	complete -c $c -n "__mesh_render_in primary remote external-config external-remote" -l network -x -d 'the cluster network'
 	complete -c $c -n "__mesh_render_in primary remote external-istiod" -l mesh -x -d 'the mesh ID'

@@ -318,7 +318,7 @@ sub_options() {
 				--gateway-port) v=15443 ;; --peer) v=p=n ;; --istio-version) v=1.24 ;;
 				--address|--host|--gateway-service) v=a.example.com ;;
 				--pilot-address|--external-ip|--load-balancer-ip) v=192.0.2.1 ;;
-				--service-type) v=NodePort ;; --tls) v=simple ;;
+				--service-type) v=NodePort ;; --tls) v=simple ;; --installer) v=helm ;;
 				esac
 				out=$("$MESH_BUILD/$prog" "$sub" $need "$o=$v" 2>&1 >/dev/null || true)
 				# shellcheck disable=SC2086
