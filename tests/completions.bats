@@ -608,7 +608,7 @@ block() {
 	run block 'mesh-gw egress --'
 	assert_output "$(offers mesh-gw egress)"
 	run block "mesh-render -f $MESH/external.yaml --"
-	assert_output "$(lines --cluster --dir --for --help --output --version)"
+	assert_output "$(lines --cluster --dir --for --help --installer --output --release --version)"
 	run block 'mesh-overlay --output='
 	assert_output "$(lines json yaml)"
 	run block 'mesh-wait --for=con'
