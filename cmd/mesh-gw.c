@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "helmrel.h"
 #include "meshdesc.h"
 #include "node.h"
 #include "parse.h"
@@ -59,7 +60,10 @@ enum {
 	F_TLS = 1 << 15,
 	F_FOR = 1 << 16,
 	F_DIR = 1 << 17,
-	F_STEP = 1 << 18
+	F_STEP = 1 << 18,
+	F_INSTALLER = 1 << 19,
+	F_RELEASE = 1 << 20,
+	F_HELM_OUT = 1 << 21	/* -o values or -o helm-install */
 };
 
 #define F_LB (F_EXTERNAL_IP | F_LB_IP | F_SERVICE_TYPE)
@@ -75,13 +79,16 @@ static const struct {
 	{ F_EXTERNAL_IP, "--external-ip" },
 	{ F_FOR, "--for" },
 	{ F_HOST, "--host" },
+	{ F_HELM_OUT, "-o values or -o helm-install" },
 	{ F_INJECTION, "--injection-template" },
+	{ F_INSTALLER, "--installer" },
 	{ F_ISTIO_NS, "--istio-namespace" },
 	{ F_ISTIO_VERSION, "--istio-version" },
 	{ F_LB_IP, "--load-balancer-ip" },
 	{ F_MESH, "--mesh" },
 	{ F_NAMESPACE, "--namespace" },
 	{ F_NETWORK, "--network" },
+	{ F_RELEASE, "--release" },
 	{ F_REVISION, "--revision" },
 	{ F_SERVICE_TYPE, "--service-type" },
 	{ F_SINGLE, "--single-cluster" },
@@ -91,7 +98,8 @@ static const struct {
 
 /* What each subcommand takes, in the order of enum cmd. */
 static const unsigned cmd_flags[] = {
-	F_CLUSTER | F_DIR | F_FOR | F_LB | F_STEP,
+	F_CLUSTER | F_DIR | F_FOR | F_LB | F_STEP | F_INSTALLER | F_RELEASE |
+	    F_HELM_OUT,
 	F_AMBIENT | F_CLUSTER | F_ISTIO_NS | F_LB | F_MESH | F_NETWORK |
 	    F_REVISION | F_SINGLE,
 	F_ISTIO_NS,
@@ -120,6 +128,11 @@ struct opts {
 	const char *step;		/* -f: --step */
 	bool ambient, single_cluster;
 	int minor;			/* --istio-version's MINOR, or 0 */
+	int installer;		/* --installer: -1 not given, 0 istioctl, 1 helm */
+	bool helm;			/* -f: Helm releases */
+	enum mesh_helm_out hout;	/* -o values|helm-install, or objects */
+	const char *release;		/* -o values: --release */
+	struct mesh_helm_set *hset;	/* -o values|helm-install: collected */
 	struct lb lb;
 	enum mesh_format fmt;
 };
@@ -431,6 +444,57 @@ run_cmd(const struct opts *o, struct mesh_writer *w)
 /* --- a whole mesh ------------------------------------------------------- */
 
 /*
+ * The east-west gateway as the Helm tabs install it: istio/gateway with
+ * networkGateway, its Service changed as --service-type,
+ * --load-balancer-ip and --external-ip say; a HelmRelease routed, or
+ * collected for -o values and -o helm-install.
+ */
+static int
+helm_eastwest(const struct opts *o, const struct mesh_desc *d,
+    const struct mesh_cluster *c, struct sink *s)
+{
+	struct mesh_helm_release one[4], *r;
+	char path[64];
+	size_t i, j, first = o->hset->n, n;
+	int rv = 0;
+
+	if (o->hout != MESH_HELM_OUT_OBJECTS) {
+		if (o->step != NULL && strcmp(o->step, s->step) != 0)
+			return 0;
+		if (mesh_helm_collect(o->hset, d, c, s->step) == -1)
+			return -1;
+		r = o->hset->r + first;
+		n = o->hset->n - first;
+	} else {
+		r = one;
+		n = mesh_helm_releases(d, c, s->step, one, 4);
+	}
+	for (i = 0; i < n; i++) {
+		s->lb_gateways++;
+		if (o->lb.type != NULL)
+			mesh_helm_release_put(&r[i], "service.type",
+			    o->lb.type, MESH_T_STR);
+		if (o->lb.ip != NULL)
+			mesh_helm_release_put(&r[i], "service.loadBalancerIP",
+			    o->lb.ip, MESH_T_STR);
+		for (j = 0; j < o->lb.nexternal_ips; j++) {
+			snprintf(path, sizeof(path), "service.externalIPs[%zu]",
+			    j);
+			mesh_helm_release_put(&r[i], path,
+			    o->lb.external_ips[j], MESH_T_STR);
+		}
+		if (r == one) {
+			s->docs++;
+			if (rv == 0 && mesh_router_add(s->rt,
+			    mesh_helm_release_doc(d, &r[i]), s->step) == -1)
+				rv = -1;
+			mesh_helm_release_free(&r[i]);
+		}
+	}
+	return rv;
+}
+
+/*
  * One cluster's gateways, in the order the guides apply them: the
  * east-west gateway where traffic crosses networks or remotes reach
  * their primary's istiod; istiod exposed on a primary with remotes; the
@@ -447,7 +511,14 @@ mesh_cluster(const struct opts *o, const struct mesh_desc *d,
 	s->cluster = c->name;
 	s->context = c->context;
 	s->step = "eastwest-gateway";
-	if (mesh_route_has_step(d, c->name, s->step) && eastwest(s, c->network, false, rev,
+	if (o->helm) {
+		if (helm_eastwest(o, d, c, s) == -1)
+			return -1;
+		/* the other steps' documents are no Helm release */
+		if (o->hout != MESH_HELM_OUT_OBJECTS)
+			return 0;
+	} else if (mesh_route_has_step(d, c->name, s->step) &&
+	    eastwest(s, c->network, false, rev,
 	    strcmp(ns, ISTIO_SYSTEM) != 0 ? ns : NULL, &o->lb) == -1)
 		return -1;
 	s->step = "expose-istiod";
@@ -493,7 +564,7 @@ no_gateway(const struct mesh_desc *d, const struct mesh_cluster *c)
 
 /* Every cluster's gateways, routed as --for and --dir say. */
 static int
-run_mesh(const struct opts *o, const struct mesh_route *r)
+run_mesh(struct opts *o, const struct mesh_route *r)
 {
 	struct sink s = { NULL, NULL, NULL, NULL, NULL, 0, 0 };
 	struct mesh_desc *d;
@@ -506,6 +577,14 @@ run_mesh(const struct opts *o, const struct mesh_route *r)
 	if ((d = mesh_desc_load(o->mesh_file)) == NULL)
 		return -1;
 	if (mesh_desc_check_cluster(d, o->cluster) == -1)
+		goto out;
+	o->helm = o->installer == 1 || o->hout != MESH_HELM_OUT_OBJECTS ||
+	    (o->installer == -1 &&
+	    d->spec.installer == MESH_INSTALLER_HELM);
+	if (o->helm && mesh_helm_check(d, o->installer == 1 ?
+	    "--installer helm" : o->hout == MESH_HELM_OUT_VALUES ?
+	    "-o values" : o->hout == MESH_HELM_OUT_INSTALL ?
+	    "-o helm-install" : NULL) == -1)
 		goto out;
 	s.rt = mesh_router_new(r, d);
 	x = d->spec.external;
@@ -538,11 +617,12 @@ run_mesh(const struct opts *o, const struct mesh_route *r)
 		goto out;
 	}
 	/* an empty stream would reach istioctl as an empty file */
-	if (s.docs == 0) {
+	if (s.docs == 0 && o->hset->n == 0) {
 		no_gateway(d, o->cluster != NULL ? c : NULL);
 		goto out;
 	}
-	rv = mesh_router_finish(s.rt);
+	rv = o->hout != MESH_HELM_OUT_OBJECTS ? mesh_helm_print(d, o->hset,
+	    o->hout, o->cluster, o->release) : mesh_router_finish(s.rt);
 out:
 	mesh_router_free(s.rt);
 	mesh_desc_free(d);
@@ -575,10 +655,11 @@ static const char usage_text[] =
 	"           [--service-type LoadBalancer|NodePort]\n"
 	"       mesh-gw egress [-o yaml|json] [--injection-template name]\n"
 	"           [--istio-version version] [-n ns]\n"
-	"       mesh-gw -f mesh.yaml [-o yaml|json] [--cluster name] "
-	"[--dir dir]\n"
-	"           [--external-ip ip] [--for consumer] "
-	"[--load-balancer-ip ip]\n"
+	"       mesh-gw -f mesh.yaml [-o yaml|json|values|helm-install] "
+	"[--cluster name]\n"
+	"           [--dir dir] [--external-ip ip] [--for consumer]\n"
+	"           [--installer istioctl|helm] [--load-balancer-ip ip] "
+	"[--release name]\n"
 	"           [--service-type LoadBalancer|NodePort] [--step step]\n";
 
 static const char help_text[] =
@@ -620,6 +701,13 @@ static const char help_text[] =
 	"                                 expose-services, "
 	"controlplane-gateway,\n"
 	"                                 external-istiod-gw)\n"
+	"      --installer istioctl|helm  with -f: the east-west gateway "
+	"as an\n"
+	"                                 IstioOperator or as the Helm "
+	"release of\n"
+	"                                 istio/gateway (spec.installer)\n"
+	"      --release name             with -f -o values: the Helm "
+	"release\n"
 	"      --network net              the network (default: "
 	"$NETWORK)\n"
 	"      --single-cluster           a gateway for one "
@@ -652,7 +740,11 @@ static const char help_text[] =
 	"      --external-ip ip           an external IP of the "
 	"Service (repeatable)\n"
 	"      --load-balancer-ip ip      the load balancer's IP\n"
-	"  -o, --output yaml|json         output format (yaml)\n"
+	"  -o, --output yaml|json         output format (yaml); with -f "
+	"and Helm\n"
+	"                                 also values (one release's) "
+	"or\n"
+	"                                 helm-install (a script)\n"
 	"  -h, --help                     show this help\n"
 	"  -V, --version                  show the version\n"
 	"\n"
@@ -757,6 +849,41 @@ check_eastwest(struct opts *o)
 	return 0;
 }
 
+/* -f's Helm options: what -o values and -o helm-install take. */
+static int
+check_helm(const struct opts *o)
+{
+	const char *form = o->hout == MESH_HELM_OUT_VALUES ? "-o values" :
+	    "-o helm-install";
+
+	if (o->hout == MESH_HELM_OUT_OBJECTS || o->release != NULL) {
+		if (o->hout != MESH_HELM_OUT_VALUES && o->release != NULL) {
+			mesh_err(NULL, "--release names the release whose "
+			    "values -o values prints");
+			return -1;
+		}
+		if (o->hout == MESH_HELM_OUT_OBJECTS)
+			return 0;
+	}
+	if (o->installer == 0) {
+		mesh_err(NULL, "%s prints Helm releases: not with "
+		    "--installer istioctl", form);
+		return -1;
+	}
+	if (o->dir != NULL || o->consumer != NULL) {
+		mesh_err(NULL, "%s prints to standard output: it takes none "
+		    "of --dir, --for", form);
+		return -1;
+	}
+	if (o->hout == MESH_HELM_OUT_VALUES &&
+	    (o->cluster == NULL || o->release == NULL)) {
+		mesh_err(NULL, "-o values prints one release's values: give "
+		    "--cluster and --release");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_cmd(struct opts *o)
 {
@@ -778,6 +905,8 @@ check_cmd(struct opts *o)
 		    "LoadBalancer, not '%s'", o->lb.type);
 		return -1;
 	}
+	if (o->cmd == CMD_NONE && check_helm(o) == -1)
+		return -1;
 	if (o->cmd == CMD_NONE && o->cluster == NULL &&
 	    (o->lb.ip != NULL || o->lb.nexternal_ips > 0)) {
 		mesh_err(NULL, "-f: --external-ip and --load-balancer-ip give "
@@ -824,7 +953,8 @@ find_cmd(const char *s)
 enum { OPT_AMBIENT = 256, OPT_CLUSTER, OPT_CREDENTIAL, OPT_DIR,
 	OPT_EXTERNAL_IP, OPT_FOR, OPT_HOST, OPT_INJECTION, OPT_ISTIO_NS,
 	OPT_ISTIO_VERSION, OPT_LB_IP, OPT_MESH, OPT_NAMESPACE, OPT_NETWORK,
-	OPT_REVISION, OPT_SERVICE_TYPE, OPT_SINGLE, OPT_STEP, OPT_TLS };
+	OPT_REVISION, OPT_SERVICE_TYPE, OPT_SINGLE, OPT_STEP, OPT_INSTALLER,
+	OPT_RELEASE, OPT_TLS };
 
 /* Take one option's value; -1 after a report. */
 static int
@@ -931,6 +1061,15 @@ take(struct opts *o, int ch, const char *arg)
 		o->single_cluster = true;
 		o->seen |= F_SINGLE;
 		break;
+	case OPT_INSTALLER:
+		if (mesh_helm_installer_option(arg, &o->installer) == -1)
+			return -1;
+		o->seen |= F_INSTALLER;
+		break;
+	case OPT_RELEASE:
+		o->release = arg;
+		o->seen |= F_RELEASE;
+		break;
 	case OPT_TLS:
 		if (strcmp(arg, "simple") != 0) {
 			mesh_err(NULL, "invalid value for '--tls': '%s' (use "
@@ -1000,6 +1139,7 @@ main(int argc, char *argv[])
 		{ "host", required_argument, NULL, OPT_HOST },
 		{ "injection-template", required_argument, NULL,
 		    OPT_INJECTION },
+		{ "installer", required_argument, NULL, OPT_INSTALLER },
 		{ "istio-namespace", required_argument, NULL, OPT_ISTIO_NS },
 		{ "istio-version", required_argument, NULL,
 		    OPT_ISTIO_VERSION },
@@ -1008,6 +1148,7 @@ main(int argc, char *argv[])
 		{ "namespace", required_argument, NULL, OPT_NAMESPACE },
 		{ "network", required_argument, NULL, OPT_NETWORK },
 		{ "output", required_argument, NULL, 'o' },
+		{ "release", required_argument, NULL, OPT_RELEASE },
 		{ "revision", required_argument, NULL, OPT_REVISION },
 		{ "service-type", required_argument, NULL, OPT_SERVICE_TYPE },
 		{ "single-cluster", no_argument, NULL, OPT_SINGLE },
@@ -1019,12 +1160,15 @@ main(int argc, char *argv[])
 	struct opts o;
 	struct mesh_route r;
 	struct mesh_writer *w;
+	struct mesh_helm_set hset = { NULL, NULL, 0, 0 };
 	enum cmd guessed;
 	int ch, rv = MESH_EXIT_FAIL;
 
 	mesh_setprogname(argv[0]);
 	memset(&o, 0, sizeof(o));
 	o.fmt = MESH_FMT_YAML;
+	o.installer = -1;
+	o.hset = &hset;
 	opterr = 0;
 	guessed = (enum cmd)mesh_guess_sub(argc, argv, cmd_names,
 	    sizeof(cmd_names) / sizeof(cmd_names[0]));
@@ -1044,8 +1188,20 @@ main(int argc, char *argv[])
 				goto usage;
 			break;
 		case 'o':
-			if (mesh_format_option(optarg, &o.fmt) == -1)
+			if (mesh_helm_output_parse(optarg, &o.hout) == 0) {
+				o.fmt = MESH_FMT_YAML;
+				o.seen |= F_HELM_OUT;
+				break;
+			}
+			o.hout = MESH_HELM_OUT_OBJECTS;
+			o.seen &= ~(unsigned)F_HELM_OUT;
+			if (mesh_format_parse(optarg) == -1) {
+				mesh_err(NULL, "invalid value for '-o': '%s' (use "
+				    "yaml, json, values or helm-install)",
+				    optarg);
 				goto usage;
+			}
+			(void)mesh_format_option(optarg, &o.fmt);
 			break;
 		case 'V':
 			mesh_version();
@@ -1078,6 +1234,7 @@ main(int argc, char *argv[])
 	}
 	if (mesh_close_stdout() == -1)
 		rv = MESH_EXIT_FAIL;
+	mesh_helm_set_free(&hset);
 	free(o.lb.external_ips);
 	return rv;
 usage:

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "helmrel.h"
 #include "meshdesc.h"
 #include "node.h"
 #include "parse.h"
@@ -46,6 +47,11 @@ struct opts {
 	const char *step;		/* -f: --step */
 	bool defer, list;		/* -f: --defer, --steps */
 	bool fmt_given;			/* -o */
+	int installer;		/* --installer: -1 not given, 0 istioctl, 1 helm */
+	bool helm;		/* -f: render Helm releases */
+	enum mesh_helm_out hout;	/* -o values|helm-install, or objects */
+	const char *release;	/* -o values: --release */
+	struct mesh_helm_set hset;	/* -o values|helm-install: collected */
 	char *gateway_default;	/* the east-west gateway in namespace */
 	long long gateway_port;
 	int minor;		/* --istio-version 1.MINOR; 0: the guides' */
@@ -240,6 +246,32 @@ run_role(struct opts *o, struct mesh_writer *w)
 	return rv;
 }
 
+/*
+ * A cluster's control plane as Helm releases (istio/base, istio/istiod):
+ * HelmRelease objects routed, or collected for -o values and -o
+ * helm-install.
+ */
+static int
+helm_cluster(struct opts *o, const struct mesh_desc *d,
+    const struct mesh_cluster *c, struct mesh_router *rt)
+{
+	struct mesh_helm_release r[4];
+	size_t i, n;
+	int rv = 0;
+
+	if (o->hout != MESH_HELM_OUT_OBJECTS)
+		return o->step != NULL && strcmp(o->step, "control-plane") != 0 ?
+		    0 : mesh_helm_collect(&o->hset, d, c, "control-plane");
+	n = mesh_helm_releases(d, c, "control-plane", r, 4);
+	for (i = 0; i < n; i++) {
+		if (rv == 0 && route(rt, mesh_helm_release_doc(d, &r[i]),
+		    "control-plane") == -1)
+			rv = -1;
+		mesh_helm_release_free(&r[i]);
+	}
+	return rv;
+}
+
 /* One cluster of the description, or its external control plane. */
 static int
 run_cluster(struct opts *o, const struct mesh_desc *d, unsigned i,
@@ -287,6 +319,8 @@ run_cluster(struct opts *o, const struct mesh_desc *d, unsigned i,
 	}
 	if (namespaces && route(rt, namespace_doc(d, c), "namespace") == -1)
 		return -1;
+	if (o->helm)
+		return helm_cluster(o, d, c, rt);
 	if ((doc = render_role(o, role, c->name, c->network, members,
 	    d->spec.clusters_count)) == NULL)
 		return -1;
@@ -305,7 +339,8 @@ run_mesh(struct opts *o, struct mesh_route *r)
 	struct mesh_desc *d;
 	struct mesh_router *rt = NULL;
 	struct peer *members = NULL;
-	bool namespaces = !mesh_route_is_plain(r);
+	bool namespaces = !mesh_route_is_plain(r) &&
+	    o->hout == MESH_HELM_OUT_OBJECTS;
 	unsigned i;
 	int rv = -1;
 
@@ -318,6 +353,14 @@ run_mesh(struct opts *o, struct mesh_route *r)
 		rv = mesh_route_list(d, o->cluster);
 		goto out;
 	}
+	o->helm = o->installer == 1 || o->hout != MESH_HELM_OUT_OBJECTS ||
+	    (o->installer == -1 &&
+	    d->spec.installer == MESH_INSTALLER_HELM);
+	if (o->helm && mesh_helm_check(d, o->installer == 1 ?
+	    "--installer helm" : o->hout == MESH_HELM_OUT_VALUES ?
+	    "-o values" : o->hout == MESH_HELM_OUT_INSTALL ?
+	    "-o helm-install" : NULL) == -1)
+		goto out;
 	rt = mesh_router_new(r, d);
 	o->mesh = d->spec.mesh_id;
 	o->namespace = d->spec.istio_namespace;
@@ -357,8 +400,10 @@ run_mesh(struct opts *o, struct mesh_route *r)
 		if (run_cluster(o, d, i, members, rt, namespaces) == -1)
 			goto out;
 	}
-	rv = mesh_router_finish(rt);
+	rv = o->hout != MESH_HELM_OUT_OBJECTS ? mesh_helm_print(d, &o->hset,
+	    o->hout, o->cluster, o->release) : mesh_router_finish(rt);
 out:
+	mesh_helm_set_free(&o->hset);
 	mesh_router_free(rt);
 	free(members);
 	mesh_desc_free(d);
@@ -375,9 +420,11 @@ static const char usage_text[] =
 	"                   [--network net] [--peer cluster=net] "
 	"[--pilot-address addr]\n"
 	"                   [--revision rev]\n"
-	"       mesh-render -f mesh.yaml [-o yaml|json] [--cluster name] "
-	"[--defer]\n"
-	"                   [--dir dir] [--for consumer] [--step step]\n"
+	"       mesh-render -f mesh.yaml [-o yaml|json|values|helm-install] "
+	"[--cluster name]\n"
+	"                   [--defer] [--dir dir] [--for consumer] "
+	"[--installer istioctl|helm]\n"
+	"                   [--release name] [--step step]\n"
 	"       mesh-render -f mesh.yaml --steps [--cluster name]\n";
 
 static const char help_text[] =
@@ -425,6 +472,12 @@ static const char help_text[] =
 	"cluster context program\n"
 	"                              when after (no --dir, "
 	"--for, --step, --defer, -o)\n"
+	"      --installer istioctl|helm  with -f: IstioOperators, or "
+	"the Helm releases\n"
+	"                              of istio/base and istio/istiod "
+	"(spec.installer)\n"
+	"      --release name          with -f -o values: the Helm "
+	"release (--cluster too)\n"
 	"      --network net           the cluster's network\n"
 	"      --mesh id               the mesh ID (mesh1)\n"
 	"      --peer cluster=net      another cluster of the mesh "
@@ -442,7 +495,10 @@ static const char help_text[] =
 	"      --revision rev          an Istio revision\n"
 	"      --istio-version 1.N     what that Istio release "
 	"needs, not the guides' text\n"
-	"  -o, --output yaml|json      output format (yaml)\n"
+	"  -o, --output yaml|json      output format (yaml); with -f "
+	"and Helm also\n"
+	"                              values (one release's) or "
+	"helm-install (a script)\n"
 	"  -h, --help                  show this help\n"
 	"  -V, --version               show the version\n\n"
 	"'mesh-render ROLE --help' describes a role's options.\n"
@@ -506,6 +562,45 @@ refuse(const struct opts *o, const void *value, const char *flag)
 	return 0;
 }
 
+/* -f's Helm options: what -o values and -o helm-install take. */
+static int
+check_helm(const struct opts *o)
+{
+	const char *form = o->hout == MESH_HELM_OUT_VALUES ? "-o values" :
+	    "-o helm-install";
+
+	if (o->hout == MESH_HELM_OUT_OBJECTS) {
+		if (o->release != NULL) {
+			mesh_err(NULL, "--release names the release whose "
+			    "values -o values prints");
+			return -1;
+		}
+		return 0;
+	}
+	if (o->installer == 0) {
+		mesh_err(NULL, "%s prints Helm releases: not with "
+		    "--installer istioctl", form);
+		return -1;
+	}
+	if (o->dir != NULL || o->consumer != NULL || o->list || o->defer) {
+		mesh_err(NULL, "%s prints to standard output: it takes none "
+		    "of --dir, --for, --steps, --defer", form);
+		return -1;
+	}
+	if (o->hout == MESH_HELM_OUT_VALUES &&
+	    (o->cluster == NULL || o->release == NULL)) {
+		mesh_err(NULL, "-o values prints one release's values: give "
+		    "--cluster and --release");
+		return -1;
+	}
+	if (o->hout == MESH_HELM_OUT_INSTALL && o->release != NULL) {
+		mesh_err(NULL, "--release names the release whose values "
+		    "-o values prints");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_role(struct opts *o)
 {
@@ -513,6 +608,14 @@ check_role(struct opts *o)
 	const char *gw = o->gateway_service != NULL || o->gateway_port != 0 ?
 	    "" : NULL;
 
+	if (o->role != ROLE_NONE &&
+	    (refuse(o, o->installer != -1 ? "" : NULL, "--installer") == -1 ||
+	    refuse(o, o->release, "--release") == -1 ||
+	    refuse(o, o->hout != MESH_HELM_OUT_OBJECTS ? "" : NULL,
+	    "-o values or -o helm-install") == -1))
+		return -1;
+	if (o->role == ROLE_NONE && check_helm(o) == -1)
+		return -1;
 	if (o->role == ROLE_NONE)
 		return refuse(o, o->network, "--network") == -1 ||
 		    refuse(o, o->mesh, "--mesh") == -1 ||
@@ -618,6 +721,7 @@ add_peer(struct opts *o, char *arg)
 }
 
 enum { OPT_ADDRESS = 256, OPT_CLUSTER, OPT_DEFER, OPT_DIR, OPT_FOR,
+	OPT_INSTALLER, OPT_RELEASE,
 	OPT_STEP, OPT_STEPS, OPT_GW_PORT,
 	OPT_GW_SERVICE, OPT_ISTIO_VERSION, OPT_MESH, OPT_NAMESPACE, OPT_NETWORK,
 	OPT_PEER, OPT_PILOT_ADDRESS, OPT_REVISION };
@@ -639,6 +743,7 @@ main(int argc, char *argv[])
 		{ "gateway-port", required_argument, NULL, OPT_GW_PORT },
 		{ "gateway-service", required_argument, NULL, OPT_GW_SERVICE },
 		{ "help", no_argument, NULL, 'h' },
+		{ "installer", required_argument, NULL, OPT_INSTALLER },
 		{ "istio-version", required_argument, NULL, OPT_ISTIO_VERSION },
 		{ "mesh", required_argument, NULL, OPT_MESH },
 		{ "namespace", required_argument, NULL, OPT_NAMESPACE },
@@ -646,6 +751,7 @@ main(int argc, char *argv[])
 		{ "output", required_argument, NULL, 'o' },
 		{ "peer", required_argument, NULL, OPT_PEER },
 		{ "pilot-address", required_argument, NULL, OPT_PILOT_ADDRESS },
+		{ "release", required_argument, NULL, OPT_RELEASE },
 		{ "revision", required_argument, NULL, OPT_REVISION },
 		{ "step", required_argument, NULL, OPT_STEP },
 		{ "steps", no_argument, NULL, OPT_STEPS },
@@ -662,6 +768,7 @@ main(int argc, char *argv[])
 	mesh_setprogname(argv[0]);
 	memset(&o, 0, sizeof(o));
 	o.fmt = MESH_FMT_YAML;
+	o.installer = -1;
 	opterr = 0;
 	guessed = (enum role)mesh_guess_sub(argc, argv, role_names,
 	    sizeof(role_names) / sizeof(role_names[0]));
@@ -680,8 +787,18 @@ main(int argc, char *argv[])
 			o.namespace = optarg;
 			break;
 		case 'o':
-			if (mesh_format_option(optarg, &o.fmt) == -1)
+			if (mesh_helm_output_parse(optarg, &o.hout) == 0) {
+				o.fmt = MESH_FMT_YAML;
+				break;
+			}
+			o.hout = MESH_HELM_OUT_OBJECTS;
+			if (mesh_format_parse(optarg) == -1) {
+				mesh_err(NULL, "invalid value for '-o': '%s' (use "
+				    "yaml, json, values or helm-install)",
+				    optarg);
 				goto usage;
+			}
+			(void)mesh_format_option(optarg, &o.fmt);
 			o.fmt_given = true;
 			break;
 		case 'V':
@@ -694,6 +811,14 @@ main(int argc, char *argv[])
 			break;
 		case OPT_DEFER:
 			o.defer = true;
+			break;
+		case OPT_INSTALLER:
+			if (mesh_helm_installer_option(optarg, &o.installer) ==
+			    -1)
+				goto usage;
+			break;
+		case OPT_RELEASE:
+			o.release = optarg;
 			break;
 		case OPT_DIR:
 			o.dir = optarg;

@@ -38,6 +38,11 @@ static const cyaml_strval_t roles[] = {
 	{ "config", MESH_ROLE_CONFIG },
 };
 
+static const cyaml_strval_t installers[] = {
+	{ "istioctl", MESH_INSTALLER_ISTIOCTL },
+	{ "helm", MESH_INSTALLER_HELM },
+};
+
 #define STR(key, st, member, flags) CYAML_FIELD_STRING_PTR(key,	\
 	CYAML_FLAG_POINTER | (flags), st, member, 0, CYAML_UNLIMITED)
 #define OPT CYAML_FLAG_OPTIONAL
@@ -73,6 +78,8 @@ static const cyaml_schema_field_t spec_fields[] = {
 	STR("istioNamespace", struct mesh_spec, istio_namespace, OPT),
 	STR("revision", struct mesh_spec, revision, OPT),
 	STR("istioVersion", struct mesh_spec, istio_version, OPT),
+	CYAML_FIELD_ENUM("installer", OPT | CYAML_FLAG_STRICT, struct mesh_spec,
+	    installer, installers, sizeof(installers) / sizeof(installers[0])),
 	CYAML_FIELD_MAPPING_PTR("external", CYAML_FLAG_POINTER | OPT,
 	    struct mesh_spec, external, external_fields),
 	CYAML_FIELD_SEQUENCE("clusters", CYAML_FLAG_POINTER, struct mesh_spec,

@@ -25,6 +25,12 @@ enum mesh_role {
 	MESH_ROLE_CONFIG	/* external model: the first remote */
 };
 
+/* How Istio is installed: spec.installer, or --installer. */
+enum mesh_installer {
+	MESH_INSTALLER_ISTIOCTL,	/* IstioOperators (the default) */
+	MESH_INSTALLER_HELM	/* Helm releases of istio/base, istiod, gateway */
+};
+
 struct mesh_cluster {
 	char *name;
 	char *context;		/* defaults to name */
@@ -51,6 +57,7 @@ struct mesh_spec {
 	char *istio_namespace;	/* istio-system; external-istiod (external) */
 	char *revision;		/* "" when not given */
 	char *istio_version;	/* NULL: the guides' own documents */
+	enum mesh_installer installer;
 	struct mesh_external *external;
 	struct mesh_cluster *clusters;
 	unsigned clusters_count;

@@ -148,9 +148,15 @@ enum mesh_consumer
 mesh_route_consumer_of(const struct mesh_doc *doc)
 {
 	const char *kind = mesh_doc_kind(doc);
+	const char *api = mesh_map_getstr(doc->root, "apiVersion");
 
-	return kind != NULL && strcmp(kind, "IstioOperator") == 0 ?
-	    MESH_CONSUMER_ISTIOCTL : MESH_CONSUMER_KUBECTL;
+	if (kind != NULL && strcmp(kind, "IstioOperator") == 0)
+		return MESH_CONSUMER_ISTIOCTL;
+	/* a Flux HelmRelease, for GitOps: helm's, applied by kubectl */
+	if (kind != NULL && strcmp(kind, "HelmRelease") == 0 && api != NULL &&
+	    strncmp(api, "helm.toolkit.fluxcd.io/", 23) == 0)
+		return MESH_CONSUMER_HELM;
+	return MESH_CONSUMER_KUBECTL;
 }
 
 bool
@@ -442,9 +448,10 @@ nothing_wanted(const struct mesh_router *rt)
 	if (r->consumer == MESH_CONSUMER_ANY || there.len == 0)
 		mesh_err(NULL, "%s: no document%s", rt->d->src, where);
 	else if (r->consumer == MESH_CONSUMER_HELM)
-		mesh_err(NULL, "%s: no document for helm%s: %s renders no "
-		    "Helm release; its documents are for %s", rt->d->src,
-		    where, mesh_getprogname(), there.data);
+		mesh_err(NULL, "%s: no document for helm%s: Helm releases "
+		    "come from mesh-render and mesh-gw with --installer helm "
+		    "(or spec.installer: helm); %s's documents are for %s",
+		    rt->d->src, where, mesh_getprogname(), there.data);
 	else
 		mesh_err(NULL, "%s: no document for %s%s: %s's documents "
 		    "there are all for %s", rt->d->src,

@@ -4,7 +4,7 @@
  * annotation of the cluster it goes to and belongs to one step of the
  * guide for the mesh's model.  Each goes to one consumer: an
  * IstioOperator to istioctl install, any other Kubernetes object to
- * kubectl apply (a Helm release to helm, when there are any).  The
+ * kubectl apply, a Flux HelmRelease to helm (--installer helm).  The
  * documents can be kept for one consumer (--for), and written to one
  * file per cluster, step and consumer (--dir):
  *
@@ -46,7 +46,7 @@ enum mesh_consumer {
 	MESH_CONSUMER_ANY,	/* no --for: every document */
 	MESH_CONSUMER_ISTIOCTL,	/* IstioOperators: istioctl install -f */
 	MESH_CONSUMER_KUBECTL,	/* any other object: kubectl apply -f */
-	MESH_CONSUMER_HELM	/* Helm releases: none are rendered yet */
+	MESH_CONSUMER_HELM	/* Flux HelmReleases (--installer helm) */
 };
 
 /* Where a program's documents go: its --for, --dir and -o. */
@@ -84,7 +84,10 @@ int mesh_route_init(struct mesh_route *r, const char *consumer,
     const char *dir, const char *cluster, enum mesh_format fmt);
 /* The consumer's name, as in file names ("istioctl"...); "" for ANY. */
 const char *mesh_route_consumer_name(enum mesh_consumer c);
-/* The consumer of doc: istioctl for an IstioOperator, else kubectl. */
+/*
+ * The consumer of doc: istioctl for an IstioOperator, helm for a Flux
+ * HelmRelease (helm.toolkit.fluxcd.io), else kubectl.
+ */
 enum mesh_consumer mesh_route_consumer_of(const struct mesh_doc *doc);
 /* Does r ask for every document on stdout, as without --for and --dir? */
 bool mesh_route_is_plain(const struct mesh_route *r);

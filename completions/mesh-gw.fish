@@ -2,7 +2,7 @@
 
 # mesh-gw's options, as argparse reads them ("=": takes a value)
 set -g __mesh_gw_opts h/help V/version f/filename= o/output= ambient cluster= \
-	credential-name= dir= external-ip= for= host= injection-template= \
+	credential-name= dir= external-ip= for= installer= host= injection-template= \
 	istio-namespace= istio-version= load-balancer-ip= mesh= n/namespace= \
 	network= revision= service-type= single-cluster step= tls=
 
@@ -59,6 +59,9 @@ for c in mesh-gw kubectl-mesh_gw
 	complete -c $c -n "__mesh_gw_in -f $subs" -s o -l output -x -a 'yaml json' -d 'output format'
 	complete -c $c -n "__mesh_gw_in -f eastwest" -l cluster -x -a '(__mesh_gw_clusters)' -d 'with -f: only this cluster'
 	complete -c $c -n "__mesh_gw_in -f" -l for -x -a 'istioctl kubectl helm' -d 'only the documents for this consumer'
+	complete -c $c -n "__mesh_gw_in -f" -l installer -x -a 'istioctl helm' -d 'IstioOperators, or Helm releases'
+	complete -c $c -n "__mesh_gw_in -f" -l release -x -a 'istio-eastwestgateway' -d 'the Helm release whose values -o values prints'
+	complete -c $c -n "__mesh_gw_in -f" -s o -l output -x -a 'values helm-install' -d 'output format'
 	complete -c $c -n "__mesh_gw_in -f" -l dir -x -a '(__fish_complete_directories)' -d 'write a file per cluster, step and consumer'
 	complete -c $c -n "__mesh_gw_in -f" -l step -x -a 'eastwest-gateway expose-istiod expose-services controlplane-gateway external-istiod-gw' -d "only this step's documents"
 	complete -c $c -n "__mesh_gw_in -f eastwest controlplane ingress" -l external-ip -x -d 'an external IP of the gateway Service'

@@ -2,8 +2,9 @@
 
 # mesh-render's options, as argparse reads them ("=": takes a value)
 set -g __mesh_render_opts h/help V/version f/filename= o/output= address= \
-	cluster= defer dir= for= gateway-port= gateway-service= istio-version= \
-	mesh= n/namespace= network= peer= pilot-address= revision= step= steps
+	cluster= defer dir= for= gateway-port= gateway-service= installer= \
+	istio-version= mesh= n/namespace= network= peer= pilot-address= \
+	release= revision= step= steps
 
 # __mesh_render_parse: the role on the line before the cursor, or -f when a
 # mesh description is given instead, in $__mesh_render_form; -f's file in
@@ -57,6 +58,9 @@ for c in mesh-render kubectl-mesh_render
 	complete -c $c -n "__mesh_render_in -f $roles" -s o -l output -x -a 'yaml json' -d 'output format'
 	complete -c $c -n "__mesh_render_in -f $roles" -l cluster -x -a '(__mesh_render_clusters)' -d 'the cluster name'
 	complete -c $c -n "__mesh_render_in -f" -l for -x -a 'istioctl kubectl helm' -d 'only the documents for this consumer'
+	complete -c $c -n "__mesh_render_in -f" -l installer -x -a 'istioctl helm' -d 'IstioOperators, or Helm releases'
+	complete -c $c -n "__mesh_render_in -f" -l release -x -a 'istio-base istiod' -d 'the Helm release whose values -o values prints'
+	complete -c $c -n "__mesh_render_in -f" -s o -l output -x -a 'values helm-install' -d 'output format'
 	complete -c $c -n "__mesh_render_in -f" -l dir -x -a '(__fish_complete_directories)' -d 'write a file per cluster, step and consumer'
 	complete -c $c -n "__mesh_render_in -f" -l step -x -a 'namespace control-plane external-istiod' -d "only this step's documents"
 	complete -c $c -n "__mesh_render_in -f" -l defer -d 'leave out a remote control plane until its primary address is known'

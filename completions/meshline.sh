@@ -29,8 +29,8 @@ say() { printf '%s\n' "$@"; }
 form() {
 	case $prog:$1 in
 	mesh_render:) say -f --filename ;;
-	mesh_render:-f) say -o --output --cluster --defer --dir --for --step \
-	    --steps ;;
+	mesh_render:-f) say -o --output --cluster --defer --dir --for \
+	    --installer --release --step --steps ;;
 	mesh_render:primary) say -o --output --cluster --network --mesh -n \
 	    --namespace --peer --gateway-service --gateway-port --revision \
 	    --istio-version ;;
@@ -43,7 +43,7 @@ form() {
 	    --istio-version ;;
 	mesh_gw:) say -f --filename ;;
 	mesh_gw:-f) say -o --output --cluster --dir --external-ip --for \
-	    --load-balancer-ip --service-type --step ;;
+	    --installer --load-balancer-ip --release --service-type --step ;;
 	mesh_gw:eastwest) say -o --output --ambient --cluster --external-ip \
 	    --istio-namespace --load-balancer-ip --mesh --network --revision \
 	    --service-type --single-cluster ;;
@@ -209,6 +209,8 @@ values() {
 	case $prog:$1 in
 	mesh_wait:-o|mesh_wait:--output)
 		printf '%s\n' yaml json name value jsonpath= ;;
+	mesh_render:-o|mesh_render:--output|mesh_gw:-o|mesh_gw:--output)
+		printf '%s\n' yaml json ${file:+values helm-install} ;;
 	*:-o|*:--output) printf '%s\n' yaml json ;;
 	mesh_wait:-f|mesh_wait:--filename) ;;
 	*:-f|*:--filename|*:--k8s-overlays) printf '%s\n' yaml yml json ;;
@@ -217,6 +219,9 @@ values() {
 	mesh_secret:--rotate) [ -z "$file" ] || clusters ;;
 	*:--istio-version) printf '%s\n' 1.22 1.23 1.24 1.25 1.26 1.27 1.28 ;;
 	*:--service-type) printf '%s\n' LoadBalancer NodePort ;;
+	*:--installer) printf '%s\n' istioctl helm ;;
+	mesh_render:--release) printf '%s\n' istio-base istiod ;;
+	mesh_gw:--release) echo istio-eastwestgateway ;;
 	*:--tls) echo simple ;;
 	*:--injection-template) echo gateway ;;
 	*:--type) printf '%s\n' remote config ;;

@@ -319,7 +319,7 @@ sub_options() {
 				--address|--host|--gateway-service) v=a.example.com ;;
 				--pilot-address|--external-ip|--load-balancer-ip) v=192.0.2.1 ;;
 				--service-type) v=NodePort ;; --tls) v=simple ;;
-				--step) v=namespace ;;
+				--step) v=namespace ;; --installer) v=helm ;;
 				esac
 				out=$("$MESH_BUILD/$prog" "$sub" $need "$o=$v" 2>&1 >/dev/null || true)
 				# shellcheck disable=SC2086

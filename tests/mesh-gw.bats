@@ -403,7 +403,7 @@ PY
 	run --separate-stderr -2 mesh-gw ingress --namespace 'a: b'
 	[[ "$stderr" == "mesh-gw: invalid value for '--namespace': 'a: b' (a namespace is a DNS-1123 label)"* ]]
 	run --separate-stderr -2 mesh-gw eastwest --network n -o xml
-	[[ "$stderr" == "mesh-gw: invalid value for '-o': 'xml' (use yaml or json)"* ]]
+	[[ "$stderr" == "mesh-gw: invalid value for '-o': 'xml' (use yaml, json, values or helm-install)"* ]]
 	[ -z "$output" ]
 }
 

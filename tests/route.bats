@@ -280,9 +280,9 @@ Try 'mesh-render --help' for more information." ]
 @test "route: nothing for the consumer asked for is an error that says what there is" {
 	run --separate-stderr -1 mesh-render -f "$EX/external.yaml" --for helm
 	[ -z "$output" ]
-	[ "$stderr" = "mesh-render: $EX/external.yaml: no document for helm: mesh-render renders no Helm release; its documents are for istioctl and kubectl" ]
+	[ "$stderr" = "mesh-render: $EX/external.yaml: no document for helm: Helm releases come from mesh-render and mesh-gw with --installer helm (or spec.installer: helm); mesh-render's documents are for istioctl and kubectl" ]
 	run --separate-stderr -1 mesh-gw -f "$EX/primary-remote.yaml" --cluster cluster1 --for helm --dir "$TMP/d"
-	[ "$stderr" = "mesh-gw: $EX/primary-remote.yaml: no document for helm for cluster 'cluster1': mesh-gw renders no Helm release; its documents are for istioctl and kubectl" ]
+	[ "$stderr" = "mesh-gw: $EX/primary-remote.yaml: no document for helm for cluster 'cluster1': Helm releases come from mesh-render and mesh-gw with --installer helm (or spec.installer: helm); mesh-gw's documents are for istioctl and kubectl" ]
 	[ ! -e "$TMP/d" ]
 	# a cluster with no gateway says why, routed or not
 	run --separate-stderr -1 mesh-gw -f "$EX/primary-remote.yaml" --cluster cluster2 --for kubectl
