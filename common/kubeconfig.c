@@ -337,9 +337,8 @@ kfiles_release(struct kfiles *fs)
 
 		wipe_config(f->cfg);
 		mesh_typed_free(&config_schema, f->cfg);
-		if (f->doc != NULL)
-			wipe_tree(f->doc->root);
-		mesh_doc_free(f->doc);
+		/* every block of the tree wiped, not only its scalars */
+		mesh_doc_free_wipe(f->doc, mesh_wipe);
 		mesh_wipe_buf(&f->data);
 		free(f->path);
 		free(f->dir);
@@ -523,6 +522,7 @@ read_kfile(struct kfiles *fs, const char *path, bool must_exist)
 	if (mesh_slurp(path, &f.data, KUBECONFIG_MAX) == -1)
 		return -1;
 	mesh_limits_init(&lim);
+	lim.secret = true;	/* tokens, keys: every copy wiped */
 	f.path = xstrdup(path);
 	f.dir = abs_dir(path);
 	fs->v = xreallocarray(fs->v, fs->n + 1, sizeof(*fs->v));
@@ -533,7 +533,8 @@ read_kfile(struct kfiles *fs, const char *path, bool must_exist)
 		return -1;
 	if (fs->v[fs->n - 1].doc->root == NULL)
 		return 1;		/* empty: contributes nothing */
-	if (mesh_typed_load(path, f.data.data, f.data.len, &config_schema,
+	/* the tree just made: the bytes are read once */
+	if (mesh_typed_load_doc(path, fs->v[fs->n - 1].doc, &config_schema,
 	    mesh_wipe, &cfg) == -1)
 		return -1;
 	fs->v[fs->n - 1].cfg = cfg;
@@ -1018,26 +1019,66 @@ load_in_cluster(struct mesh_kubeconfig *kc,
 	return 1;
 }
 
+struct mesh_kubeconfig_files {
+	struct kfiles fs;
+};
+
+struct mesh_kubeconfig_files *
+mesh_kubeconfig_files_read(const char *kubeconfig)
+{
+	struct mesh_kubeconfig_files *files = xcalloc(1, sizeof(*files));
+
+	if (read_kfiles(&files->fs, kubeconfig) == -1) {
+		mesh_kubeconfig_files_free(files);
+		return NULL;
+	}
+	return files;
+}
+
+void
+mesh_kubeconfig_files_free(struct mesh_kubeconfig_files *files)
+{
+	if (files == NULL)
+		return;
+	kfiles_release(&files->fs);
+	free(files);
+}
+
 int
 mesh_kubeconfig_load(struct mesh_kubeconfig *kc,
     const struct mesh_kubeconfig_opts *o)
 {
-	struct kfiles fs = { NULL, 0 };
+	struct mesh_kubeconfig_files *files;
+	int rv;
+
+	memset(kc, 0, sizeof(*kc));
+	if ((files = mesh_kubeconfig_files_read(o->kubeconfig)) == NULL)
+		return -1;
+	rv = mesh_kubeconfig_select(kc, files, o);
+	mesh_kubeconfig_files_free(files);
+	return rv;
+}
+
+int
+mesh_kubeconfig_select(struct mesh_kubeconfig *kc,
+    const struct mesh_kubeconfig_files *files,
+    const struct mesh_kubeconfig_opts *o)
+{
+	const struct kfiles *fs = &files->fs;
 	const char *name = o->context;
 	size_t i;
 	int rv = -1, r;
 
 	memset(kc, 0, sizeof(*kc));
-	if (read_kfiles(&fs, o->kubeconfig) == -1)
-		goto out;
-	for (i = 0; !is_set(name) && i < fs.n; i++)
-		if (fs.v[i].cfg != NULL && is_set(fs.v[i].cfg->current_context))
-			name = fs.v[i].cfg->current_context;
+	for (i = 0; !is_set(name) && i < fs->n; i++)
+		if (fs->v[i].cfg != NULL &&
+		    is_set(fs->v[i].cfg->current_context))
+			name = fs->v[i].cfg->current_context;
 	if (is_set(name)) {
-		if (load_context(kc, &fs, o, name) == -1)
+		if (load_context(kc, fs, o, name) == -1)
 			goto out;
 	} else if ((r = load_in_cluster(kc, o)) != 1) {
-		if (r == 0 && fs.n == 0)
+		if (r == 0 && fs->n == 0)
 			mesh_err(NULL, "no kubeconfig found: use --kubeconfig "
 			    "or set KUBECONFIG");
 		else if (r == 0)
@@ -1053,7 +1094,6 @@ mesh_kubeconfig_load(struct mesh_kubeconfig *kc,
 	}
 	rv = 0;
 out:
-	kfiles_release(&fs);
 	if (rv == -1)
 		mesh_kubeconfig_release(kc);
 	return rv;

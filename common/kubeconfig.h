@@ -109,6 +109,21 @@ struct mesh_kubeconfig {
 int mesh_kubeconfig_load(struct mesh_kubeconfig *kc,
     const struct mesh_kubeconfig_opts *o);
 
+/*
+ * The files of a kubeconfig (kubeconfig: --kubeconfig's, or NULL for
+ * KUBECONFIG's or the default), read and checked once, for selecting
+ * several contexts from them (mesh_kubeconfig_select); NULL after a
+ * report.  mesh_kubeconfig_load is read, select and free.  Once read,
+ * the files are only read: threads may select from them at once.
+ */
+struct mesh_kubeconfig_files;
+struct mesh_kubeconfig_files *mesh_kubeconfig_files_read(
+    const char *kubeconfig);
+void mesh_kubeconfig_files_free(struct mesh_kubeconfig_files *files);
+/* mesh_kubeconfig_load from files read before (o->kubeconfig unused). */
+int mesh_kubeconfig_select(struct mesh_kubeconfig *kc,
+    const struct mesh_kubeconfig_files *files,
+    const struct mesh_kubeconfig_opts *o);
 /* Wipe the secrets and free everything; kc may be reused after a load. */
 void mesh_kubeconfig_release(struct mesh_kubeconfig *kc);
 

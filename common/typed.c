@@ -292,11 +292,8 @@ mesh_typed_load_tree(const char *src, const char *data, size_t len,
     const cyaml_schema_value_t *schema, void (*wipe)(void *, size_t),
     void **out, struct mesh_doc **tree)
 {
-	struct mesh_buf log = MESH_BUF_INIT, yaml = MESH_BUF_INIT;
 	struct mesh_limits lim;
 	struct mesh_doc *doc;
-	cyaml_config_t cfg;
-	cyaml_err_t err;
 	int rv = -1;
 
 	*out = NULL;
@@ -304,7 +301,6 @@ mesh_typed_load_tree(const char *src, const char *data, size_t len,
 		*tree = NULL;
 	mesh_limits_init(&lim);
 	lim.secret = wipe != NULL;
-	yaml.secret = wipe != NULL;
 	/*
 	 * Our reader reads the bytes as every stream is read: the same
 	 * checks, encodings (UTF-16, a BOM), JSON's surrogate pairs, limits
@@ -317,6 +313,30 @@ mesh_typed_load_tree(const char *src, const char *data, size_t len,
 		mesh_err(src, "the document is empty");
 		goto out;
 	}
+	if (mesh_typed_load_doc(src, doc, schema, wipe, out) == -1)
+		goto out;
+	rv = 0;
+	if (tree != NULL) {
+		*tree = doc;
+		doc = NULL;
+	}
+out:
+	mesh_doc_free_wipe(doc, wipe);
+	return rv;
+}
+
+int
+mesh_typed_load_doc(const char *src, const struct mesh_doc *doc,
+    const cyaml_schema_value_t *schema, void (*wipe)(void *, size_t),
+    void **out)
+{
+	struct mesh_buf log = MESH_BUF_INIT, yaml = MESH_BUF_INIT;
+	cyaml_config_t cfg;
+	cyaml_err_t err;
+	int rv = -1;
+
+	*out = NULL;
+	yaml.secret = wipe != NULL;
 	if (mesh_emit_yaml(&yaml, doc->root, false) == -1)
 		goto out;
 	err = cyaml_load_data((const uint8_t *)yaml.data, yaml.len,
@@ -329,12 +349,7 @@ mesh_typed_load_tree(const char *src, const char *data, size_t len,
 		goto out;
 	}
 	rv = 0;
-	if (tree != NULL) {
-		*tree = doc;
-		doc = NULL;
-	}
 out:
-	mesh_doc_free_wipe(doc, wipe);
 	mesh_buf_release(&yaml);
 	mesh_buf_release(&log);
 	return rv;

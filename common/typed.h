@@ -33,6 +33,14 @@ int mesh_typed_load_tree(const char *src, const char *data, size_t len,
     const cyaml_schema_value_t *schema, void (*wipe)(void *, size_t),
     void **out, struct mesh_doc **tree);
 
+/*
+ * The same from a tree our reader already made of the document (its root
+ * not NULL), which stays the caller's: errors are placed in it.
+ */
+int mesh_typed_load_doc(const char *src, const struct mesh_doc *doc,
+    const cyaml_schema_value_t *schema, void (*wipe)(void *, size_t),
+    void **out);
+
 /* Free what mesh_typed_load made; NULL is fine. */
 void mesh_typed_free(const cyaml_schema_value_t *schema, void *data);
 

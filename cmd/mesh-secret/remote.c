@@ -43,7 +43,8 @@ remote_read(struct remote *r)
 	ko.kubeconfig = o->from_kubeconfig ? o->from_kubeconfig :
 	    o->kubeconfig;
 	ko.context = o->context;
-	if (mesh_kubeconfig_load(&r->kc, &ko) == -1 || check_server(r) == -1)
+	if ((r->files != NULL ? mesh_kubeconfig_select(&r->kc, r->files, &ko) :
+	    mesh_kubeconfig_load(&r->kc, &ko)) == -1 || check_server(r) == -1)
 		return -1;
 	return o->from_kubeconfig ? from_kubeconfig(r) : from_cluster(r);
 }
@@ -175,6 +176,7 @@ run_remote_mesh(struct opts *o)
 	struct dest *t = NULL;
 	struct mesh_doc **docs = NULL;
 	const char **steps = NULL;
+	struct mesh_kubeconfig_files *files = NULL;
 	size_t nc, ns = 0, ndocs = 0, i, j, k, nt;
 	int rv = -1;
 
@@ -216,9 +218,14 @@ run_remote_mesh(struct opts *o)
 			    "reads");
 		goto out;
 	}
-	for (i = 0; i < ns; i++)
+	/* the files once, not once a source: each selects its context */
+	if ((files = mesh_kubeconfig_files_read(o->kubeconfig)) == NULL)
+		goto out;
+	for (i = 0; i < ns; i++) {
+		src[i].r.files = files;
 		src[i].started = pthread_create(&src[i].th, NULL, source_run,
 		    &src[i]) == 0;
+	}
 	for (i = 0; i < ns; i++) {
 		if (src[i].started)
 			pthread_join(src[i].th, NULL);
@@ -271,6 +278,7 @@ out:
 	free(steps);
 	for (i = 0; i < ns; i++)
 		remote_release(&src[i].r);
+	mesh_kubeconfig_files_free(files);
 	free(src);
 	free(t);
 	mesh_desc_free(d);

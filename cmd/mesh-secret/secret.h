@@ -171,6 +171,8 @@ void ca_opts_init(struct mesh_ca_opts *co, const struct opts *o,
 
 struct remote {
 	struct opts *o;
+	/* -f: the kubeconfig files, read once for every source; or NULL */
+	const struct mesh_kubeconfig_files *files;
 	struct mesh_kubeconfig kc;
 	struct mesh_kube *k;
 	const char *src_ns;		/* the service account's */

@@ -47,6 +47,10 @@ cluster_get(struct run *r, const char *context)
 		    (c->context != NULL && context != NULL &&
 		    strcmp(c->context, context) == 0))
 			return c;
+	/* the files once: every context is selected from them */
+	if (r->kfiles == NULL &&
+	    (r->kfiles = mesh_kubeconfig_files_read(o->kubeconfig)) == NULL)
+		return NULL;
 	c = xcalloc(1, sizeof(*c));
 	c->run = r;
 	c->context = dup_or_null(context);
@@ -54,7 +58,7 @@ cluster_get(struct run *r, const char *context)
 	ko.kubeconfig = o->kubeconfig;
 	ko.context = context;
 	ko.namespace = o->namespace;
-	if (mesh_kubeconfig_load(&c->kc, &ko) == -1) {
+	if (mesh_kubeconfig_select(&c->kc, r->kfiles, &ko) == -1) {
 		mesh_kubeconfig_release(&c->kc);
 		free(c->context);
 		free(c);

@@ -932,4 +932,5 @@ run_release(struct run *r)
 		free(c->label);
 		free(c);
 	}
+	mesh_kubeconfig_files_free(r->kfiles);
 }

@@ -212,6 +212,8 @@ struct opts {
 struct run {
 	const struct opts *o;
 	struct cluster *clusters;
+	/* the kubeconfig files, read once for every context; NULL before */
+	struct mesh_kubeconfig_files *kfiles;
 	struct want *wants, **wtail;
 	size_t nwants;
 	struct feed *feeds;
