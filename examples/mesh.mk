@@ -107,9 +107,7 @@ _apply = set -e; n=0; \
 	  case $$f in \
 	  *.istioctl.yaml) \
 	    echo "+ $(ISTIOCTL) install -y --context '$2' -f $$f"; \
-	    $(ISTIOCTL) install -y --context '$2' $(ISTIOCTLFLAGS) -f "$$f"; \
-	    echo "+ $(MESH_WAIT) $(WAITFLAGS) -f $$f"; \
-	    $(MESH_WAIT) $(WAITFLAGS) -f "$$f";; \
+	    $(ISTIOCTL) install -y --context '$2' $(ISTIOCTLFLAGS) -f "$$f";; \
 	  *) \
 	    echo "+ $(KUBECTL) apply --context '$2' -f $$f"; \
 	    $(KUBECTL) apply --context '$2' $(KUBECTLFLAGS) -f "$$f";; \
@@ -130,9 +128,11 @@ install/$(call _f,$1,3)/$(call _f,$1,1)-$(call _f,$1,2): $(call _barrier_before,
 .PHONY: install/$(call _f,$1,3)/$(call _f,$1,1)-$(call _f,$1,2)
 endef
 
-# The barrier of step $1, once every cluster's part is done.
+# The barrier of step $1, once every cluster's part is done: what
+# istioctl installed waited for, in every cluster at once.
 define _step_rule
 install/$1: $(foreach r,$(call _rows_of,$1),install/$(call _f,$r,3)/$1)
+	$$(if $$(call _files_of,$1,istioctl),$(MESH_WAIT) $(WAITFLAGS) $$(addprefix -f ,$$(call _files_of,$1,istioctl)))
 .PHONY: install/$1
 endef
 
@@ -157,6 +157,9 @@ gen/$1: $(call _barrier_before,$1)
 .PHONY: gen/$1
 endef
 
+# The files of step $1 for consumer $2 in the clusters that take it.
+_files_of = $(strip $(wildcard $(foreach r,$(call _rows_of,$1),$(OUT)/$(call _f,$r,3)/$1.$2.yaml)))
+
 # The barrier of the step before $1; plan before the first.
 _barrier_before = $(if $(word 2,$(call _upto,$1)),install/$(word $(words $(call _upto,$1)),x $(call _upto,$1)),plan)
 # The steps up to and including $1.
@@ -172,8 +175,9 @@ install: $(if $(_steps),install/$(lastword $(_steps)),plan)
 
 # ---- wait, verify, clean -------------------------------------------------
 
-_istioctl_files = $(sort $(wildcard $(OUT)/*/[0-9][0-9]-*.istioctl.yaml))
-_gateway_files = $(sort $(wildcard $(OUT)/*/[0-9][0-9]-*-gateway.istioctl.yaml))
+# what the plan installs with istioctl, in the clusters of the description
+_istioctl_files = $(strip $(foreach s,$(_steps),$(call _files_of,$s,istioctl)))
+_gateway_files = $(strip $(foreach s,$(filter %-gateway,$(_steps)),$(call _files_of,$s,istioctl)))
 # the Secrets of the plan: every cluster's part of a secret step
 _secret_rows = $(foreach r,$(_rows),$(if $(filter cacerts %-secret,$(call _f,$r,2)),$r))
 
