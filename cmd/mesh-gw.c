@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "istiover.h"
 #include "meshdesc.h"
 #include "node.h"
 #include "parse.h"
@@ -89,13 +90,14 @@ static const struct {
 
 /* What each subcommand takes, in the order of enum cmd. */
 static const unsigned cmd_flags[] = {
-	F_CLUSTER | F_DIR | F_FOR | F_LB,
-	F_AMBIENT | F_CLUSTER | F_ISTIO_NS | F_LB | F_MESH | F_NETWORK |
-	    F_REVISION | F_SINGLE,
-	F_ISTIO_NS,
-	F_CREDENTIAL | F_HOST | F_ISTIO_NS | F_REVISION | F_TLS,
-	F_LB,
-	F_CREDENTIAL | F_HOST | F_NAMESPACE,
+	F_CLUSTER | F_DIR | F_FOR | F_ISTIO_VERSION | F_LB,
+	F_AMBIENT | F_CLUSTER | F_ISTIO_NS | F_ISTIO_VERSION | F_LB | F_MESH |
+	    F_NETWORK | F_REVISION | F_SINGLE,
+	F_ISTIO_NS | F_ISTIO_VERSION,
+	F_CREDENTIAL | F_HOST | F_ISTIO_NS | F_ISTIO_VERSION | F_REVISION |
+	    F_TLS,
+	F_ISTIO_VERSION | F_LB,
+	F_CREDENTIAL | F_HOST | F_ISTIO_VERSION | F_NAMESPACE,
 	F_INJECTION | F_ISTIO_VERSION | F_LB | F_NAMESPACE,
 	F_INJECTION | F_ISTIO_VERSION | F_NAMESPACE,
 };
@@ -116,7 +118,7 @@ struct opts {
 	const char *tls, *injection_template;
 	const char *consumer, *dir;	/* -f: --for, --dir */
 	bool ambient, single_cluster;
-	int minor;			/* --istio-version's MINOR, or 0 */
+	int minor;			/* --istio-version (istiover.h) */
 	struct lb lb;
 	enum mesh_format fmt;
 };
@@ -130,6 +132,7 @@ struct sink {
 	struct mesh_router *rt;
 	const char *cluster, *context;	/* -f: the annotations */
 	const char *step;
+	int minor;			/* the Istio release (istiover.h) */
 	unsigned docs;			/* documents written */
 	unsigned lb_gateways;		/* LoadBalancer gateways written */
 };
@@ -281,6 +284,14 @@ eastwest(struct sink *s, const char *network, bool ambient,
 	return put_all(s, docs, n);
 }
 
+/* The samples' apiVersion in the release's tag. */
+static const char *
+sample_api(const struct sink *s)
+{
+	return mesh_istio_has(s->minor, MESH_IC_SAMPLES_V1) ?
+	    "networking.istio.io/v1" : "networking.istio.io/v1alpha3";
+}
+
 /* expose-services.yaml; ns is NULL to leave the namespace to kubectl. */
 static int
 expose_services(struct sink *s, const char *ns)
@@ -289,6 +300,7 @@ expose_services(struct sink *s, const char *ns)
 	struct mesh_vars v = { { NULL }, { NULL }, 0 };
 	size_t i, n;
 
+	mesh_vars_add(&v, "SAMPLE_API_VERSION", sample_api(s));
 	if (render("gw/expose-services", &v, &docs, &n) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
@@ -315,6 +327,7 @@ expose_istiod(struct sink *s, const char *revision, const char *istio_ns,
 
 	mesh_vars_add(&v, "ISTIO_NAMESPACE", istio_ns);
 	mesh_vars_add(&v, "REVISION", revision);
+	mesh_vars_add(&v, "SAMPLE_API_VERSION", sample_api(s));
 	if (host != NULL) {
 		istiod = rev ? xasprintf("istiod-%s", revision) :
 		    xstrdup("istiod");
@@ -358,11 +371,18 @@ external_istiod(struct sink *s, const char *host, const char *credential,
 {
 	struct mesh_doc **docs;
 	struct mesh_vars v = { { NULL }, { NULL }, 0 };
+	bool v1;
 	size_t n;
 
 	mesh_vars_add(&v, "HOST", host);
 	mesh_vars_add(&v, "CREDENTIAL_NAME", credential);
 	mesh_vars_add(&v, "NAMESPACE", ns);
+	/* the guide's own versions until the page wrote v1 for all three */
+	v1 = mesh_istio_has(s->minor, MESH_IC_NETWORKING_V1);
+	mesh_vars_add(&v, "GW_API_VERSION", v1 ? "networking.istio.io/v1" :
+	    "networking.istio.io/v1beta1");
+	mesh_vars_add(&v, "DR_API_VERSION", v1 ? "networking.istio.io/v1" :
+	    "networking.istio.io/v1alpha3");
 	if (render("gw/external-istiod", &v, &docs, &n) == -1)
 		return -1;
 	return put_all(s, docs, n);
@@ -371,22 +391,31 @@ external_istiod(struct sink *s, const char *host, const char *credential,
 /*
  * The remote cluster's ingress or egress gateway.  The old guide wrote
  * their IstioOperator as operator.istio.io/v1alpha1, which istioctl
- * takes; for an Istio release (minor), as today's guides write it.
+ * takes; for an Istio release, as that release's guides write it.
  */
 static int
 app_gateway(struct sink *s, bool ingress, const char *ns,
-    const char *injection_template, int minor, const struct lb *lb)
+    const char *injection_template, const struct lb *lb)
 {
 	struct mesh_doc **docs;
 	struct mesh_vars v = { { NULL }, { NULL }, 0 };
+	long kind;
 	size_t n;
 
-	mesh_vars_add(&v, "API_VERSION", minor != 0 ?
-	    "install.istio.io/v1alpha1" : "operator.istio.io/v1alpha1");
+	mesh_vars_add(&v, "API_VERSION", mesh_istio_has(s->minor,
+	    MESH_IC_INSTALL_API) ? "install.istio.io/v1alpha1" :
+	    "operator.istio.io/v1alpha1");
 	mesh_vars_add(&v, "NAMESPACE", ns);
 	mesh_vars_add(&v, "INJECTION_TEMPLATE", injection_template);
 	if (render(ingress ? "gw/ingress" : "gw/egress", &v, &docs, &n) == -1)
 		return -1;
+	if (mesh_istio_has(s->minor, MESH_IC_GATEWAY_NAMES)) {
+		kind = mesh_map_find(docs[0]->root, "kind");
+		mesh_map_insert(docs[0], docs[0]->root, (size_t)kind + 1,
+		    mesh_str_new(docs[0], "metadata"), mesh_map_new(docs[0]));
+		set_str(docs[0], "metadata.name", ingress ? "ingress-install" :
+		    "egress-install");
+	}
 	if (ingress)
 		lb_iop(s, docs[0], IOP_SERVICE, lb);
 	return put_all(s, docs, n);
@@ -395,7 +424,7 @@ app_gateway(struct sink *s, bool ingress, const char *ns,
 static int
 run_cmd(const struct opts *o, struct mesh_writer *w)
 {
-	struct sink s = { w, NULL, NULL, NULL, NULL, 0, 0 };
+	struct sink s = { w, NULL, NULL, NULL, NULL, o->minor, 0, 0 };
 	const char *rev = o->revision != NULL ? o->revision : "";
 	const char *ns;
 
@@ -419,7 +448,7 @@ run_cmd(const struct opts *o, struct mesh_writer *w)
 		ns = o->namespace != NULL ? o->namespace : EXTERNAL_NS;
 		return app_gateway(&s, o->cmd == CMD_INGRESS, ns,
 		    o->injection_template != NULL ? o->injection_template :
-		    "gateway", o->minor, &o->lb);
+		    "gateway", &o->lb);
 	default:
 		return -1;
 	}
@@ -507,7 +536,7 @@ no_gateway(const struct mesh_desc *d, const struct mesh_cluster *c)
 static int
 run_mesh(const struct opts *o, const struct mesh_route *r)
 {
-	struct sink s = { NULL, NULL, NULL, NULL, NULL, 0, 0 };
+	struct sink s = { NULL, NULL, NULL, NULL, NULL, 0, 0, 0 };
 	struct mesh_desc *d;
 	const struct mesh_external *x;
 	const struct mesh_cluster *c = NULL;
@@ -520,6 +549,8 @@ run_mesh(const struct opts *o, const struct mesh_route *r)
 	if (mesh_desc_check_cluster(d, o->cluster) == -1)
 		goto out;
 	s.rt = mesh_router_new(r, d);
+	/* --istio-version beats the file's */
+	s.minor = o->minor != MESH_ISTIO_UNSET ? o->minor : d->istio_minor;
 	x = d->spec.external;
 	if (d->spec.model == MESH_MODEL_EXTERNAL &&
 	    (o->cluster == NULL || strcmp(o->cluster, x->name) == 0)) {
@@ -792,6 +823,13 @@ check_cmd(struct opts *o)
 	}
 	switch (o->cmd) {
 	case CMD_EASTWEST:
+		if (o->ambient &&
+		    !mesh_istio_has(o->minor, MESH_IC_AMBIENT_EASTWEST)) {
+			mesh_err(NULL, "eastwest --ambient: gen-eastwest-"
+			    "gateway.sh has --ambient from Istio 1.%d on",
+			    mesh_istio_since(MESH_IC_AMBIENT_EASTWEST));
+			return -1;
+		}
 		return check_eastwest(o);
 	case CMD_EXPOSE_ISTIOD:
 		if (o->tls == NULL) {
@@ -1022,6 +1060,7 @@ main(int argc, char *argv[])
 
 	mesh_setprogname(argv[0]);
 	memset(&o, 0, sizeof(o));
+	o.minor = MESH_ISTIO_UNSET;
 	o.fmt = MESH_FMT_YAML;
 	opterr = 0;
 	guessed = (enum cmd)mesh_guess_sub(argc, argv, cmd_names,
@@ -1046,7 +1085,7 @@ main(int argc, char *argv[])
 				goto usage;
 			break;
 		case 'V':
-			mesh_version();
+			mesh_istio_version();
 		default:
 			if (ch >= OPT_AMBIENT && ch <= OPT_TLS) {
 				if (take(&o, ch, optarg) == -1)

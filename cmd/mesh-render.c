@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "istiover.h"
 #include "meshdesc.h"
 #include "node.h"
 #include "parse.h"
@@ -36,6 +37,7 @@ static const char *const role_names[] = { "", "primary", "remote",
 
 struct peer {
 	const char *cluster, *network;
+	const char *primary;	/* a remote's primary, or NULL */
 };
 
 struct opts {
@@ -45,7 +47,8 @@ struct opts {
 	const char *consumer, *dir;	/* -f: --for, --dir */
 	char *gateway_default;	/* the east-west gateway in namespace */
 	long long gateway_port;
-	int minor;		/* --istio-version 1.MINOR; 0: the guides' */
+	int minor;		/* --istio-version (istiover.h) */
+	bool has_remotes;	/* primary: --has-remotes */
 	struct peer *peers;
 	size_t npeers;
 	enum mesh_format fmt;
@@ -118,6 +121,112 @@ put_namespace(struct mesh_doc *doc, const char *ns)
 	    mesh_str_new(doc, ns));
 }
 
+static struct mesh_node *
+bool_true(struct mesh_doc *doc)
+{
+	return mesh_scalar_new(doc, "true", 4, MESH_T_BOOL);
+}
+
+/* Does the primary cluster have remotes (--has-remotes, or -f's)? */
+static bool
+serves_remotes(const struct opts *o, const char *cluster,
+    const struct peer *members, size_t n)
+{
+	size_t i;
+
+	if (o->has_remotes)
+		return true;
+	for (i = 0; i < n; i++)
+		if (members[i].primary != NULL &&
+		    strcmp(members[i].primary, cluster) == 0)
+			return true;
+	return false;
+}
+
+/* A primary whose istiod also serves remotes as their external istiod. */
+static void
+primary_of_remotes(const struct opts *o, struct mesh_doc *doc)
+{
+	if (mesh_istio_has(o->minor, MESH_IC_EXTERNAL_ISTIOD_VALUE))
+		mesh_path_put(doc, spec_of(doc),
+		    "values.global.externalIstiod", bool_true(doc));
+	else if (mesh_istio_has(o->minor, MESH_IC_PRIMARY_EXTERNAL_ISTIOD))
+		mesh_path_put(doc, spec_of(doc),
+		    "values.pilot.env.EXTERNAL_ISTIOD", bool_true(doc));
+}
+
+/*
+ * The config cluster as today's page writes it: the remote profile with
+ * the config cluster's own ConfigMap and the external istiod's
+ * validation webhook, and no base component (configCluster has it).
+ */
+static void
+config_cluster_urls(const struct opts *o, struct mesh_doc *doc)
+{
+	struct mesh_node *spec = spec_of(doc);
+	long i = mesh_map_find(spec, "components");
+	char *url;
+
+	if (i >= 0)
+		mesh_map_remove(spec, (size_t)i);
+	mesh_path_put(doc, spec, "values.pilot.configMap", bool_true(doc));
+	url = xasprintf("https://%s:15017/validate", o->address);
+	mesh_path_put(doc, spec, "values.base.validationURL",
+	    mesh_str_new(doc, url));
+	free(url);
+}
+
+/* Put the variable name=value into env (a sequence) at index at. */
+static void
+env_insert(struct mesh_doc *doc, struct mesh_node *env, size_t at,
+    const char *name, const char *value)
+{
+	struct mesh_node *e = mesh_map_new(doc);
+	size_t n = env->u.c.n;
+
+	mesh_map_set(doc, e, "name", mesh_str_new(doc, name));
+	mesh_map_set(doc, e, "value", mesh_str_new(doc, value));
+	mesh_seq_append(doc, env, e);
+	if (at < n) {
+		memmove(env->u.c.v + at + 1, env->u.c.v + at,
+		    (n - at) * sizeof(*env->u.c.v));
+		env->u.c.v[at] = e;
+	}
+}
+
+/*
+ * The external istiod as the release's page writes it: it shares the
+ * config cluster's mesh config, watches its own cluster's secrets, runs
+ * as the config cluster (its ID and network) and leaves validation to
+ * the config cluster.
+ */
+static void
+external_istiod(const struct opts *o, struct mesh_doc *doc,
+    const char *cluster, const char *network)
+{
+	struct mesh_node *spec = spec_of(doc), *env;
+	size_t n;
+
+	if (mesh_istio_has(o->minor, MESH_IC_EXTERNAL_ISTIOD_VALUE))
+		mesh_path_put(doc, spec, "values.global.externalIstiod",
+		    bool_true(doc));
+	if (!mesh_istio_has(o->minor, MESH_IC_EXTERNAL_ISTIOD_MULTI))
+		return;
+	env = mesh_map_get(mesh_map_get(mesh_map_get(mesh_map_get(spec,
+	    "components"), "pilot"), "k8s"), "env");
+	n = env->u.c.n;
+	/* before CLUSTER_ID, the last one */
+	env_insert(doc, env, n > 0 ? n - 1 : 0, "LOCAL_CLUSTER_SECRET_WATCHER",
+	    "true");
+	env_insert(doc, env, n + 1, "SHARED_MESH_CONFIG", "istio");
+	mesh_path_put(doc, spec, "values.global.configValidation",
+	    mesh_scalar_new(doc, "false", 5, MESH_T_BOOL));
+	mesh_path_put(doc, spec, "values.global.multiCluster.clusterName",
+	    mesh_str_new(doc, cluster));
+	mesh_path_put(doc, spec, "values.global.network",
+	    mesh_str_new(doc, network != NULL ? network : ""));
+}
+
 /* One role's document.  NULL after a report. */
 static struct mesh_doc *
 render_role(const struct opts *o, enum role role, const char *cluster,
@@ -128,9 +237,21 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 		"render/external-config", "render/external-remote" };
 	struct mesh_doc **docs, *doc;
 	struct mesh_vars v = { { NULL }, { NULL }, 0 };
-	const char *profile = o->minor >= 16 ? "remote" : "external";
+	const char *profile = mesh_istio_has(o->minor,
+	    MESH_IC_REMOTE_PROFILE) ? "remote" : "external";
+	const char *name = tmpl[role];
+	char *path;
 	size_t n;
 
+	if (role == ROLE_REMOTE &&
+	    mesh_istio_has(o->minor, MESH_IC_REMOTE_INJECTION))
+		name = "render/remote-injection";
+	path = mesh_istio_has(o->minor, MESH_IC_INJECTION_PATH_URL) ?
+	    xasprintf("/inject/cluster/%s/net/%s", cluster,
+	    network ? network : "") :
+	    xasprintf("/inject/:ENV:cluster=%s:ENV:net=%s", cluster,
+	    network ? network : "");
+	mesh_vars_add(&v, "INJECTION_PATH", path);
 	mesh_vars_add(&v, "MESH", o->mesh);
 	mesh_vars_add(&v, "CLUSTER", cluster);
 	mesh_vars_add(&v, "NETWORK", network ? network : "");
@@ -138,24 +259,36 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 	mesh_vars_add(&v, "ADDRESS", o->address ? o->address : "");
 	mesh_vars_add(&v, "NAMESPACE", o->namespace);
 	mesh_vars_add(&v, "PROFILE", profile);
-	if (mesh_template_render(tmpl[role], mesh_vars_lookup, &v, false, &docs,
-	    &n) == -1)
+	n = mesh_template_render(name, mesh_vars_lookup, &v, false, &docs,
+	    &n) == -1 ? 0 : n;
+	free(path);
+	if (n == 0)
 		return NULL;
 	doc = docs[0];
 	while (n > 1)
 		mesh_doc_free(docs[--n]);
 	free(docs);
-	if (role == ROLE_PRIMARY)
+	if (role == ROLE_PRIMARY &&
+	    !mesh_istio_has(o->minor, MESH_IC_NO_MESH_NETWORKS))
 		mesh_path_put(doc, spec_of(doc), "values.global.meshNetworks",
 		    mesh_networks(doc, members, nmembers, o->gateway_service,
 		    o->gateway_port));
+	if (role == ROLE_PRIMARY && serves_remotes(o, cluster, members,
+	    nmembers))
+		primary_of_remotes(o, doc);
+	if (role == ROLE_EXT_CONFIG &&
+	    mesh_istio_has(o->minor, MESH_IC_CONFIG_CLUSTER_URLS))
+		config_cluster_urls(o, doc);
+	if (role == ROLE_EXT_ISTIOD)
+		external_istiod(o, doc, cluster, network);
 	/* the external roles' templates carry their namespace */
 	if ((role == ROLE_PRIMARY || role == ROLE_REMOTE) &&
 	    strcmp(o->namespace, ISTIO_SYSTEM) != 0)
 		put_namespace(doc, o->namespace);
 	/* the config cluster must make the istiod ServiceAccount that its
 	 * remote secret is made from (ERRATA A.7) */
-	if (role == ROLE_EXT_CONFIG && o->minor != 0)
+	if (role == ROLE_EXT_CONFIG &&
+	    mesh_istio_has(o->minor, MESH_IC_CONFIG_CLUSTER))
 		mesh_path_put(doc, spec_of(doc), "values.global.configCluster",
 		    mesh_scalar_new(doc, "true", 4, MESH_T_BOOL));
 	if (o->revision != NULL && *o->revision != '\0' &&
@@ -308,6 +441,8 @@ run_mesh(struct opts *o, struct mesh_route *r)
 	o->mesh = d->spec.mesh_id;
 	o->namespace = d->spec.istio_namespace;
 	o->revision = d->spec.revision;
+	if (o->minor != MESH_ISTIO_UNSET)	/* --istio-version beats the file */
+		d->istio_minor = o->minor;
 	o->minor = d->istio_minor;
 	if (d->spec.external != NULL)
 		o->address = d->spec.external->address;
@@ -316,6 +451,10 @@ run_mesh(struct opts *o, struct mesh_route *r)
 	for (i = 0; i < d->spec.clusters_count; i++) {
 		members[i].cluster = d->spec.clusters[i].name;
 		members[i].network = d->spec.clusters[i].network;
+		if (d->spec.clusters[i].role == MESH_ROLE_REMOTE &&
+		    d->spec.model != MESH_MODEL_EXTERNAL)
+			members[i].primary = mesh_desc_primary_of(d,
+			    &d->spec.clusters[i])->name;
 	}
 	o->gateway_service = o->gateway_default = xasprintf(
 	    "istio-eastwestgateway.%s.svc.cluster.local", o->namespace);
@@ -329,7 +468,8 @@ run_mesh(struct opts *o, struct mesh_route *r)
 		    "namespace") == -1)
 			goto out;
 		if ((doc = render_role(o, ROLE_EXT_ISTIOD,
-		    d->spec.clusters[0].name, NULL, NULL, 0)) == NULL)
+		    d->spec.clusters[0].name, d->spec.clusters[0].network,
+		    NULL, 0)) == NULL)
 			goto out;
 		mesh_desc_annotate(doc, d->spec.external->name,
 		    d->spec.external->context);
@@ -491,8 +631,8 @@ check_role(struct opts *o)
 		    refuse(o, o->address, "--address") == -1 ||
 		    refuse(o, o->namespace, "--namespace") == -1 ||
 		    refuse(o, o->revision, "--revision") == -1 ||
-		    refuse(o, o->minor ? "" : NULL, "--istio-version") == -1 ?
-		    -1 : 0;
+		    refuse(o, o->has_remotes ? "" : NULL, "--has-remotes") ==
+		    -1 ? -1 : 0;
 	if (need(o, o->cluster, "--cluster") == -1 ||
 	    refuse(o, o->consumer, "--for") == -1 ||
 	    refuse(o, o->dir, "--dir") == -1)
@@ -503,6 +643,9 @@ check_role(struct opts *o)
 		return -1;
 	if (o->role != ROLE_REMOTE &&
 	    refuse(o, o->pilot_address, "--pilot-address") == -1)
+		return -1;
+	if (o->role != ROLE_PRIMARY &&
+	    refuse(o, o->has_remotes ? "" : NULL, "--has-remotes") == -1)
 		return -1;
 	switch (o->role) {
 	case ROLE_PRIMARY:
@@ -515,8 +658,11 @@ check_role(struct opts *o)
 			return -1;
 		break;
 	case ROLE_EXT_ISTIOD:
+		/* it runs as the config cluster, on its network */
 		if (need(o, o->address, "--address") == -1 ||
-		    refuse(o, o->network, "--network") == -1)
+		    (mesh_istio_has(o->minor, MESH_IC_EXTERNAL_ISTIOD_MULTI) ?
+		    need(o, o->network, "--network") :
+		    refuse(o, o->network, "--network")) == -1)
 			return -1;
 		break;
 	default:
@@ -584,7 +730,7 @@ add_peer(struct opts *o, char *arg)
 }
 
 enum { OPT_ADDRESS = 256, OPT_CLUSTER, OPT_DIR, OPT_FOR, OPT_GW_PORT,
-	OPT_GW_SERVICE, OPT_ISTIO_VERSION, OPT_MESH, OPT_NAMESPACE, OPT_NETWORK,
+	OPT_GW_SERVICE, OPT_HAS_REMOTES, OPT_ISTIO_VERSION, OPT_MESH, OPT_NAMESPACE, OPT_NETWORK,
 	OPT_PEER, OPT_PILOT_ADDRESS, OPT_REVISION };
 
 /* The steps whose files --dir takes back when a run no longer writes them. */
@@ -602,6 +748,7 @@ main(int argc, char *argv[])
 		{ "for", required_argument, NULL, OPT_FOR },
 		{ "gateway-port", required_argument, NULL, OPT_GW_PORT },
 		{ "gateway-service", required_argument, NULL, OPT_GW_SERVICE },
+		{ "has-remotes", no_argument, NULL, OPT_HAS_REMOTES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "istio-version", required_argument, NULL, OPT_ISTIO_VERSION },
 		{ "mesh", required_argument, NULL, OPT_MESH },
@@ -623,6 +770,7 @@ main(int argc, char *argv[])
 
 	mesh_setprogname(argv[0]);
 	memset(&o, 0, sizeof(o));
+	o.minor = MESH_ISTIO_UNSET;
 	o.fmt = MESH_FMT_YAML;
 	opterr = 0;
 	guessed = (enum role)mesh_guess_sub(argc, argv, role_names,
@@ -646,7 +794,7 @@ main(int argc, char *argv[])
 				goto usage;
 			break;
 		case 'V':
-			mesh_version();
+			mesh_istio_version();
 		case OPT_ADDRESS:
 			o.address = optarg;
 			break;
@@ -669,6 +817,9 @@ main(int argc, char *argv[])
 			    optarg, MESH_ADDR_HOST) == -1)
 				goto usage;
 			o.gateway_service = optarg;
+			break;
+		case OPT_HAS_REMOTES:
+			o.has_remotes = true;
 			break;
 		case OPT_ISTIO_VERSION:
 			if ((o.minor = mesh_desc_istio_version_flag(
