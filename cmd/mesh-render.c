@@ -311,9 +311,9 @@ put(struct mesh_writer *w, struct mesh_doc *doc)
  * The Namespace Istio runs in on cluster c (NULL: the external control
  * plane's), with what the mesh's Istio release reads there: the
  * network of the cluster's pods, in a multicluster mesh on more than
- * one network; and, on a further remote of an external control plane
- * (Istio 1.15 and later), the cluster whose ID the external istiod
- * runs as, which manages it.  NULL after a report.
+ * one network; and, on a remote (Istio 1.15 and later), the cluster
+ * that manages it: its primary, or the one whose ID the external istiod
+ * runs as.  NULL after a report.
  */
 static struct mesh_doc *
 namespace_doc(const struct mesh_desc *d, const struct mesh_cluster *c)
@@ -338,11 +338,12 @@ namespace_doc(const struct mesh_desc *d, const struct mesh_cluster *c)
 		    mesh_str_new(doc, c->network));
 	mesh_desc_annotate(doc, c != NULL ? c->name : x->name,
 	    c != NULL ? c->context : x->context);
-	if (c != NULL && d->spec.model == MESH_MODEL_EXTERNAL &&
-	    c->role == MESH_ROLE_REMOTE && d->istio_minor >= 15)
+	if (c != NULL && c->role == MESH_ROLE_REMOTE &&
+	    mesh_istio_has(d->istio_minor, MESH_IC_CP_CLUSTERS))
 		mesh_path_put(doc, doc->root, "metadata.annotations."
 		    "topology\\.istio\\.io/controlPlaneClusters",
-		    mesh_str_new(doc, d->spec.clusters[0].name));
+		    mesh_str_new(doc, d->spec.model == MESH_MODEL_EXTERNAL ?
+		    d->spec.clusters[0].name : mesh_desc_primary_of(d, c)->name));
 	return doc;
 }
 
@@ -496,14 +497,14 @@ static const char usage_text[] =
 	"[--cluster name]\n"
 	"                   [--gateway-port port] [--gateway-service "
 	"host]\n"
-	"                   [--istio-version version] [--mesh id] "
-	"[-n ns]\n"
+	"                   [--has-remotes] [--istio-version version] "
+	"[--mesh id] [-n ns]\n"
 	"                   [--network net] [--peer cluster=net] "
 	"[--pilot-address addr]\n"
 	"                   [--revision rev]\n"
 	"       mesh-render -f mesh.yaml [-o yaml|json] [--cluster name] "
 	"[--dir dir]\n"
-	"                   [--for consumer]\n";
+	"                   [--for consumer] [--istio-version version]\n";
 
 static const char help_text[] =
 "\n"
@@ -514,11 +515,11 @@ static const char help_text[] =
 	"external-remote):\n"
 	"  primary          --cluster --network [--mesh] "
 	"[--namespace]\n"
-	"                   [--peer cluster=net]...\n"
+	"                   [--peer cluster=net]... [--has-remotes]\n"
 	"  remote           --cluster --network --pilot-address "
 	"[--mesh] [--namespace]\n"
-	"  external-istiod  --cluster --address [--namespace] "
-	"[--mesh]\n"
+	"  external-istiod  --cluster --address --network "
+	"[--namespace] [--mesh]\n"
 	"  external-config  --cluster --address --network "
 	"[--namespace]\n"
 	"  external-remote  --cluster --address --network "
@@ -538,6 +539,8 @@ static const char help_text[] =
 	"      --mesh id               the mesh ID (mesh1)\n"
 	"      --peer cluster=net      another cluster of the mesh "
 	"(repeatable)\n"
+	"      --has-remotes           primary: remotes use its "
+	"istiod (externalIstiod)\n"
 	"      --gateway-service host  east-west gateway in "
 	"meshNetworks (in --namespace)\n"
 	"      --gateway-port port     its port (15443)\n"
@@ -549,8 +552,10 @@ static const char help_text[] =
 	"(istio-system; external-*:\n"
 	"                              external-istiod)\n"
 	"      --revision rev          an Istio revision\n"
-	"      --istio-version 1.N     what that Istio release "
-	"needs, not the guides' text\n"
+	"      --istio-version 1.N     what that Istio release's "
+	"guides prescribe (1.30);\n"
+	"                              guide: the old guides' "
+	"heredocs\n"
 	"  -o, --output yaml|json      output format (yaml)\n"
 	"  -h, --help                  show this help\n"
 	"  -V, --version               show the version\n\n"
@@ -562,17 +567,20 @@ static const char role_usage[] =
 	"usage: mesh-render primary --cluster name --network net [-hV] "
 	"[-o yaml|json]\n"
 	"           [--gateway-port port] [--gateway-service host] "
-	"[--istio-version version]\n"
-	"           [--mesh id] [-n ns] [--peer cluster=net] [--revision rev]\n"
+	"[--has-remotes]\n"
+	"           [--istio-version version] [--mesh id] [-n ns] "
+	"[--peer cluster=net]\n"
+	"           [--revision rev]\n"
 	"       mesh-render remote --cluster name --network net --pilot-address "
 	"addr\n"
 	"           [-hV] [-o yaml|json] [--istio-version version] [--mesh id] "
 	"[-n ns]\n"
 	"           [--revision rev]\n"
-	"       mesh-render external-istiod --cluster name --address addr [-hV] "
-	"[-o yaml|json]\n"
-	"           [--istio-version version] [--mesh id] [-n ns] "
-	"[--revision rev]\n"
+	"       mesh-render external-istiod --cluster name --address addr "
+	"--network net\n"
+	"           [-hV] [-o yaml|json] [--istio-version version] [--mesh id] "
+	"[-n ns]\n"
+	"           [--revision rev]\n"
 	"       mesh-render external-config|external-remote --cluster name "
 	"--address addr\n"
 	"           --network net [-hV] [-o yaml|json] [--istio-version version] "

@@ -176,7 +176,7 @@ cluster1/09-expose-services.kubectl.yaml" ]
 	printf '%s\n' "$output" > "$TMP/ns.yaml"
 	[ "$(q "[x['metadata'] for x in d]" "$TMP/ns.yaml")" = '[{"annotations": {"meshline.io/cluster": "external", "meshline.io/context": "kind-external"}, "name": "external-istiod"}, {"annotations": {"meshline.io/cluster": "remote1", "meshline.io/context": "kind-remote1"}, "name": "external-istiod"}, {"annotations": {"meshline.io/cluster": "remote2", "meshline.io/context": "kind-remote2", "topology.istio.io/controlPlaneClusters": "remote1"}, "name": "external-istiod"}]' ]
 	# the old guide's release did not read it: not written
-	run --separate-stderr -0 mesh-render -f "$F/external.yaml" --for kubectl
+	run --separate-stderr -0 mesh-render -f "$F/external.yaml" --for kubectl --istio-version guide
 	printf '%s\n' "$output" > "$TMP/ns.yaml"
 	[ "$(q "[sorted(x['metadata']['annotations']) for x in d]" "$TMP/ns.yaml")" = '[["meshline.io/cluster", "meshline.io/context"], ["meshline.io/cluster", "meshline.io/context"], ["meshline.io/cluster", "meshline.io/context"]]' ]
 	sed 's/^  model: external/  model: external\n  istioVersion: "1.14"/' "$F/external.yaml" > "$TMP/m.yaml"
