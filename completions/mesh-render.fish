@@ -68,5 +68,5 @@ for c in mesh-render kubectl-mesh_render
 	complete -c $c -n "__mesh_render_in external-istiod external-config external-remote" -l address -x -d 'the external istiod host name'
 	complete -c $c -n "__mesh_render_in $roles" -s n -l namespace -x -d 'where Istio runs'
 	complete -c $c -n "__mesh_render_in $roles" -l revision -x -d 'an Istio revision'
-	complete -c $c -n "__mesh_render_in $roles" -l istio-version -x -a '1.22 1.23 1.24 1.25 1.26 1.27 1.28' -d 'what this Istio release needs'
+	complete -c $c -n "__mesh_render_in $roles" -l istio-version -x -a '1.22 1.23 1.24 1.25 1.26 1.27 1.28 1.29 1.30 guide' -d 'what this Istio release needs'
 end

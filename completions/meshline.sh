@@ -209,7 +209,7 @@ values() {
 	*:--context) contexts ;;
 	mesh_render:--cluster|mesh_gw:--cluster|mesh_secret:--cluster|\
 	mesh_secret:--rotate) [ -z "$file" ] || clusters ;;
-	*:--istio-version) printf '%s\n' 1.22 1.23 1.24 1.25 1.26 1.27 1.28 ;;
+	*:--istio-version) printf '%s\n' 1.22 1.23 1.24 1.25 1.26 1.27 1.28 1.29 1.30 guide ;;
 	*:--service-type) printf '%s\n' LoadBalancer NodePort ;;
 	*:--tls) echo simple ;;
 	*:--injection-template) echo gateway ;;

@@ -133,7 +133,7 @@ offers() {
 	assert_output NodePort
 	run -0 bash_line 'mesh-render primary --istio-version=1.2'
 	assert_line 1.22
-	assert_line 1.28
+	assert_line 1.30
 	run -0 bash_line 'mesh-overlay --select=na'
 	assert_output "$(lines name= namespace=)"
 	run -0 bash_line 'mesh-wait --for=con'

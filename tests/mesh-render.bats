@@ -351,7 +351,7 @@ Try 'mesh-render primary --help' for more information." ]
 bad_address() {
 	local role
 	case $1 in
-	--address) role="external-istiod --cluster c" ;;
+	--address) role="external-istiod --cluster c --network n" ;;
 	--pilot-address) role="remote --cluster c --network n" ;;
 	--gateway-service) role="primary --cluster c --network n" ;;
 	esac
