@@ -588,7 +588,7 @@ Try 'mesh-gw external-istiod --help' for more information." ]
 	run --separate-stderr -2 mesh-gw --istio-version guide external-istiod --host 192.0.2.1 --credential-name c
 	[[ "$stderr" == "mesh-gw: --host: '192.0.2.1' is an IP address, not a host name"* ]]
 	# mesh-render says the same of the same value
-	run --separate-stderr -2 mesh-render external-istiod --cluster c --address a.example.com:15012
+	run --separate-stderr -2 mesh-render external-istiod --cluster c --network n --address a.example.com:15012
 	[[ "$stderr" == "mesh-render: --address: 'a.example.com:15012' is not an address: ':15012' is a port; give the address alone"* ]]
 	run --separate-stderr -2 mesh-gw --istio-version guide external-istiod --host a.example.com:15012 --credential-name c
 	[[ "$stderr" == "mesh-gw: --host: 'a.example.com:15012' is not an address: ':15012' is a port; give the address alone"* ]]
