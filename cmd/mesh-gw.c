@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "helmrel.h"
+#include "istiover.h"
 #include "meshdesc.h"
 #include "node.h"
 #include "parse.h"
@@ -98,14 +99,15 @@ static const struct {
 
 /* What each subcommand takes, in the order of enum cmd. */
 static const unsigned cmd_flags[] = {
-	F_CLUSTER | F_DIR | F_FOR | F_LB | F_STEP | F_INSTALLER | F_RELEASE |
-	    F_HELM_OUT,
-	F_AMBIENT | F_CLUSTER | F_ISTIO_NS | F_LB | F_MESH | F_NETWORK |
-	    F_REVISION | F_SINGLE,
-	F_ISTIO_NS,
-	F_CREDENTIAL | F_HOST | F_ISTIO_NS | F_REVISION | F_TLS,
-	F_LB,
-	F_CREDENTIAL | F_HOST | F_NAMESPACE,
+	F_CLUSTER | F_DIR | F_FOR | F_ISTIO_VERSION | F_LB | F_STEP |
+	    F_INSTALLER | F_RELEASE | F_HELM_OUT,
+	F_AMBIENT | F_CLUSTER | F_ISTIO_NS | F_ISTIO_VERSION | F_LB | F_MESH |
+	    F_NETWORK | F_REVISION | F_SINGLE,
+	F_ISTIO_NS | F_ISTIO_VERSION,
+	F_CREDENTIAL | F_HOST | F_ISTIO_NS | F_ISTIO_VERSION | F_REVISION |
+	    F_TLS,
+	F_ISTIO_VERSION | F_LB,
+	F_CREDENTIAL | F_HOST | F_ISTIO_VERSION | F_NAMESPACE,
 	F_INJECTION | F_ISTIO_VERSION | F_LB | F_NAMESPACE,
 	F_INJECTION | F_ISTIO_VERSION | F_NAMESPACE,
 };
@@ -127,7 +129,7 @@ struct opts {
 	const char *consumer, *dir;	/* -f: --for, --dir */
 	const char *step;		/* -f: --step */
 	bool ambient, single_cluster;
-	int minor;			/* --istio-version's MINOR, or 0 */
+	int minor;			/* --istio-version (istiover.h) */
 	int installer;		/* --installer: -1 not given, 0 istioctl, 1 helm */
 	bool helm;			/* -f: Helm releases */
 	enum mesh_helm_out hout;	/* -o values|helm-install, or objects */
@@ -146,6 +148,7 @@ struct sink {
 	struct mesh_router *rt;
 	const char *cluster, *context;	/* -f: the annotations */
 	const char *step;
+	int minor;			/* the Istio release (istiover.h) */
 	unsigned docs;			/* documents written */
 	unsigned lb_gateways;		/* LoadBalancer gateways written */
 };
@@ -297,6 +300,14 @@ eastwest(struct sink *s, const char *network, bool ambient,
 	return put_all(s, docs, n);
 }
 
+/* The samples' apiVersion in the release's tag. */
+static const char *
+sample_api(const struct sink *s)
+{
+	return mesh_istio_has(s->minor, MESH_IC_SAMPLES_V1) ?
+	    "networking.istio.io/v1" : "networking.istio.io/v1alpha3";
+}
+
 /* expose-services.yaml; ns is NULL to leave the namespace to kubectl. */
 static int
 expose_services(struct sink *s, const char *ns)
@@ -305,6 +316,7 @@ expose_services(struct sink *s, const char *ns)
 	struct mesh_vars v = { { NULL }, { NULL }, 0 };
 	size_t i, n;
 
+	mesh_vars_add(&v, "SAMPLE_API_VERSION", sample_api(s));
 	if (render("gw/expose-services", &v, &docs, &n) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
@@ -331,6 +343,7 @@ expose_istiod(struct sink *s, const char *revision, const char *istio_ns,
 
 	mesh_vars_add(&v, "ISTIO_NAMESPACE", istio_ns);
 	mesh_vars_add(&v, "REVISION", revision);
+	mesh_vars_add(&v, "SAMPLE_API_VERSION", sample_api(s));
 	if (host != NULL) {
 		istiod = rev ? xasprintf("istiod-%s", revision) :
 		    xstrdup("istiod");
@@ -374,11 +387,18 @@ external_istiod(struct sink *s, const char *host, const char *credential,
 {
 	struct mesh_doc **docs;
 	struct mesh_vars v = { { NULL }, { NULL }, 0 };
+	bool v1;
 	size_t n;
 
 	mesh_vars_add(&v, "HOST", host);
 	mesh_vars_add(&v, "CREDENTIAL_NAME", credential);
 	mesh_vars_add(&v, "NAMESPACE", ns);
+	/* the guide's own versions until the page wrote v1 for all three */
+	v1 = mesh_istio_has(s->minor, MESH_IC_NETWORKING_V1);
+	mesh_vars_add(&v, "GW_API_VERSION", v1 ? "networking.istio.io/v1" :
+	    "networking.istio.io/v1beta1");
+	mesh_vars_add(&v, "DR_API_VERSION", v1 ? "networking.istio.io/v1" :
+	    "networking.istio.io/v1alpha3");
 	if (render("gw/external-istiod", &v, &docs, &n) == -1)
 		return -1;
 	return put_all(s, docs, n);
@@ -387,22 +407,31 @@ external_istiod(struct sink *s, const char *host, const char *credential,
 /*
  * The remote cluster's ingress or egress gateway.  The old guide wrote
  * their IstioOperator as operator.istio.io/v1alpha1, which istioctl
- * takes; for an Istio release (minor), as today's guides write it.
+ * takes; for an Istio release, as that release's guides write it.
  */
 static int
 app_gateway(struct sink *s, bool ingress, const char *ns,
-    const char *injection_template, int minor, const struct lb *lb)
+    const char *injection_template, const struct lb *lb)
 {
 	struct mesh_doc **docs;
 	struct mesh_vars v = { { NULL }, { NULL }, 0 };
+	long kind;
 	size_t n;
 
-	mesh_vars_add(&v, "API_VERSION", minor != 0 ?
-	    "install.istio.io/v1alpha1" : "operator.istio.io/v1alpha1");
+	mesh_vars_add(&v, "API_VERSION", mesh_istio_has(s->minor,
+	    MESH_IC_INSTALL_API) ? "install.istio.io/v1alpha1" :
+	    "operator.istio.io/v1alpha1");
 	mesh_vars_add(&v, "NAMESPACE", ns);
 	mesh_vars_add(&v, "INJECTION_TEMPLATE", injection_template);
 	if (render(ingress ? "gw/ingress" : "gw/egress", &v, &docs, &n) == -1)
 		return -1;
+	if (mesh_istio_has(s->minor, MESH_IC_GATEWAY_NAMES)) {
+		kind = mesh_map_find(docs[0]->root, "kind");
+		mesh_map_insert(docs[0], docs[0]->root, (size_t)kind + 1,
+		    mesh_str_new(docs[0], "metadata"), mesh_map_new(docs[0]));
+		set_str(docs[0], "metadata.name", ingress ? "ingress-install" :
+		    "egress-install");
+	}
 	if (ingress)
 		lb_iop(s, docs[0], IOP_SERVICE, lb);
 	return put_all(s, docs, n);
@@ -411,7 +440,7 @@ app_gateway(struct sink *s, bool ingress, const char *ns,
 static int
 run_cmd(const struct opts *o, struct mesh_writer *w)
 {
-	struct sink s = { w, NULL, NULL, NULL, NULL, 0, 0 };
+	struct sink s = { w, NULL, NULL, NULL, NULL, o->minor, 0, 0 };
 	const char *rev = o->revision != NULL ? o->revision : "";
 	const char *ns;
 
@@ -435,7 +464,7 @@ run_cmd(const struct opts *o, struct mesh_writer *w)
 		ns = o->namespace != NULL ? o->namespace : EXTERNAL_NS;
 		return app_gateway(&s, o->cmd == CMD_INGRESS, ns,
 		    o->injection_template != NULL ? o->injection_template :
-		    "gateway", o->minor, &o->lb);
+		    "gateway", &o->lb);
 	default:
 		return -1;
 	}
@@ -566,7 +595,7 @@ no_gateway(const struct mesh_desc *d, const struct mesh_cluster *c)
 static int
 run_mesh(struct opts *o, const struct mesh_route *r)
 {
-	struct sink s = { NULL, NULL, NULL, NULL, NULL, 0, 0 };
+	struct sink s = { NULL, NULL, NULL, NULL, NULL, 0, 0, 0 };
 	struct mesh_desc *d;
 	const struct mesh_external *x;
 	const struct mesh_cluster *c = NULL;
@@ -587,6 +616,8 @@ run_mesh(struct opts *o, const struct mesh_route *r)
 	    "-o helm-install" : NULL) == -1)
 		goto out;
 	s.rt = mesh_router_new(r, d);
+	/* --istio-version beats the file's */
+	s.minor = o->minor != MESH_ISTIO_UNSET ? o->minor : d->istio_minor;
 	x = d->spec.external;
 	if (d->spec.model == MESH_MODEL_EXTERNAL &&
 	    (o->cluster == NULL || strcmp(o->cluster, x->name) == 0)) {
@@ -633,22 +664,24 @@ static const char usage_text[] =
 	"usage: mesh-gw eastwest [-hV] [-o yaml|json] [--ambient] "
 	"[--cluster name]\n"
 	"           [--external-ip ip] [--istio-namespace ns] "
-	"[--load-balancer-ip ip]\n"
-	"           [--mesh id] [--network net] [--revision rev]\n"
+	"[--istio-version version]\n"
+	"           [--load-balancer-ip ip] [--mesh id] [--network net] "
+	"[--revision rev]\n"
 	"           [--service-type LoadBalancer|NodePort] "
 	"[--single-cluster]\n"
 	"       mesh-gw expose-services [-o yaml|json] [--istio-namespace "
 	"ns]\n"
+	"           [--istio-version version]\n"
 	"       mesh-gw expose-istiod [-o yaml|json] [--istio-namespace "
 	"ns]\n"
-	"           [--revision rev] [--tls simple --host host "
-	"--credential-name secret]\n"
+	"           [--istio-version version] [--revision rev]\n"
+	"           [--tls simple --host host --credential-name secret]\n"
 	"       mesh-gw controlplane [-o yaml|json] [--external-ip ip]\n"
-	"           [--load-balancer-ip ip] [--service-type "
-	"LoadBalancer|NodePort]\n"
+	"           [--istio-version version] [--load-balancer-ip ip]\n"
+	"           [--service-type LoadBalancer|NodePort]\n"
 	"       mesh-gw external-istiod --host host --credential-name "
 	"secret\n"
-	"           [-o yaml|json] [-n ns]\n"
+	"           [-o yaml|json] [--istio-version version] [-n ns]\n"
 	"       mesh-gw ingress [-o yaml|json] [--external-ip ip]\n"
 	"           [--injection-template name] [--istio-version version]\n"
 	"           [--load-balancer-ip ip] [-n ns]\n"
@@ -658,8 +691,8 @@ static const char usage_text[] =
 	"       mesh-gw -f mesh.yaml [-o yaml|json|values|helm-install] "
 	"[--cluster name]\n"
 	"           [--dir dir] [--external-ip ip] [--for consumer]\n"
-	"           [--installer istioctl|helm] [--load-balancer-ip ip] "
-	"[--release name]\n"
+	"           [--installer istioctl|helm] [--istio-version version]\n"
+	"           [--load-balancer-ip ip] [--release name]\n"
 	"           [--service-type LoadBalancer|NodePort] [--step step]\n";
 
 static const char help_text[] =
@@ -719,10 +752,10 @@ static const char help_text[] =
 	"script\n"
 	"      --istio-namespace ns       where Istio runs "
 	"(istio-system)\n"
-	"      --istio-version 1.N        ingress, egress: as that "
-	"release's guides write\n"
-	"                                 them, not the old "
-	"guide's text\n"
+	"      --istio-version 1.N        as that release's guides "
+	"write them (1.30);\n"
+	"                                 guide: the old guides' "
+	"text\n"
 	"      --tls simple               end istiod's TLS at the "
 	"east-west gateway\n"
 	"      --host host                the host name istiod is "
@@ -916,6 +949,13 @@ check_cmd(struct opts *o)
 	}
 	switch (o->cmd) {
 	case CMD_EASTWEST:
+		if (o->ambient &&
+		    !mesh_istio_has(o->minor, MESH_IC_AMBIENT_EASTWEST)) {
+			mesh_err(NULL, "eastwest --ambient: gen-eastwest-"
+			    "gateway.sh has --ambient from Istio 1.%d on",
+			    mesh_istio_since(MESH_IC_AMBIENT_EASTWEST));
+			return -1;
+		}
 		return check_eastwest(o);
 	case CMD_EXPOSE_ISTIOD:
 		if (o->tls == NULL) {
@@ -1166,6 +1206,7 @@ main(int argc, char *argv[])
 
 	mesh_setprogname(argv[0]);
 	memset(&o, 0, sizeof(o));
+	o.minor = MESH_ISTIO_UNSET;
 	o.fmt = MESH_FMT_YAML;
 	o.installer = -1;
 	o.hset = &hset;
@@ -1204,7 +1245,7 @@ main(int argc, char *argv[])
 			(void)mesh_format_option(optarg, &o.fmt);
 			break;
 		case 'V':
-			mesh_version();
+			mesh_istio_version();
 		default:
 			if (ch >= OPT_AMBIENT && ch <= OPT_TLS) {
 				if (take(&o, ch, optarg) == -1)

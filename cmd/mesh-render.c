@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "helmrel.h"
+#include "istiover.h"
 #include "meshdesc.h"
 #include "node.h"
 #include "parse.h"
@@ -37,6 +38,7 @@ static const char *const role_names[] = { "", "primary", "remote",
 
 struct peer {
 	const char *cluster, *network;
+	const char *primary;	/* a remote's primary, or NULL */
 };
 
 struct opts {
@@ -54,7 +56,8 @@ struct opts {
 	struct mesh_helm_set hset;	/* -o values|helm-install: collected */
 	char *gateway_default;	/* the east-west gateway in namespace */
 	long long gateway_port;
-	int minor;		/* --istio-version 1.MINOR; 0: the guides' */
+	int minor;		/* --istio-version (istiover.h) */
+	bool has_remotes;	/* primary: --has-remotes */
 	struct peer *peers;
 	size_t npeers;
 	enum mesh_format fmt;
@@ -127,6 +130,112 @@ put_namespace(struct mesh_doc *doc, const char *ns)
 	    mesh_str_new(doc, ns));
 }
 
+static struct mesh_node *
+bool_true(struct mesh_doc *doc)
+{
+	return mesh_scalar_new(doc, "true", 4, MESH_T_BOOL);
+}
+
+/* Does the primary cluster have remotes (--has-remotes, or -f's)? */
+static bool
+serves_remotes(const struct opts *o, const char *cluster,
+    const struct peer *members, size_t n)
+{
+	size_t i;
+
+	if (o->has_remotes)
+		return true;
+	for (i = 0; i < n; i++)
+		if (members[i].primary != NULL &&
+		    strcmp(members[i].primary, cluster) == 0)
+			return true;
+	return false;
+}
+
+/* A primary whose istiod also serves remotes as their external istiod. */
+static void
+primary_of_remotes(const struct opts *o, struct mesh_doc *doc)
+{
+	if (mesh_istio_has(o->minor, MESH_IC_EXTERNAL_ISTIOD_VALUE))
+		mesh_path_put(doc, spec_of(doc),
+		    "values.global.externalIstiod", bool_true(doc));
+	else if (mesh_istio_has(o->minor, MESH_IC_PRIMARY_EXTERNAL_ISTIOD))
+		mesh_path_put(doc, spec_of(doc),
+		    "values.pilot.env.EXTERNAL_ISTIOD", bool_true(doc));
+}
+
+/*
+ * The config cluster as today's page writes it: the remote profile with
+ * the config cluster's own ConfigMap and the external istiod's
+ * validation webhook, and no base component (configCluster has it).
+ */
+static void
+config_cluster_urls(const struct opts *o, struct mesh_doc *doc)
+{
+	struct mesh_node *spec = spec_of(doc);
+	long i = mesh_map_find(spec, "components");
+	char *url;
+
+	if (i >= 0)
+		mesh_map_remove(spec, (size_t)i);
+	mesh_path_put(doc, spec, "values.pilot.configMap", bool_true(doc));
+	url = xasprintf("https://%s:15017/validate", o->address);
+	mesh_path_put(doc, spec, "values.base.validationURL",
+	    mesh_str_new(doc, url));
+	free(url);
+}
+
+/* Put the variable name=value into env (a sequence) at index at. */
+static void
+env_insert(struct mesh_doc *doc, struct mesh_node *env, size_t at,
+    const char *name, const char *value)
+{
+	struct mesh_node *e = mesh_map_new(doc);
+	size_t n = env->u.c.n;
+
+	mesh_map_set(doc, e, "name", mesh_str_new(doc, name));
+	mesh_map_set(doc, e, "value", mesh_str_new(doc, value));
+	mesh_seq_append(doc, env, e);
+	if (at < n) {
+		memmove(env->u.c.v + at + 1, env->u.c.v + at,
+		    (n - at) * sizeof(*env->u.c.v));
+		env->u.c.v[at] = e;
+	}
+}
+
+/*
+ * The external istiod as the release's page writes it: it shares the
+ * config cluster's mesh config, watches its own cluster's secrets, runs
+ * as the config cluster (its ID and network) and leaves validation to
+ * the config cluster.
+ */
+static void
+external_istiod(const struct opts *o, struct mesh_doc *doc,
+    const char *cluster, const char *network)
+{
+	struct mesh_node *spec = spec_of(doc), *env;
+	size_t n;
+
+	if (mesh_istio_has(o->minor, MESH_IC_EXTERNAL_ISTIOD_VALUE))
+		mesh_path_put(doc, spec, "values.global.externalIstiod",
+		    bool_true(doc));
+	if (!mesh_istio_has(o->minor, MESH_IC_EXTERNAL_ISTIOD_MULTI))
+		return;
+	env = mesh_map_get(mesh_map_get(mesh_map_get(mesh_map_get(spec,
+	    "components"), "pilot"), "k8s"), "env");
+	n = env->u.c.n;
+	/* before CLUSTER_ID, the last one */
+	env_insert(doc, env, n > 0 ? n - 1 : 0, "LOCAL_CLUSTER_SECRET_WATCHER",
+	    "true");
+	env_insert(doc, env, n + 1, "SHARED_MESH_CONFIG", "istio");
+	mesh_path_put(doc, spec, "values.global.configValidation",
+	    mesh_scalar_new(doc, "false", 5, MESH_T_BOOL));
+	mesh_path_put(doc, spec, "values.global.multiCluster.clusterName",
+	    mesh_str_new(doc, cluster));
+	mesh_path_put(doc, spec, "values.global.network",
+	    mesh_str_new(doc, network != NULL ? network : ""));
+}
+
 /* One role's document.  NULL after a report. */
 static struct mesh_doc *
 render_role(const struct opts *o, enum role role, const char *cluster,
@@ -137,9 +246,21 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 		"render/external-config", "render/external-remote" };
 	struct mesh_doc **docs, *doc;
 	struct mesh_vars v = { { NULL }, { NULL }, 0 };
-	const char *profile = o->minor >= 16 ? "remote" : "external";
+	const char *profile = mesh_istio_has(o->minor,
+	    MESH_IC_REMOTE_PROFILE) ? "remote" : "external";
+	const char *name = tmpl[role];
+	char *path;
 	size_t n;
 
+	if (role == ROLE_REMOTE &&
+	    mesh_istio_has(o->minor, MESH_IC_REMOTE_INJECTION))
+		name = "render/remote-injection";
+	path = mesh_istio_has(o->minor, MESH_IC_INJECTION_PATH_URL) ?
+	    xasprintf("/inject/cluster/%s/net/%s", cluster,
+	    network ? network : "") :
+	    xasprintf("/inject/:ENV:cluster=%s:ENV:net=%s", cluster,
+	    network ? network : "");
+	mesh_vars_add(&v, "INJECTION_PATH", path);
 	mesh_vars_add(&v, "MESH", o->mesh);
 	mesh_vars_add(&v, "CLUSTER", cluster);
 	mesh_vars_add(&v, "NETWORK", network ? network : "");
@@ -147,24 +268,36 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 	mesh_vars_add(&v, "ADDRESS", o->address ? o->address : "");
 	mesh_vars_add(&v, "NAMESPACE", o->namespace);
 	mesh_vars_add(&v, "PROFILE", profile);
-	if (mesh_template_render(tmpl[role], mesh_vars_lookup, &v, false, &docs,
-	    &n) == -1)
+	n = mesh_template_render(name, mesh_vars_lookup, &v, false, &docs,
+	    &n) == -1 ? 0 : n;
+	free(path);
+	if (n == 0)
 		return NULL;
 	doc = docs[0];
 	while (n > 1)
 		mesh_doc_free(docs[--n]);
 	free(docs);
-	if (role == ROLE_PRIMARY)
+	if (role == ROLE_PRIMARY &&
+	    !mesh_istio_has(o->minor, MESH_IC_NO_MESH_NETWORKS))
 		mesh_path_put(doc, spec_of(doc), "values.global.meshNetworks",
 		    mesh_networks(doc, members, nmembers, o->gateway_service,
 		    o->gateway_port));
+	if (role == ROLE_PRIMARY && serves_remotes(o, cluster, members,
+	    nmembers))
+		primary_of_remotes(o, doc);
+	if (role == ROLE_EXT_CONFIG &&
+	    mesh_istio_has(o->minor, MESH_IC_CONFIG_CLUSTER_URLS))
+		config_cluster_urls(o, doc);
+	if (role == ROLE_EXT_ISTIOD)
+		external_istiod(o, doc, cluster, network);
 	/* the external roles' templates carry their namespace */
 	if ((role == ROLE_PRIMARY || role == ROLE_REMOTE) &&
 	    strcmp(o->namespace, ISTIO_SYSTEM) != 0)
 		put_namespace(doc, o->namespace);
 	/* the config cluster must make the istiod ServiceAccount that its
 	 * remote secret is made from (ERRATA A.7) */
-	if (role == ROLE_EXT_CONFIG && o->minor != 0)
+	if (role == ROLE_EXT_CONFIG &&
+	    mesh_istio_has(o->minor, MESH_IC_CONFIG_CLUSTER))
 		mesh_path_put(doc, spec_of(doc), "values.global.configCluster",
 		    mesh_scalar_new(doc, "true", 4, MESH_T_BOOL));
 	if (o->revision != NULL && *o->revision != '\0' &&
@@ -187,9 +320,9 @@ put(struct mesh_writer *w, struct mesh_doc *doc)
  * The Namespace Istio runs in on cluster c (NULL: the external control
  * plane's), with what the mesh's Istio release reads there: the
  * network of the cluster's pods, in a multicluster mesh on more than
- * one network; and, on a further remote of an external control plane
- * (Istio 1.15 and later), the cluster whose ID the external istiod
- * runs as, which manages it.  NULL after a report.
+ * one network; and, on a remote (Istio 1.15 and later), the cluster
+ * that manages it: its primary, or the one whose ID the external istiod
+ * runs as.  NULL after a report.
  */
 static struct mesh_doc *
 namespace_doc(const struct mesh_desc *d, const struct mesh_cluster *c)
@@ -214,11 +347,12 @@ namespace_doc(const struct mesh_desc *d, const struct mesh_cluster *c)
 		    mesh_str_new(doc, c->network));
 	mesh_desc_annotate(doc, c != NULL ? c->name : x->name,
 	    c != NULL ? c->context : x->context);
-	if (c != NULL && d->spec.model == MESH_MODEL_EXTERNAL &&
-	    c->role == MESH_ROLE_REMOTE && d->istio_minor >= 15)
+	if (c != NULL && c->role == MESH_ROLE_REMOTE &&
+	    mesh_istio_has(d->istio_minor, MESH_IC_CP_CLUSTERS))
 		mesh_path_put(doc, doc->root, "metadata.annotations."
 		    "topology\\.istio\\.io/controlPlaneClusters",
-		    mesh_str_new(doc, d->spec.clusters[0].name));
+		    mesh_str_new(doc, d->spec.model == MESH_MODEL_EXTERNAL ?
+		    d->spec.clusters[0].name : mesh_desc_primary_of(d, c)->name));
 	return doc;
 }
 
@@ -365,6 +499,8 @@ run_mesh(struct opts *o, struct mesh_route *r)
 	o->mesh = d->spec.mesh_id;
 	o->namespace = d->spec.istio_namespace;
 	o->revision = d->spec.revision;
+	if (o->minor != MESH_ISTIO_UNSET)	/* --istio-version beats the file */
+		d->istio_minor = o->minor;
 	o->minor = d->istio_minor;
 	if (d->spec.external != NULL)
 		o->address = d->spec.external->address;
@@ -373,6 +509,10 @@ run_mesh(struct opts *o, struct mesh_route *r)
 	for (i = 0; i < d->spec.clusters_count; i++) {
 		members[i].cluster = d->spec.clusters[i].name;
 		members[i].network = d->spec.clusters[i].network;
+		if (d->spec.clusters[i].role == MESH_ROLE_REMOTE &&
+		    d->spec.model != MESH_MODEL_EXTERNAL)
+			members[i].primary = mesh_desc_primary_of(d,
+			    &d->spec.clusters[i])->name;
 	}
 	o->gateway_service = o->gateway_default = xasprintf(
 	    "istio-eastwestgateway.%s.svc.cluster.local", o->namespace);
@@ -386,7 +526,8 @@ run_mesh(struct opts *o, struct mesh_route *r)
 		    "namespace") == -1)
 			goto out;
 		if ((doc = render_role(o, ROLE_EXT_ISTIOD,
-		    d->spec.clusters[0].name, NULL, NULL, 0)) == NULL)
+		    d->spec.clusters[0].name, d->spec.clusters[0].network,
+		    NULL, 0)) == NULL)
 			goto out;
 		mesh_desc_annotate(doc, d->spec.external->name,
 		    d->spec.external->context);
@@ -415,8 +556,8 @@ static const char usage_text[] =
 	"[--cluster name]\n"
 	"                   [--gateway-port port] [--gateway-service "
 	"host]\n"
-	"                   [--istio-version version] [--mesh id] "
-	"[-n ns]\n"
+	"                   [--has-remotes] [--istio-version version] "
+	"[--mesh id] [-n ns]\n"
 	"                   [--network net] [--peer cluster=net] "
 	"[--pilot-address addr]\n"
 	"                   [--revision rev]\n"
@@ -424,7 +565,8 @@ static const char usage_text[] =
 	"[--cluster name]\n"
 	"                   [--defer] [--dir dir] [--for consumer] "
 	"[--installer istioctl|helm]\n"
-	"                   [--release name] [--step step]\n"
+	"                   [--istio-version version] [--release name] "
+	"[--step step]\n"
 	"       mesh-render -f mesh.yaml --steps [--cluster name]\n";
 
 static const char help_text[] =
@@ -436,11 +578,11 @@ static const char help_text[] =
 	"external-remote):\n"
 	"  primary          --cluster --network [--mesh] "
 	"[--namespace]\n"
-	"                   [--peer cluster=net]...\n"
+	"                   [--peer cluster=net]... [--has-remotes]\n"
 	"  remote           --cluster --network --pilot-address "
 	"[--mesh] [--namespace]\n"
-	"  external-istiod  --cluster --address [--namespace] "
-	"[--mesh]\n"
+	"  external-istiod  --cluster --address --network "
+	"[--namespace] [--mesh]\n"
 	"  external-config  --cluster --address --network "
 	"[--namespace]\n"
 	"  external-remote  --cluster --address --network "
@@ -482,6 +624,8 @@ static const char help_text[] =
 	"      --mesh id               the mesh ID (mesh1)\n"
 	"      --peer cluster=net      another cluster of the mesh "
 	"(repeatable)\n"
+	"      --has-remotes           primary: remotes use its "
+	"istiod (externalIstiod)\n"
 	"      --gateway-service host  east-west gateway in "
 	"meshNetworks (in --namespace)\n"
 	"      --gateway-port port     its port (15443)\n"
@@ -493,8 +637,10 @@ static const char help_text[] =
 	"(istio-system; external-*:\n"
 	"                              external-istiod)\n"
 	"      --revision rev          an Istio revision\n"
-	"      --istio-version 1.N     what that Istio release "
-	"needs, not the guides' text\n"
+	"      --istio-version 1.N     what that Istio release's "
+	"guides prescribe (1.30);\n"
+	"                              guide: the old guides' "
+	"heredocs\n"
 	"  -o, --output yaml|json      output format (yaml); with -f "
 	"and Helm also\n"
 	"                              values (one release's) or "
@@ -509,17 +655,20 @@ static const char role_usage[] =
 	"usage: mesh-render primary --cluster name --network net [-hV] "
 	"[-o yaml|json]\n"
 	"           [--gateway-port port] [--gateway-service host] "
-	"[--istio-version version]\n"
-	"           [--mesh id] [-n ns] [--peer cluster=net] [--revision rev]\n"
+	"[--has-remotes]\n"
+	"           [--istio-version version] [--mesh id] [-n ns] "
+	"[--peer cluster=net]\n"
+	"           [--revision rev]\n"
 	"       mesh-render remote --cluster name --network net --pilot-address "
 	"addr\n"
 	"           [-hV] [-o yaml|json] [--istio-version version] [--mesh id] "
 	"[-n ns]\n"
 	"           [--revision rev]\n"
-	"       mesh-render external-istiod --cluster name --address addr [-hV] "
-	"[-o yaml|json]\n"
-	"           [--istio-version version] [--mesh id] [-n ns] "
-	"[--revision rev]\n"
+	"       mesh-render external-istiod --cluster name --address addr "
+	"--network net\n"
+	"           [-hV] [-o yaml|json] [--istio-version version] [--mesh id] "
+	"[-n ns]\n"
+	"           [--revision rev]\n"
 	"       mesh-render external-config|external-remote --cluster name "
 	"--address addr\n"
 	"           --network net [-hV] [-o yaml|json] [--istio-version version] "
@@ -625,8 +774,8 @@ check_role(struct opts *o)
 		    refuse(o, o->address, "--address") == -1 ||
 		    refuse(o, o->namespace, "--namespace") == -1 ||
 		    refuse(o, o->revision, "--revision") == -1 ||
-		    refuse(o, o->minor ? "" : NULL, "--istio-version") == -1 ?
-		    -1 : 0;
+		    refuse(o, o->has_remotes ? "" : NULL, "--has-remotes") ==
+		    -1 ? -1 : 0;
 	if (need(o, o->cluster, "--cluster") == -1 ||
 	    refuse(o, o->consumer, "--for") == -1 ||
 	    refuse(o, o->dir, "--dir") == -1 ||
@@ -641,6 +790,9 @@ check_role(struct opts *o)
 	if (o->role != ROLE_REMOTE &&
 	    refuse(o, o->pilot_address, "--pilot-address") == -1)
 		return -1;
+	if (o->role != ROLE_PRIMARY &&
+	    refuse(o, o->has_remotes ? "" : NULL, "--has-remotes") == -1)
+		return -1;
 	switch (o->role) {
 	case ROLE_PRIMARY:
 	case ROLE_REMOTE:
@@ -652,8 +804,11 @@ check_role(struct opts *o)
 			return -1;
 		break;
 	case ROLE_EXT_ISTIOD:
+		/* it runs as the config cluster, on its network */
 		if (need(o, o->address, "--address") == -1 ||
-		    refuse(o, o->network, "--network") == -1)
+		    (mesh_istio_has(o->minor, MESH_IC_EXTERNAL_ISTIOD_MULTI) ?
+		    need(o, o->network, "--network") :
+		    refuse(o, o->network, "--network")) == -1)
 			return -1;
 		break;
 	default:
@@ -723,7 +878,8 @@ add_peer(struct opts *o, char *arg)
 enum { OPT_ADDRESS = 256, OPT_CLUSTER, OPT_DEFER, OPT_DIR, OPT_FOR,
 	OPT_INSTALLER, OPT_RELEASE,
 	OPT_STEP, OPT_STEPS, OPT_GW_PORT,
-	OPT_GW_SERVICE, OPT_ISTIO_VERSION, OPT_MESH, OPT_NAMESPACE, OPT_NETWORK,
+	OPT_GW_SERVICE, OPT_HAS_REMOTES, OPT_ISTIO_VERSION, OPT_MESH,
+	OPT_NAMESPACE, OPT_NETWORK,
 	OPT_PEER, OPT_PILOT_ADDRESS, OPT_REVISION };
 
 /* The steps whose files --dir takes back when a run no longer writes them. */
@@ -742,6 +898,7 @@ main(int argc, char *argv[])
 		{ "for", required_argument, NULL, OPT_FOR },
 		{ "gateway-port", required_argument, NULL, OPT_GW_PORT },
 		{ "gateway-service", required_argument, NULL, OPT_GW_SERVICE },
+		{ "has-remotes", no_argument, NULL, OPT_HAS_REMOTES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "installer", required_argument, NULL, OPT_INSTALLER },
 		{ "istio-version", required_argument, NULL, OPT_ISTIO_VERSION },
@@ -767,6 +924,7 @@ main(int argc, char *argv[])
 
 	mesh_setprogname(argv[0]);
 	memset(&o, 0, sizeof(o));
+	o.minor = MESH_ISTIO_UNSET;
 	o.fmt = MESH_FMT_YAML;
 	o.installer = -1;
 	opterr = 0;
@@ -802,7 +960,7 @@ main(int argc, char *argv[])
 			o.fmt_given = true;
 			break;
 		case 'V':
-			mesh_version();
+			mesh_istio_version();
 		case OPT_ADDRESS:
 			o.address = optarg;
 			break;
@@ -844,6 +1002,9 @@ main(int argc, char *argv[])
 			    optarg, MESH_ADDR_HOST) == -1)
 				goto usage;
 			o.gateway_service = optarg;
+			break;
+		case OPT_HAS_REMOTES:
+			o.has_remotes = true;
 			break;
 		case OPT_ISTIO_VERSION:
 			if ((o.minor = mesh_desc_istio_version_flag(

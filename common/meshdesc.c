@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "istiover.h"
 #include "meshdesc.h"
 #include "node.h"
 #include "parse.h"
@@ -530,11 +531,12 @@ mesh_desc_load(const char *path)
 	    !mesh_is_dns_label(d->spec.revision))
 		problem(&ck, "spec.revision", "'%s' is not a DNS-1123 label",
 		    d->spec.revision);
+	d->istio_minor = MESH_ISTIO_NEWEST;
 	if (d->spec.istio_version != NULL && (d->istio_minor =
-	    mesh_parse_istio_version(d->spec.istio_version)) < 0)
+	    mesh_istio_parse(d->spec.istio_version)) < 0)
 		problem(&ck, "spec.istioVersion", "'%s' is not a version "
-		    "meshline knows: give 1.MINOR, 1.11 or later",
-		    d->spec.istio_version);
+		    "meshline knows: give %s", d->spec.istio_version,
+		    mesh_istio_known());
 	check_namespace(&ck, d);
 	check_cluster_names(&ck, d);
 	check_addresses(&ck, d);
@@ -759,11 +761,11 @@ mesh_desc_check_address_flag(const char *flag, const char *s, unsigned allow)
 int
 mesh_desc_istio_version_flag(const char *flag, const char *arg)
 {
-	int minor = mesh_parse_istio_version(arg);
+	int minor = mesh_istio_parse(arg);
 
 	if (minor < 0)
-		mesh_err(NULL, "invalid value for '%s': '%s' (give 1.MINOR, "
-		    "1.11 or later)", flag, arg);
+		mesh_err(NULL, "invalid value for '%s': '%s' (give %s)", flag,
+		    arg, mesh_istio_known());
 	return minor;
 }
 

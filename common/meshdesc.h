@@ -56,7 +56,7 @@ struct mesh_spec {
 	enum mesh_model model;
 	char *istio_namespace;	/* istio-system; external-istiod (external) */
 	char *revision;		/* "" when not given */
-	char *istio_version;	/* NULL: the guides' own documents */
+	char *istio_version;	/* NULL: the newest release; "guide" */
 	enum mesh_installer installer;
 	struct mesh_external *external;
 	struct mesh_cluster *clusters;
@@ -71,7 +71,7 @@ struct mesh_desc {
 	/* not from the schema: where it came from, for messages */
 	char *src;
 	struct mesh_doc *tree;
-	int istio_minor;	/* spec.istioVersion's MINOR; 0: not given */
+	int istio_minor;	/* spec.istioVersion's MINOR (istiover.h) */
 };
 
 /*
@@ -138,8 +138,8 @@ int mesh_desc_check_address_flag(const char *flag, const char *s,
     unsigned allow);
 
 /*
- * The MINOR of an --istio-version value (flag), "1.MINOR[.PATCH]", 1.11
- * or later; -1 after "invalid value for 'flag': ..." (a usage error).
+ * The MINOR of an --istio-version value (flag), "1.MINOR[.PATCH]" or
+ * "guide" (MESH_ISTIO_GUIDE, istiover.h); -1 after "invalid value for 'flag': ..." (a usage error).
  */
 int mesh_desc_istio_version_flag(const char *flag, const char *arg);
 

@@ -74,28 +74,6 @@ mesh_parse_size(const char *opt, const char *s, size_t max, size_t *out)
 	return 0;
 }
 
-int
-mesh_parse_istio_version(const char *s)
-{
-	char *end;
-	long minor;
-
-	if (strncmp(s, "1.", 2) != 0 || !isdigit((unsigned char)s[2]))
-		return -1;
-	errno = 0;
-	minor = strtol(s + 2, &end, 10);
-	if (errno != 0 || minor < 11 || minor > 999)
-		return -1;
-	/* a patch release is the same as its minor one here */
-	if (*end == '.') {
-		if (!isdigit((unsigned char)end[1]))
-			return -1;
-		for (end++; isdigit((unsigned char)*end); end++)
-			;
-	}
-	return *end == '\0' ? (int)minor : -1;
-}
-
 bool
 mesh_is_label(const char *s, size_t n)
 {

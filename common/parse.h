@@ -21,12 +21,6 @@ int mesh_parse_num(const char *opt, const char *s, long long min,
 int mesh_parse_size(const char *opt, const char *s, size_t max, size_t *out);
 
 /*
- * An Istio release, "1.MINOR" or "1.MINOR.PATCH", 1.11 or later: returns
- * MINOR, or -1 (nothing is printed).
- */
-int mesh_parse_istio_version(const char *s);
-
-/*
  * Are the n bytes at s a label of a host name: letters, digits and '-'
  * (not first or last), 1 to 63 of them?
  */

@@ -78,5 +78,5 @@ for c in mesh-gw kubectl-mesh_gw
 	complete -c $c -n "__mesh_gw_in expose-istiod external-istiod" -l credential-name -x -d 'the TLS secret for the host'
 	complete -c $c -n "__mesh_gw_in external-istiod ingress egress" -s n -l namespace -x -d 'the gateway or external istiod namespace'
 	complete -c $c -n "__mesh_gw_in ingress egress" -l injection-template -x -a gateway -d 'the gateway injection template'
-	complete -c $c -n "__mesh_gw_in ingress egress" -l istio-version -x -a '1.22 1.23 1.24 1.25 1.26 1.27 1.28' -d "as this Istio release's guides write it"
+	complete -c $c -n "__mesh_gw_in -f $subs" -l istio-version -x -a '1.22 1.23 1.24 1.25 1.26 1.27 1.28 1.29 1.30 guide' -d "as this Istio release's guides write it"
 end

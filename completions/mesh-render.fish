@@ -2,9 +2,9 @@
 
 # mesh-render's options, as argparse reads them ("=": takes a value)
 set -g __mesh_render_opts h/help V/version f/filename= o/output= address= \
-	cluster= defer dir= for= gateway-port= gateway-service= installer= \
-	istio-version= mesh= n/namespace= network= peer= pilot-address= \
-	release= revision= step= steps
+	cluster= defer dir= for= gateway-port= gateway-service= has-remotes \
+	installer= istio-version= mesh= n/namespace= network= peer= \
+	pilot-address= release= revision= step= steps
 
 # __mesh_render_parse: the role on the line before the cursor, or -f when a
 # mesh description is given instead, in $__mesh_render_form; -f's file in
@@ -65,14 +65,15 @@ for c in mesh-render kubectl-mesh_render
 	complete -c $c -n "__mesh_render_in -f" -l step -x -a 'namespace control-plane external-istiod' -d "only this step's documents"
 	complete -c $c -n "__mesh_render_in -f" -l defer -d 'leave out a remote control plane until its primary address is known'
 	complete -c $c -n "__mesh_render_in -f" -l steps -d 'list the mesh steps in install order'
-	complete -c $c -n "__mesh_render_in primary remote external-config external-remote" -l network -x -d 'the cluster network'
+	complete -c $c -n "__mesh_render_in primary remote external-istiod external-config external-remote" -l network -x -d 'the cluster network'
 	complete -c $c -n "__mesh_render_in primary remote external-istiod" -l mesh -x -d 'the mesh ID'
 	complete -c $c -n "__mesh_render_in primary" -l peer -x -d 'another cluster and its network'
+	complete -c $c -n "__mesh_render_in primary" -l has-remotes -d 'remotes use this primary istiod'
 	complete -c $c -n "__mesh_render_in primary" -l gateway-service -x -d 'east-west gateway service'
 	complete -c $c -n "__mesh_render_in primary" -l gateway-port -x -d 'east-west gateway port'
 	complete -c $c -n "__mesh_render_in remote" -l pilot-address -x -d 'the primary east-west gateway address'
 	complete -c $c -n "__mesh_render_in external-istiod external-config external-remote" -l address -x -d 'the external istiod host name'
 	complete -c $c -n "__mesh_render_in $roles" -s n -l namespace -x -d 'where Istio runs'
 	complete -c $c -n "__mesh_render_in $roles" -l revision -x -d 'an Istio revision'
-	complete -c $c -n "__mesh_render_in $roles" -l istio-version -x -a '1.22 1.23 1.24 1.25 1.26 1.27 1.28' -d 'what this Istio release needs'
+	complete -c $c -n "__mesh_render_in -f $roles" -l istio-version -x -a '1.22 1.23 1.24 1.25 1.26 1.27 1.28 1.29 1.30 guide' -d 'what this Istio release needs'
 end

@@ -30,30 +30,32 @@ form() {
 	case $prog:$1 in
 	mesh_render:) say -f --filename ;;
 	mesh_render:-f) say -o --output --cluster --defer --dir --for \
-	    --installer --release --step --steps ;;
+	    --installer --istio-version --release --step --steps ;;
 	mesh_render:primary) say -o --output --cluster --network --mesh -n \
 	    --namespace --peer --gateway-service --gateway-port --revision \
-	    --istio-version ;;
+	    --istio-version --has-remotes ;;
 	mesh_render:remote) say -o --output --cluster --network \
 	    --pilot-address --mesh -n --namespace --revision --istio-version ;;
 	mesh_render:external-istiod) say -o --output --cluster --address \
-	    -n --namespace --mesh --revision --istio-version ;;
+	    --network -n --namespace --mesh --revision --istio-version ;;
 	mesh_render:external-config|mesh_render:external-remote) say -o \
 	    --output --cluster --address --network -n --namespace --revision \
 	    --istio-version ;;
 	mesh_gw:) say -f --filename ;;
 	mesh_gw:-f) say -o --output --cluster --dir --external-ip --for \
-	    --installer --load-balancer-ip --release --service-type --step ;;
+	    --installer --istio-version --load-balancer-ip --release \
+	    --service-type --step ;;
 	mesh_gw:eastwest) say -o --output --ambient --cluster --external-ip \
-	    --istio-namespace --load-balancer-ip --mesh --network --revision \
-	    --service-type --single-cluster ;;
-	mesh_gw:expose-services) say -o --output --istio-namespace ;;
+	    --istio-namespace --istio-version --load-balancer-ip --mesh \
+	    --network --revision --service-type --single-cluster ;;
+	mesh_gw:expose-services) say -o --output --istio-namespace \
+	    --istio-version ;;
 	mesh_gw:expose-istiod) say -o --output --istio-namespace --revision \
-	    --tls --host --credential-name ;;
+	    --tls --host --credential-name --istio-version ;;
 	mesh_gw:controlplane) say -o --output --external-ip \
-	    --load-balancer-ip --service-type ;;
+	    --load-balancer-ip --service-type --istio-version ;;
 	mesh_gw:external-istiod) say -o --output --host --credential-name \
-	    -n --namespace ;;
+	    -n --namespace --istio-version ;;
 	mesh_gw:ingress) say -o --output --external-ip --injection-template \
 	    --istio-version --load-balancer-ip -n --namespace --service-type ;;
 	mesh_gw:egress) say -o --output --injection-template --istio-version \
@@ -217,7 +219,7 @@ values() {
 	*:--context) contexts ;;
 	mesh_render:--cluster|mesh_gw:--cluster|mesh_secret:--cluster|\
 	mesh_secret:--rotate) [ -z "$file" ] || clusters ;;
-	*:--istio-version) printf '%s\n' 1.22 1.23 1.24 1.25 1.26 1.27 1.28 ;;
+	*:--istio-version) printf '%s\n' 1.22 1.23 1.24 1.25 1.26 1.27 1.28 1.29 1.30 guide ;;
 	*:--service-type) printf '%s\n' LoadBalancer NodePort ;;
 	*:--installer) printf '%s\n' istioctl helm ;;
 	mesh_render:--release) printf '%s\n' istio-base istiod ;;

@@ -305,7 +305,7 @@ sub_options() {
 			case $prog-$sub in
 			mesh-render-primary) need="--cluster c --network n" ;;
 			mesh-render-remote) need="--cluster c --network n --pilot-address 192.0.2.1" ;;
-			mesh-render-external-istiod) need="--cluster c --address a.example.com" ;;
+			mesh-render-external-istiod) need="--cluster c --address a.example.com --network n" ;;
 			mesh-render-external-*) need="--cluster c --address a.example.com --network n" ;;
 			mesh-gw-external-istiod) need="--host a.example.com --credential-name s" ;;
 			*) need= ;;

@@ -133,7 +133,7 @@ offers() {
 	assert_output NodePort
 	run -0 bash_line 'mesh-render primary --istio-version=1.2'
 	assert_line 1.22
-	assert_line 1.28
+	assert_line 1.29
 	run -0 bash_line 'mesh-overlay --select=na'
 	assert_output "$(lines name= namespace=)"
 	run -0 bash_line 'mesh-wait --for=con'
@@ -417,8 +417,8 @@ offers() {
 	assert_output "$({ usage_options mesh-render -f; lines --help \
 	    --version; } | grep -v -e --filename | sort -u)"
 	run -0 offers mesh-render primary
-	assert_output "$(lines --cluster --gateway-port --gateway-service --help \
-	    --istio-version --mesh --namespace --network --output --peer \
+	assert_output "$(lines --cluster --gateway-port --gateway-service \
+	    --has-remotes --help --istio-version --mesh --namespace --network --output --peer \
 	    --revision --version)"
 	run -0 offers mesh-render remote
 	assert_output "$(lines --cluster --help --istio-version --mesh \
@@ -426,7 +426,7 @@ offers() {
 	    --version)"
 	run -0 offers mesh-render external-istiod
 	assert_output "$(lines --address --cluster --help --istio-version \
-	    --mesh --namespace --output --revision --version)"
+	    --mesh --namespace --network --output --revision --version)"
 	for f in external-config external-remote; do
 		run -0 offers mesh-render "$f"
 		assert_output "$(lines --address --cluster --help \

@@ -52,14 +52,15 @@ iop() {
 	printf 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n%s\n  values:\n    global: {istioNamespace: %s}\n%s\n' "${3:-}" "$2" "${4:-}" >"$1"
 }
 
-# render ROLE: mesh-render's IstioOperator for one role into $TMP/ROLE.yaml.
+# render ROLE: mesh-render's IstioOperator for one role into $TMP/ROLE.yaml,
+# as the old guides write it unless the ROLE names a release.
 render() {
 	local addr=istiod.mesh1.example.com
 	case "$1" in
-	primary) mesh-render primary --cluster c1 --network n1 ;;
-	remote) mesh-render remote --cluster c2 --network n2 --pilot-address 172.18.255.200 ;;
-	external-istiod) mesh-render external-istiod --cluster ext --address "$addr" ;;
-	external-config) mesh-render external-config --cluster c1 --network n1 --address "$addr" ;;
+	primary) mesh-render primary --cluster c1 --network n1 --istio-version guide ;;
+	remote) mesh-render remote --cluster c2 --network n2 --pilot-address 172.18.255.200 --istio-version guide ;;
+	external-istiod) mesh-render external-istiod --cluster ext --address "$addr" --istio-version guide ;;
+	external-config) mesh-render external-config --cluster c1 --network n1 --address "$addr" --istio-version guide ;;
 	external-config-1.30) mesh-render external-config --cluster c1 --network n1 --address "$addr" --istio-version 1.30 ;;
 	external-remote) mesh-render external-remote --cluster c3 --network n1 --address "$addr" --istio-version 1.30 ;;
 	esac >"$TMP/$1.yaml"
@@ -139,9 +140,10 @@ EOF
 	assert_success
 	# Remote secrets read the reader's account everywhere, and istiod's
 	# in the config cluster alone.
-	# The remote clusters' injectors call the external istiod by URL.
+	# The remote clusters' injectors call the external istiod by URL,
+	# in the path form of 1.30's page.
 	run -0 py_yaml "$TMP/external-remote.out" '[x["webhooks"][0]["clientConfig"] for x in d if x["kind"] == "MutatingWebhookConfiguration"]'
-	assert_output '[{"url": "https://istiod.mesh1.example.com:15017/inject/:ENV:cluster=c3:ENV:net=n1"}]'
+	assert_output '[{"url": "https://istiod.mesh1.example.com:15017/inject/cluster/c3/net/n1"}]'
 }
 
 @test "istioctl stand-in: an east-west gateway gets its labels, its environment and a LoadBalancer Service with its ports" {

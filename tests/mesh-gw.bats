@@ -252,7 +252,7 @@ PY
 }
 
 @test "mesh-gw: external-istiod is the guide's external-istiod-gw.yaml, byte for byte" {
-	run --separate-stderr -0 mesh-gw external-istiod --host istiod.mesh.example.com --credential-name istiod-tls
+	run --separate-stderr -0 mesh-gw --istio-version guide external-istiod --host istiod.mesh.example.com --credential-name istiod-tls
 	[ -z "$stderr" ]
 	same "$G/external/external-istiod-gw.yaml"
 	printf '%s\n' "$output" | cmp - "$G/external/external-istiod-gw.yaml"
@@ -264,10 +264,10 @@ PY
 }
 
 @test "mesh-gw: ingress and egress are the guide's remote gateways" {
-	run --separate-stderr -0 mesh-gw ingress
+	run --separate-stderr -0 mesh-gw --istio-version guide ingress
 	same "$G/external/istio-ingressgateway.yaml"
 	printf '%s\n' "$output" | cmp - "$G/external/istio-ingressgateway.yaml"
-	run --separate-stderr -0 mesh-gw egress
+	run --separate-stderr -0 mesh-gw --istio-version guide egress
 	same "$G/external/istio-egressgateway.yaml"
 	printf '%s\n' "$output" | cmp - "$G/external/istio-egressgateway.yaml"
 }
@@ -486,7 +486,7 @@ PY
 }
 
 @test "mesh-gw: -f external: the control plane's gateway and routes, each remote's east-west gateway, the services exposed in the config cluster" {
-	run --separate-stderr -0 mesh-gw -f "$F/external.yaml"
+	run --separate-stderr -0 mesh-gw --istio-version guide -f "$F/external.yaml"
 	[ -z "$stderr" ]
 	[ "$(kinds)" = '[["external", "ext", "IstioOperator", "external"], ["external", "ext", "Gateway", "external-istiod-gw"], ["external", "ext", "VirtualService", "external-istiod-vs"], ["external", "ext", "DestinationRule", "external-istiod-dr"], ["remote1", "ctx-remote1", "IstioOperator", "eastwest"], ["remote1", "ctx-remote1", "Gateway", "cross-network-gateway"], ["remote2", "ctx-remote2", "IstioOperator", "eastwest"]]' ]
 	mesh_eq 0 "$G/external/controlplane-gateway.yaml"
@@ -505,7 +505,7 @@ for i, n in ((4, 1), (6, 2)):
     want["spec"]["values"]["global"]["istioNamespace"] = "external-istiod"
     assert got == want, (got, want)
 PY
-	run --separate-stderr -0 mesh-gw -f "$F/external.yaml" --cluster external
+	run --separate-stderr -0 mesh-gw --istio-version guide -f "$F/external.yaml" --cluster external
 	[ "$(kinds)" = '[["external", "ext", "IstioOperator", "external"], ["external", "ext", "Gateway", "external-istiod-gw"], ["external", "ext", "VirtualService", "external-istiod-vs"], ["external", "ext", "DestinationRule", "external-istiod-dr"]]' ]
 }
 
@@ -574,34 +574,34 @@ PY
 @test "mesh-gw: --host is a host name, by the one address check of mesh-render" {
 	local h
 	for h in https://istiod.example.com istiod.example.com:15012 istiod.example.com/x 'a b' a..b '*.example.com' 192.0.2.1; do
-		run --separate-stderr -2 mesh-gw external-istiod --host "$h" --credential-name c
+		run --separate-stderr -2 mesh-gw --istio-version guide external-istiod --host "$h" --credential-name c
 		[ -z "$output" ]
 		[[ "$stderr" == "mesh-gw: --host: '$h' "* ]]
-		run --separate-stderr -2 mesh-gw expose-istiod --tls simple --host "$h" --credential-name c
+		run --separate-stderr -2 mesh-gw --istio-version guide expose-istiod --tls simple --host "$h" --credential-name c
 		[ -z "$output" ]
 		[[ "$stderr" == "mesh-gw: --host: '$h' "* ]]
 	done
-	run --separate-stderr -2 mesh-gw external-istiod --host https://a.example.com --credential-name c
+	run --separate-stderr -2 mesh-gw --istio-version guide external-istiod --host https://a.example.com --credential-name c
 	[ "$stderr" = "mesh-gw: --host: 'https://a.example.com' is not an address: 'https://' is a URL's scheme; give the host name alone
 Try 'mesh-gw external-istiod --help' for more information." ]
-	run --separate-stderr -2 mesh-gw external-istiod --host 192.0.2.1 --credential-name c
+	run --separate-stderr -2 mesh-gw --istio-version guide external-istiod --host 192.0.2.1 --credential-name c
 	[[ "$stderr" == "mesh-gw: --host: '192.0.2.1' is an IP address, not a host name"* ]]
 	# mesh-render says the same of the same value
-	run --separate-stderr -2 mesh-render external-istiod --cluster c --address a.example.com:15012
+	run --separate-stderr -2 mesh-render external-istiod --cluster c --network n --address a.example.com:15012
 	[[ "$stderr" == "mesh-render: --address: 'a.example.com:15012' is not an address: ':15012' is a port; give the address alone"* ]]
-	run --separate-stderr -2 mesh-gw external-istiod --host a.example.com:15012 --credential-name c
+	run --separate-stderr -2 mesh-gw --istio-version guide external-istiod --host a.example.com:15012 --credential-name c
 	[[ "$stderr" == "mesh-gw: --host: 'a.example.com:15012' is not an address: ':15012' is a port; give the address alone"* ]]
 }
 
 @test "mesh-gw: -f checks the whole description, whichever cluster is wanted" {
 	sed 's|address: istiod.mesh.example.com|address: https://istiod.mesh.example.com|' "$F/external.yaml" > "$TMP/a.yaml"
-	run --separate-stderr -1 mesh-gw -f "$TMP/a.yaml" --cluster remote2
+	run --separate-stderr -1 mesh-gw --istio-version guide -f "$TMP/a.yaml" --cluster remote2
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-gw: $TMP/a.yaml:12:14: spec.external.address: 'https://istiod.mesh.example.com' is not an address: 'https://' is a URL's scheme; give the host name alone" ]
 	sed 's/^  model: external/  model: external\n  istioVersion: "2.1"/' "$F/external.yaml" > "$TMP/b.yaml"
-	run --separate-stderr -1 mesh-gw -f "$TMP/b.yaml"
+	run --separate-stderr -1 mesh-gw --istio-version guide -f "$TMP/b.yaml"
 	[ -z "$output" ]
-	[ "$stderr" = "mesh-gw: $TMP/b.yaml:10:17: spec.istioVersion: '2.1' is not a version meshline knows: give 1.MINOR, 1.11 or later" ]
+	[ "$stderr" = "mesh-gw: $TMP/b.yaml:10:17: spec.istioVersion: '2.1' is not a version meshline knows: give 1.11 to 1.30, or guide" ]
 }
 
 @test "mesh-gw: ingress and egress for an Istio release are install.istio.io, as today's guide writes them" {
@@ -610,7 +610,10 @@ Try 'mesh-gw external-istiod --help' for more information." ]
 		run --separate-stderr -0 mesh-gw "$g" --istio-version 1.24
 		[ -z "$stderr" ]
 		printf '%s\n' "$output" > "$TMP/out.yaml"
-		# the page's metadata.name is the Ukrainian text's alone
+		yaml_eq "$TMP/out.yaml" "$cur/1"*"-istio-${g}gateway.iop.yaml"
+		# before 1.22 without the page's metadata.name
+		run --separate-stderr -0 mesh-gw "$g" --istio-version 1.21
+		printf '%s\n' "$output" > "$TMP/out.yaml"
 		"$PYTHON" - "$TMP/out.yaml" "$cur/1"*"-istio-${g}gateway.iop.yaml" <<'PY'
 import sys, yaml
 got = yaml.safe_load(open(sys.argv[1]))
@@ -618,18 +621,13 @@ want = yaml.safe_load(open(sys.argv[2]))
 del want["metadata"]
 assert got == want, (got, want)
 PY
-		# the guide's own text, to the byte, when no release is named
-		run --separate-stderr -0 mesh-gw "$g"
+		# the guide's own text, to the byte
+		run --separate-stderr -0 mesh-gw "$g" --istio-version guide
 		printf '%s\n' "$output" | cmp - "$G/external/istio-${g}gateway.yaml"
 	done
 	run --separate-stderr -0 mesh-gw ingress --istio-version 1.11.2 --namespace apps
 	[ "$(py '[d[0]["apiVersion"], d[0]["spec"]["components"]["ingressGateways"][0]["namespace"]]')" = '["install.istio.io/v1alpha1", "apps"]' ]
 	run --separate-stderr -2 mesh-gw egress --istio-version 1.10
 	[ -z "$output" ]
-	[[ "$stderr" == "mesh-gw: invalid value for '--istio-version': '1.10' (give 1.MINOR, 1.11 or later)"* ]]
-	# where no release's document differs from the guides', it is refused
-	run --separate-stderr -2 mesh-gw eastwest --network n --istio-version 1.24
-	[[ "$stderr" == "mesh-gw: eastwest does not take --istio-version"* ]]
-	run --separate-stderr -2 mesh-gw -f "$F/external.yaml" --istio-version 1.24
-	[[ "$stderr" == "mesh-gw: -f does not take --istio-version"* ]]
+	[[ "$stderr" == "mesh-gw: invalid value for '--istio-version': '1.10' (give 1.11 to 1.30, or guide)"* ]]
 }

@@ -22,45 +22,45 @@ py() {
 # --- the guides' own documents -------------------------------------------
 
 @test "mesh-render: multi-primary, one network: both clusters as in the guide" {
-	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK1
+	run --separate-stderr -0 mesh-render --istio-version guide primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK1
 	same "$G/multicluster/multi-primary/cluster1.yaml"
-	run --separate-stderr -0 mesh-render primary --cluster CLUSTER2 --network NETWORK1 --mesh MESH1 --peer CLUSTER1=NETWORK1
+	run --separate-stderr -0 mesh-render --istio-version guide primary --cluster CLUSTER2 --network NETWORK1 --mesh MESH1 --peer CLUSTER1=NETWORK1
 	same "$G/multicluster/multi-primary/cluster2.yaml"
 	[ -z "$stderr" ]
 }
 
 @test "mesh-render: multi-primary, two networks: both clusters as in the guide" {
-	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK2
+	run --separate-stderr -0 mesh-render --istio-version guide primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK2
 	same "$G/multicluster/multi-primary-multi-network/cluster1.yaml"
-	run --separate-stderr -0 mesh-render primary --cluster CLUSTER2 --network NETWORK2 --mesh MESH1 --peer CLUSTER1=NETWORK1
+	run --separate-stderr -0 mesh-render --istio-version guide primary --cluster CLUSTER2 --network NETWORK2 --mesh MESH1 --peer CLUSTER1=NETWORK1
 	same "$G/multicluster/multi-primary-multi-network/cluster2.yaml"
 }
 
 @test "mesh-render: primary-remote, one network: primary and remote as in the guide" {
-	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK1
+	run --separate-stderr -0 mesh-render --istio-version guide primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK1
 	same "$G/multicluster/primary-remote/cluster1.yaml"
-	run --separate-stderr -0 mesh-render remote --cluster CLUSTER2 --network NETWORK1 --mesh MESH1 --pilot-address 203.0.113.10
+	run --separate-stderr -0 mesh-render --istio-version guide remote --cluster CLUSTER2 --network NETWORK1 --mesh MESH1 --pilot-address 203.0.113.10
 	same "$G/multicluster/primary-remote/cluster2.yaml"
 }
 
 @test "mesh-render: primary-remote, two networks: primary and remote as in the guide" {
-	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK2
+	run --separate-stderr -0 mesh-render --istio-version guide primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK2
 	same "$G/multicluster/primary-remote-multi-network/cluster1.yaml"
-	run --separate-stderr -0 mesh-render remote --cluster CLUSTER2 --network NETWORK2 --mesh MESH1 --pilot-address 203.0.113.10
+	run --separate-stderr -0 mesh-render --istio-version guide remote --cluster CLUSTER2 --network NETWORK2 --mesh MESH1 --pilot-address 203.0.113.10
 	same "$G/multicluster/primary-remote-multi-network/cluster2.yaml"
 }
 
 @test "mesh-render: the external control plane's three documents as in the guide" {
-	run --separate-stderr -0 mesh-render external-istiod --cluster remote1 --address istiod.mesh.example.com
+	run --separate-stderr -0 mesh-render --istio-version guide external-istiod --cluster remote1 --address istiod.mesh.example.com
 	same "$G/external/external-istiod.yaml"
-	run --separate-stderr -0 mesh-render external-config --cluster remote1 --address istiod.mesh.example.com --network network1
+	run --separate-stderr -0 mesh-render --istio-version guide external-config --cluster remote1 --address istiod.mesh.example.com --network network1
 	same "$G/external/remote-config-cluster.yaml"
-	run --separate-stderr -0 mesh-render external-remote --cluster remote2 --address istiod.mesh.example.com --network network2
+	run --separate-stderr -0 mesh-render --istio-version guide external-remote --cluster remote2 --address istiod.mesh.example.com --network network2
 	same "$G/external/second-config-cluster.yaml"
 }
 
 @test "mesh-render: the external istiod keeps the guide's overlays, which mesh-overlay applies" {
-	run --separate-stderr -0 mesh-render external-istiod --cluster remote1 --address istiod.mesh.example.com
+	run --separate-stderr -0 mesh-render --istio-version guide external-istiod --cluster remote1 --address istiod.mesh.example.com
 	printf '%s\n' "$output" > "$TMP/iop.yaml"
 	[[ "$output" == *'            value: |-
               name: config-volume'* ]]
@@ -71,21 +71,21 @@ py() {
 # --- other values ------------------------------------------------------------
 
 @test "mesh-render: other values land where the guide's do" {
-	run --separate-stderr -0 mesh-render primary --cluster east --network net-a --mesh prod \
+	run --separate-stderr -0 mesh-render --istio-version guide primary --cluster east --network net-a --mesh prod \
 	    --peer west=net-b --peer north=net-a --gateway-service gw.mesh.svc.cluster.local --gateway-port 16443
 	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]["global"]')" = '{"meshID": "prod", "meshNetworks": {"net-a": {"endpoints": [{"fromRegistry": "east"}, {"fromRegistry": "north"}], "gateways": [{"port": 16443, "registryServiceName": "gw.mesh.svc.cluster.local"}]}, "net-b": {"endpoints": [{"fromRegistry": "west"}], "gateways": [{"port": 16443, "registryServiceName": "gw.mesh.svc.cluster.local"}]}}, "multiCluster": {"clusterName": "east"}, "network": "net-a"}' ]
-	run --separate-stderr -0 mesh-render external-istiod --cluster edge --address cp.example.org --namespace cp --mesh m2
+	run --separate-stderr -0 mesh-render --istio-version guide external-istiod --cluster edge --address cp.example.org --namespace cp --mesh m2
 	[ "$(printf '%s\n' "$output" | py '[d[0]["metadata"], d[0]["spec"]["meshConfig"]["rootNamespace"], d[0]["spec"]["meshConfig"]["defaultConfig"]["discoveryAddress"], d[0]["spec"]["values"]["global"], d[0]["spec"]["components"]["pilot"]["k8s"]["env"][3]]')" = '[{"namespace": "cp"}, "cp", "cp.example.org:15012", {"caAddress": "cp.example.org:15012", "istioNamespace": "cp", "meshID": "m2", "operatorManageWebhooks": true}, {"name": "CLUSTER_ID", "value": "edge"}]' ]
-	run --separate-stderr -0 mesh-render external-remote --cluster r9 --address cp.example.org --network n9 --namespace cp
+	run --separate-stderr -0 mesh-render --istio-version guide external-remote --cluster r9 --address cp.example.org --network n9 --namespace cp
 	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]')" = '{"global": {"istioNamespace": "cp"}, "istiodRemote": {"injectionURL": "https://cp.example.org:15017/inject/:ENV:cluster=r9:ENV:net=n9"}}' ]
 }
 
 @test "mesh-render: values that look like YAML stay single strings" {
-	run --separate-stderr -0 mesh-render primary --cluster on --network 0777 --mesh 'a: b' --peer 'yes=1e3'
+	run --separate-stderr -0 mesh-render --istio-version guide primary --cluster on --network 0777 --mesh 'a: b' --peer 'yes=1e3'
 	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]["global"]')" = '{"meshID": "a: b", "meshNetworks": {"0777": {"endpoints": [{"fromRegistry": "on"}], "gateways": [{"port": 15443, "registryServiceName": "istio-eastwestgateway.istio-system.svc.cluster.local"}]}, "1e3": {"endpoints": [{"fromRegistry": "yes"}], "gateways": [{"port": 15443, "registryServiceName": "istio-eastwestgateway.istio-system.svc.cluster.local"}]}}, "multiCluster": {"clusterName": "on"}, "network": "0777"}' ]
-	run --separate-stderr -0 mesh-render remote --cluster c2 --network $'x\ny: z' --pilot-address on
+	run --separate-stderr -0 mesh-render --istio-version guide remote --cluster c2 --network $'x\ny: z' --pilot-address on
 	[ "$(printf '%s\n' "$output" | py '[d[0]["spec"]["values"]["global"][k] for k in ("network", "remotePilotAddress")]')" = '["x\ny: z", "on"]' ]
-	run --separate-stderr -0 mesh-render external-istiod --cluster 'null' --address a.example --mesh '~'
+	run --separate-stderr -0 mesh-render --istio-version guide external-istiod --cluster 'null' --address a.example --mesh '~'
 	[ "$(printf '%s\n' "$output" | py '[d[0]["spec"]["components"]["pilot"]["k8s"]["env"][3]["value"], d[0]["spec"]["values"]["global"]["meshID"]]')" = '["null", "~"]' ]
 }
 
@@ -109,12 +109,12 @@ py() {
 	    "external-istiod --address a.example" "external-config --address a.example --network n" \
 	    "external-remote --address a.example --network n"; do
 		# shellcheck disable=SC2086
-		run --separate-stderr -0 mesh-render $role --cluster c1 --revision canary
+		run --separate-stderr -0 mesh-render --istio-version guide $role --cluster c1 --revision canary
 		[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["revision"]')" = '"canary"' ]
 	done
-	run --separate-stderr -0 mesh-render primary --cluster c --network n --revision default
+	run --separate-stderr -0 mesh-render --istio-version guide primary --cluster c --network n --revision default
 	[ "$(printf '%s\n' "$output" | py '"revision" in d[0]["spec"]')" = 'false' ]
-	run --separate-stderr -2 mesh-render primary --cluster c --network n --revision Canary_1
+	run --separate-stderr -2 mesh-render --istio-version guide primary --cluster c --network n --revision Canary_1
 	[[ "$stderr" == "mesh-render: invalid value for '--revision': 'Canary_1' (a revision is a DNS-1123 label)"* ]]
 }
 
@@ -128,18 +128,18 @@ py() {
 	# before 1.16 the proper remote profile did not exist yet
 	run --separate-stderr -0 mesh-render external-config --cluster remote1 --address istiod.mesh.example.com --network network1 --istio-version 1.15
 	[ "$(printf '%s\n' "$output" | py '[d[0]["spec"]["profile"], d[0]["spec"]["values"]["global"]["configCluster"]]')" = '["external", true]' ]
-	# the multicluster documents are the same in every release
-	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK2 --istio-version 1.24
+	# the primaries keep meshNetworks before 1.22
+	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --mesh MESH1 --peer CLUSTER2=NETWORK2 --istio-version 1.21
 	same "$G/multicluster/multi-primary-multi-network/cluster1.yaml"
 	local bad
-	for bad in 2.0 1.10 1 1.x 1.24.x; do
+	for bad in 2.0 1.10 1 1.x 1.24.x 1.31 Guide ''; do
 		run --separate-stderr -2 mesh-render primary --cluster c --network n --istio-version "$bad"
-		[[ "$stderr" == "mesh-render: invalid value for '--istio-version': '$bad' (give 1.MINOR, 1.11 or later)"* ]]
+		[[ "$stderr" == "mesh-render: invalid value for '--istio-version': '$bad' (give 1.11 to 1.30, or guide)"* ]]
 	done
 }
 
 @test "mesh-render: -o json" {
-	run --separate-stderr -0 mesh-render remote --cluster c2 --network n --pilot-address 203.0.113.10 -o json
+	run --separate-stderr -0 mesh-render --istio-version guide remote --cluster c2 --network n --pilot-address 203.0.113.10 -o json
 	[ "$(printf '%s\n' "$output" | jq -c .spec.values.global)" = '{"meshID":"mesh1","multiCluster":{"clusterName":"c2"},"network":"n","remotePilotAddress":"203.0.113.10"}' ]
 }
 
@@ -176,7 +176,7 @@ py() {
 # --- a whole mesh --------------------------------------------------------
 
 @test "mesh-render: a multi-primary description gives the guide's documents, annotated" {
-	run --separate-stderr -0 mesh-render -f "$F/multi-primary.yaml"
+	run --separate-stderr -0 mesh-render --istio-version guide -f "$F/multi-primary.yaml"
 	printf '%s\n' "$output" > "$TMP/all.yaml"
 	[ "$(py '[x["metadata"] for x in d]' < "$TMP/all.yaml")" = '[{"annotations": {"meshline.io/cluster": "cluster1", "meshline.io/context": "cluster1"}, "name": "cluster1"}, {"annotations": {"meshline.io/cluster": "cluster2", "meshline.io/context": "cluster2"}, "name": "cluster2"}]' ]
 	# without the annotations and with the guide's names, the first is
@@ -193,23 +193,23 @@ PY
 }
 
 @test "mesh-render: meshNetworks are the same in every cluster's document" {
-	run --separate-stderr -0 mesh-render -f "$F/multi-primary.yaml"
+	run --separate-stderr -0 mesh-render --istio-version guide -f "$F/multi-primary.yaml"
 	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]["global"]["meshNetworks"] == d[1]["spec"]["values"]["global"]["meshNetworks"]')" = true ]
 }
 
 @test "mesh-render: a primary-remote description, two networks" {
-	run --separate-stderr -0 mesh-render -f "$F/primary-remote.yaml"
+	run --separate-stderr -0 mesh-render --istio-version guide -f "$F/primary-remote.yaml"
 	printf '%s\n' "$output" > "$TMP/all.yaml"
 	[ "$(py '[x["spec"]["values"]["global"].get("remotePilotAddress") for x in d]' < "$TMP/all.yaml")" = '[null, "203.0.113.10"]' ]
 	[ "$(py 'sorted(d[0]["spec"]["values"]["global"]["meshNetworks"])' < "$TMP/all.yaml")" = '["network1", "network2"]' ]
 	[ "$(py '[x["metadata"]["annotations"]["meshline.io/context"] for x in d]' < "$TMP/all.yaml")" = '["ctx1", "ctx2"]' ]
-	run --separate-stderr -0 mesh-render -f "$F/primary-remote.yaml" --cluster cluster2
+	run --separate-stderr -0 mesh-render --istio-version guide -f "$F/primary-remote.yaml" --cluster cluster2
 	[ "$(printf '%s\n' "$output" | py '[x["spec"]["values"]["global"]["multiCluster"]["clusterName"] for x in d]')" = '["cluster2"]' ]
 }
 
 @test "mesh-render: a primary-remote description, one network" {
 	sed 's/network: network2/network: network1/' "$F/primary-remote.yaml" > "$TMP/m.yaml"
-	run --separate-stderr -0 mesh-render -f "$TMP/m.yaml"
+	run --separate-stderr -0 mesh-render --istio-version guide -f "$TMP/m.yaml"
 	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]["global"]["meshNetworks"]["network1"]["endpoints"]')" = '[{"fromRegistry": "cluster1"}, {"fromRegistry": "cluster2"}]' ]
 }
 
@@ -218,12 +218,12 @@ PY
 		printf 'apiVersion: meshline.io/v1alpha1\nkind: Mesh\nmetadata:\n  name: big\nspec:\n  model: multi-primary\n  clusters:\n'
 		for i in $(seq 1 100); do printf '  - name: c%d\n    network: n%d\n' "$i" $((i % 2)); done
 	} > "$TMP/big.yaml"
-	run --separate-stderr -0 mesh-render -f "$TMP/big.yaml"
+	run --separate-stderr -0 mesh-render --istio-version guide -f "$TMP/big.yaml"
 	[ "$(printf '%s\n' "$output" | py '[len(d), len(d[0]["spec"]["values"]["global"]["meshNetworks"]["n1"]["endpoints"]), all(x["spec"]["values"]["global"]["meshNetworks"] == d[0]["spec"]["values"]["global"]["meshNetworks"] for x in d)]')" = '[100, 50, true]' ]
 }
 
 @test "mesh-render: an external description: the control plane, the config cluster, the remotes" {
-	run --separate-stderr -0 mesh-render -f "$F/external.yaml"
+	run --separate-stderr -0 mesh-render --istio-version guide -f "$F/external.yaml"
 	printf '%s\n' "$output" > "$TMP/all.yaml"
 	[ "$(py '[(x["metadata"]["annotations"]["meshline.io/cluster"], x["metadata"]["annotations"]["meshline.io/context"]) for x in d]' < "$TMP/all.yaml")" = '[["external", "ext"], ["remote1", "ctx-remote1"], ["remote2", "ctx-remote2"]]' ]
 	"$PYTHON" - "$TMP/all.yaml" "$G/external" <<'PY'
@@ -235,7 +235,7 @@ for doc, name in zip(docs, ["external-istiod", "remote-config-cluster", "second-
     want = yaml.safe_load(open(sys.argv[2] + "/" + name + ".yaml"))
     assert doc == want, (name, doc, want)
 PY
-	run --separate-stderr -0 mesh-render -f "$F/external.yaml" --cluster external
+	run --separate-stderr -0 mesh-render --istio-version guide -f "$F/external.yaml" --cluster external
 	[ "$(printf '%s\n' "$output" | py '[x["spec"]["profile"] for x in d]')" = '["empty"]' ]
 }
 
@@ -245,7 +245,7 @@ PY
 	[ "$(printf '%s\n' "$output" | py '[(x["spec"]["profile"], x["spec"]["revision"], x["spec"]["values"]["global"].get("configCluster")) for x in d]')" = '[["empty", "canary", null], ["remote", "canary", true], ["remote", "canary", null]]' ]
 	sed 's/^  model: external/  model: external\n  istioVersion: "2.1"/' "$F/external.yaml" > "$TMP/m.yaml"
 	run --separate-stderr -1 mesh-render -f "$TMP/m.yaml"
-	[ "$stderr" = "mesh-render: $TMP/m.yaml:7:17: spec.istioVersion: '2.1' is not a version meshline knows: give 1.MINOR, 1.11 or later" ]
+	[ "$stderr" = "mesh-render: $TMP/m.yaml:7:17: spec.istioVersion: '2.1' is not a version meshline knows: give 1.11 to 1.30, or guide" ]
 }
 
 @test "mesh-render: a remote whose primary's address is not known yet says how to get it" {
@@ -315,7 +315,7 @@ mesh-render: $TMP/h.yaml:18:5: spec.clusters[3]: the mesh has 2 primaries: set '
 # --- never a wrong document -------------------------------------------------
 
 @test "mesh-render: spec.istioNamespace puts every control plane there, as the gateways" {
-	run --separate-stderr -0 mesh-render -f "$F/mesh-sys.yaml"
+	run --separate-stderr -0 mesh-render --istio-version guide -f "$F/mesh-sys.yaml"
 	[ -z "$stderr" ]
 	[ "$(printf '%s\n' "$output" | py '[(x["metadata"]["namespace"], x["spec"]["values"]["global"]["istioNamespace"]) for x in d]')" = '[["mesh-sys", "mesh-sys"], ["mesh-sys", "mesh-sys"]]' ]
 	[ "$(printf '%s\n' "$output" | py 'sorted(set(g["registryServiceName"] for n in d[0]["spec"]["values"]["global"]["meshNetworks"].values() for g in n["gateways"]))')" = '["istio-eastwestgateway.mesh-sys.svc.cluster.local"]' ]
@@ -323,27 +323,27 @@ mesh-render: $TMP/h.yaml:18:5: spec.clusters[3]: the mesh has 2 primaries: set '
 	run --separate-stderr -0 mesh-gw -f "$F/mesh-sys.yaml"
 	[ "$(printf '%s\n' "$output" | py 'sorted(set([x["metadata"].get("namespace") or x["spec"]["values"]["global"]["istioNamespace"] for x in d]))')" = '["mesh-sys"]' ]
 	# istio-system, the default, leaves the guide's documents as they are
-	run --separate-stderr -0 mesh-render -f "$F/primary-remote.yaml"
+	run --separate-stderr -0 mesh-render --istio-version guide -f "$F/primary-remote.yaml"
 	[ "$(printf '%s\n' "$output" | py '[("namespace" in x["metadata"], "istioNamespace" in x["spec"]["values"]["global"]) for x in d]')" = '[[false, false], [false, false]]' ]
 }
 
 @test "mesh-render: --namespace on primary and remote, as in a description" {
-	run --separate-stderr -0 mesh-render primary --cluster c1 --network n1 --peer c2=n2 --namespace mesh-sys
+	run --separate-stderr -0 mesh-render --istio-version guide primary --cluster c1 --network n1 --peer c2=n2 --namespace mesh-sys
 	[ "$(printf '%s\n' "$output" | py '[d[0]["metadata"], d[0]["spec"]["values"]["global"]["istioNamespace"], d[0]["spec"]["values"]["global"]["meshNetworks"]["n2"]["gateways"]]')" = '[{"namespace": "mesh-sys"}, "mesh-sys", [{"port": 15443, "registryServiceName": "istio-eastwestgateway.mesh-sys.svc.cluster.local"}]]' ]
-	run --separate-stderr -0 mesh-render remote --cluster c2 --network n2 --pilot-address 203.0.113.10 --namespace mesh-sys
+	run --separate-stderr -0 mesh-render --istio-version guide remote --cluster c2 --network n2 --pilot-address 203.0.113.10 --namespace mesh-sys
 	[ "$(printf '%s\n' "$output" | py '[d[0]["metadata"], d[0]["spec"]["values"]["global"]["istioNamespace"]]')" = '[{"namespace": "mesh-sys"}, "mesh-sys"]' ]
 	# the same documents as -f renders, less its annotations
-	mesh-render -f "$F/mesh-sys.yaml" --cluster cluster2 > "$TMP/f.yaml"
-	run --separate-stderr -0 mesh-render remote --cluster cluster2 --network network2 --pilot-address 203.0.113.10 --namespace mesh-sys
+	mesh-render --istio-version guide -f "$F/mesh-sys.yaml" --cluster cluster2 > "$TMP/f.yaml"
+	run --separate-stderr -0 mesh-render --istio-version guide remote --cluster cluster2 --network network2 --pilot-address 203.0.113.10 --namespace mesh-sys
 	[ "$(py '{k: ({m: w for m, w in v.items() if m == "namespace"} if k == "metadata" else v) for k, v in d[0].items()}' < "$TMP/f.yaml")" = "$(printf '%s\n' "$output" | py 'd[0]')" ]
-	run --separate-stderr -0 mesh-render primary --cluster c1 --network n1 --namespace istio-system
+	run --separate-stderr -0 mesh-render --istio-version guide primary --cluster c1 --network n1 --namespace istio-system
 	[ "$(printf '%s\n' "$output" | py '"metadata" in d[0]')" = false ]
-	run --separate-stderr -2 mesh-render primary --cluster c1 --network n1 --namespace Mesh_Sys
+	run --separate-stderr -2 mesh-render --istio-version guide primary --cluster c1 --network n1 --namespace Mesh_Sys
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-render: --namespace: 'Mesh_Sys' is not a DNS-1123 label (a namespace: lower-case letters, digits and '-', at most 63)
 Try 'mesh-render primary --help' for more information." ]
 	sed 's/istioNamespace: mesh-sys/istioNamespace: Mesh_Sys/' "$F/mesh-sys.yaml" > "$TMP/m.yaml"
-	run --separate-stderr -1 mesh-render -f "$TMP/m.yaml"
+	run --separate-stderr -1 mesh-render --istio-version guide -f "$TMP/m.yaml"
 	[ "$stderr" = "mesh-render: $TMP/m.yaml:8:19: spec.istioNamespace: 'Mesh_Sys' is not a DNS-1123 label (a namespace: lower-case letters, digits and '-', at most 63)" ]
 }
 
@@ -351,7 +351,7 @@ Try 'mesh-render primary --help' for more information." ]
 bad_address() {
 	local role
 	case $1 in
-	--address) role="external-istiod --cluster c" ;;
+	--address) role="external-istiod --cluster c --network n" ;;
 	--pilot-address) role="remote --cluster c --network n" ;;
 	--gateway-service) role="primary --cluster c --network n" ;;
 	esac
@@ -384,10 +384,10 @@ Try 'mesh-render ${role%% *} --help' for more information." ] || { echo "$stderr
 	bad_address --gateway-service 2001:db8::1 "is an IP address, not a host name"
 	local a
 	for a in 192.0.2.1 2001:db8::1 gw.example.com; do
-		run --separate-stderr -0 mesh-render remote --cluster c --network n --pilot-address "$a"
+		run --separate-stderr -0 mesh-render --istio-version guide remote --cluster c --network n --pilot-address "$a"
 		[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["values"]["global"]["remotePilotAddress"]')" = "\"$a\"" ]
 	done
-	run --separate-stderr -0 mesh-render external-istiod --cluster c --address a.example.com
+	run --separate-stderr -0 mesh-render --istio-version guide external-istiod --cluster c --address a.example.com
 	[ "$(printf '%s\n' "$output" | py 'd[0]["spec"]["meshConfig"]["defaultConfig"]["discoveryAddress"]')" = '"a.example.com:15012"' ]
 }
 
@@ -410,50 +410,50 @@ Try 'mesh-render ${role%% *} --help' for more information." ] || { echo "$stderr
 }
 
 @test "mesh-render: a role's flags are checked as a description's values are" {
-	run --separate-stderr -2 mesh-render primary --cluster c1 --network n1 --peer c1=n2
+	run --separate-stderr -2 mesh-render --istio-version guide primary --cluster c1 --network n1 --peer c1=n2
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-render: --peer 'c1=n2': cluster 'c1' is named twice (also --cluster)
 Try 'mesh-render primary --help' for more information." ]
-	run --separate-stderr -2 mesh-render primary --cluster c1 --network n1 --peer c2=n2 --peer c2=n3
+	run --separate-stderr -2 mesh-render --istio-version guide primary --cluster c1 --network n1 --peer c2=n2 --peer c2=n3
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-render: --peer 'c2=n3': cluster 'c2' is named twice (also --peer 'c2=n2')
 Try 'mesh-render primary --help' for more information." ]
-	run --separate-stderr -2 mesh-render primary --cluster "a b" --network n1
+	run --separate-stderr -2 mesh-render --istio-version guide primary --cluster "a b" --network n1
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-render: --cluster: 'a b' is not an Istio cluster ID (letters, digits and '-', at most 63)
 Try 'mesh-render primary --help' for more information." ]
-	run --separate-stderr -2 mesh-render primary --cluster c1 --network n1 --peer 'c_2=n2'
+	run --separate-stderr -2 mesh-render --istio-version guide primary --cluster c1 --network n1 --peer 'c_2=n2'
 	[[ "$stderr" == "mesh-render: --peer 'c_2=n2': 'c_2' is not an Istio cluster ID (letters, digits and '-', at most 63)"* ]]
-	run --separate-stderr -2 mesh-render remote --cluster c2 --network n1 --pilot-address "not an address"
+	run --separate-stderr -2 mesh-render --istio-version guide remote --cluster c2 --network n1 --pilot-address "not an address"
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-render: --pilot-address: 'not an address' is not an address: it holds a space or a control character
 Try 'mesh-render remote --help' for more information." ]
-	run --separate-stderr -2 mesh-render external-istiod --cluster -c1 --address a.example.com
+	run --separate-stderr -2 mesh-render --istio-version guide external-istiod --cluster -c1 --address a.example.com
 	[[ "$stderr" == "mesh-render: --cluster: '-c1' is not an Istio cluster ID"* ]]
 	# every problem, each on its line
-	run --separate-stderr -2 mesh-render primary --cluster "a b" --network n1 --peer x=n --peer x=m
+	run --separate-stderr -2 mesh-render --istio-version guide primary --cluster "a b" --network n1 --peer x=n --peer x=m
 	[ "$stderr" = "mesh-render: --cluster: 'a b' is not an Istio cluster ID (letters, digits and '-', at most 63)
 mesh-render: --peer 'x=m': cluster 'x' is named twice (also --peer 'x=n')
 Try 'mesh-render primary --help' for more information." ]
 	# an Istio cluster ID may hold upper case, as the guide's CLUSTER1
-	run --separate-stderr -0 mesh-render primary --cluster CLUSTER1 --network NETWORK1 --peer CLUSTER2=NETWORK2
+	run --separate-stderr -0 mesh-render --istio-version guide primary --cluster CLUSTER1 --network NETWORK1 --peer CLUSTER2=NETWORK2
 }
 
 @test "mesh-render: a per-cluster render checks the whole description first" {
 	# a problem in another cluster, or the mesh's version, stops the
 	# render of any one cluster, so a loop over them installs nothing
 	sed 's/    network: network2/    network: network2\n    primary: cluster9/' "$F/primary-remote.yaml" > "$TMP/a.yaml"
-	run --separate-stderr -1 mesh-render -f "$TMP/a.yaml" --cluster cluster1
+	run --separate-stderr -1 mesh-render --istio-version guide -f "$TMP/a.yaml" --cluster cluster1
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-render: $TMP/a.yaml:15:14: spec.clusters[1].primary: no cluster is called 'cluster9'" ]
 	sed 's/network: network2/network: "n\/2"/' "$F/external.yaml" > "$TMP/c.yaml"
-	run --separate-stderr -1 mesh-render -f "$TMP/c.yaml" --cluster remote1
+	run --separate-stderr -1 mesh-render --istio-version guide -f "$TMP/c.yaml" --cluster remote1
 	[ -z "$output" ]
 	[ "$stderr" = "mesh-render: $TMP/c.yaml:17:14: spec.clusters[1].network: 'n/2' cannot go into the injection URL: it must not hold ':', '/', '?', '#', '%', '@', brackets or spaces" ]
 	sed 's/^  model: external/  model: external\n  istioVersion: "2.1"/' "$F/external.yaml" > "$TMP/b.yaml"
-	run --separate-stderr -1 mesh-render -f "$TMP/b.yaml" --cluster nope
+	run --separate-stderr -1 mesh-render --istio-version guide -f "$TMP/b.yaml" --cluster nope
 	[ -z "$output" ]
-	[ "$stderr" = "mesh-render: $TMP/b.yaml:7:17: spec.istioVersion: '2.1' is not a version meshline knows: give 1.MINOR, 1.11 or later" ]
+	[ "$stderr" = "mesh-render: $TMP/b.yaml:7:17: spec.istioVersion: '2.1' is not a version meshline knows: give 1.11 to 1.30, or guide" ]
 }
 
 @test "mesh-render: every shipped example renders" {
@@ -501,7 +501,8 @@ Try 'mesh-render primary --help' for more information." ]
 	local args
 	for args in "primary --cluster c1 --network n1 --istio-version 1.30" \
 	    "remote --cluster c2 --network n2 --pilot-address 192.0.2.10 --istio-version 1.30" \
-	    "external-istiod --cluster c1 --address istiod.example.com --istio-version 1.30" \
+	    "external-istiod --cluster c1 --address istiod.example.com --network n1 --istio-version 1.30" \
+	    "external-istiod --cluster c1 --address istiod.example.com --istio-version guide" \
 	    "external-config --cluster c1 --address istiod.example.com --network n1 --istio-version 1.30" \
 	    "external-remote --cluster c2 --address istiod.example.com --network n2 --istio-version 1.30" \
 	    "-f $ROOT/examples/mesh/external.yaml --for kubectl"; do

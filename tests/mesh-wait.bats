@@ -744,7 +744,7 @@ service/istio-eastwestgateway" ]
 	[ "$output" = "172.18.255.200" ]
 	# a remote cluster runs no istiod, and its webhook only has to
 	# exist: the istiod elsewhere puts the caBundle in
-	mesh-render remote --cluster cluster2 --network network1 --pilot-address 192.0.2.1 > "$TMP/remote.yaml"
+	mesh-render remote --cluster cluster2 --network network1 --pilot-address 192.0.2.1 --istio-version guide > "$TMP/remote.yaml"
 	printf 'metadata:\n  annotations: {simcluster.meshline.io/ca-bundle: never}\n' > "$TMP/never.yaml"
 	kd delete admissionregistration.k8s.io/v1 mutatingwebhookconfigurations istio-sidecar-injector
 	sed 's/^metadata: {name: istio-sidecar-injector}/metadata:\n  name: istio-sidecar-injector\n  annotations: {simcluster.meshline.io\/ca-bundle: never}/' "$TMP/installed.yaml" > "$TMP/remote-installed.yaml"

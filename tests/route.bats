@@ -151,11 +151,14 @@ cluster1/09-expose-services.kubectl.yaml" ]
 }
 
 @test "route: Namespaces carry the network label in a multi-network mesh, and none on one network" {
-	local m
+	local m cp
 	for m in multi-primary-multi-network primary-remote-multi-network; do
+		# a remote's namespace also names its primary (Istio 1.15 on)
+		cp=
+		[ "$m" = primary-remote-multi-network ] && cp=', "topology.istio.io/controlPlaneClusters": "cluster1"'
 		run --separate-stderr -0 mesh-render -f "$EX/$m.yaml" --for kubectl
 		printf '%s\n' "$output" > "$TMP/ns.yaml"
-		[ "$(q "[x['metadata'] for x in d]" "$TMP/ns.yaml")" = '[{"annotations": {"meshline.io/cluster": "cluster1", "meshline.io/context": "kind-cluster1"}, "labels": {"topology.istio.io/network": "network1"}, "name": "istio-system"}, {"annotations": {"meshline.io/cluster": "cluster2", "meshline.io/context": "kind-cluster2"}, "labels": {"topology.istio.io/network": "network2"}, "name": "istio-system"}]' ]
+		[ "$(q "[x['metadata'] for x in d]" "$TMP/ns.yaml")" = '[{"annotations": {"meshline.io/cluster": "cluster1", "meshline.io/context": "kind-cluster1"}, "labels": {"topology.istio.io/network": "network1"}, "name": "istio-system"}, {"annotations": {"meshline.io/cluster": "cluster2", "meshline.io/context": "kind-cluster2"'"$cp"'}, "labels": {"topology.istio.io/network": "network2"}, "name": "istio-system"}]' ]
 		[ "$(q "[(x['apiVersion'], x['kind'], sorted(x)) for x in d]" "$TMP/ns.yaml")" = '[["v1", "Namespace", ["apiVersion", "kind", "metadata"]], ["v1", "Namespace", ["apiVersion", "kind", "metadata"]]]' ]
 	done
 	for m in multi-primary primary-remote; do
@@ -175,7 +178,7 @@ cluster1/09-expose-services.kubectl.yaml" ]
 	printf '%s\n' "$output" > "$TMP/ns.yaml"
 	[ "$(q "[x['metadata'] for x in d]" "$TMP/ns.yaml")" = '[{"annotations": {"meshline.io/cluster": "external", "meshline.io/context": "kind-external"}, "name": "external-istiod"}, {"annotations": {"meshline.io/cluster": "remote1", "meshline.io/context": "kind-remote1"}, "name": "external-istiod"}, {"annotations": {"meshline.io/cluster": "remote2", "meshline.io/context": "kind-remote2", "topology.istio.io/controlPlaneClusters": "remote1"}, "name": "external-istiod"}]' ]
 	# the old guide's release did not read it: not written
-	run --separate-stderr -0 mesh-render -f "$F/external.yaml" --for kubectl
+	run --separate-stderr -0 mesh-render -f "$F/external.yaml" --for kubectl --istio-version guide
 	printf '%s\n' "$output" > "$TMP/ns.yaml"
 	[ "$(q "[sorted(x['metadata']['annotations']) for x in d]" "$TMP/ns.yaml")" = '[["meshline.io/cluster", "meshline.io/context"], ["meshline.io/cluster", "meshline.io/context"], ["meshline.io/cluster", "meshline.io/context"]]' ]
 	sed 's/^  model: external/  model: external\n  istioVersion: "1.14"/' "$F/external.yaml" > "$TMP/m.yaml"
