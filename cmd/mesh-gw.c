@@ -607,6 +607,9 @@ run_mesh(struct opts *o, const struct mesh_route *r)
 		return -1;
 	if (mesh_desc_check_cluster(d, o->cluster) == -1)
 		goto out;
+	/* --istio-version beats the file's, for the Helm charts too */
+	if (o->minor != MESH_ISTIO_UNSET)
+		d->istio_minor = o->minor;
 	o->helm = o->installer == 1 || o->hout != MESH_HELM_OUT_OBJECTS ||
 	    (o->installer == -1 &&
 	    d->spec.installer == MESH_INSTALLER_HELM);
@@ -616,8 +619,7 @@ run_mesh(struct opts *o, const struct mesh_route *r)
 	    "-o helm-install" : NULL) == -1)
 		goto out;
 	s.rt = mesh_router_new(r, d);
-	/* --istio-version beats the file's */
-	s.minor = o->minor != MESH_ISTIO_UNSET ? o->minor : d->istio_minor;
+	s.minor = d->istio_minor;
 	x = d->spec.external;
 	if (d->spec.model == MESH_MODEL_EXTERNAL &&
 	    (o->cluster == NULL || strcmp(o->cluster, x->name) == 0)) {

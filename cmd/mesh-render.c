@@ -483,6 +483,8 @@ run_mesh(struct opts *o, struct mesh_route *r)
 		return -1;
 	if (mesh_desc_check_cluster(d, o->cluster) == -1)
 		goto out;
+	if (o->minor != MESH_ISTIO_UNSET)	/* --istio-version beats the file */
+		d->istio_minor = o->minor;
 	if (o->list) {
 		rv = mesh_route_list(d, o->cluster);
 		goto out;
@@ -499,8 +501,6 @@ run_mesh(struct opts *o, struct mesh_route *r)
 	o->mesh = d->spec.mesh_id;
 	o->namespace = d->spec.istio_namespace;
 	o->revision = d->spec.revision;
-	if (o->minor != MESH_ISTIO_UNSET)	/* --istio-version beats the file */
-		d->istio_minor = o->minor;
 	o->minor = d->istio_minor;
 	if (d->spec.external != NULL)
 		o->address = d->spec.external->address;

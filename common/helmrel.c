@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "helmrel.h"
+#include "istiover.h"
 #include "meshdesc.h"
 #include "node.h"
 #include "path.h"
@@ -147,8 +148,12 @@ mesh_helm_check(const struct mesh_desc *d, const char *flag)
 		    "environment) are no Helm value; install it with "
 		    "istioctl, or post-render helm template istio/istiod "
 		    "with mesh-overlay --k8s-overlays";
+	} else if (d->istio_minor == MESH_ISTIO_GUIDE) {
+		why = "the old guides' text has no Helm tab: give an Istio "
+		    "release (1.22 or later), or install with istioctl";
+		at = "spec.istioVersion";
 	} else if (d->spec.model == MESH_MODEL_PRIMARY_REMOTE &&
-	    d->istio_minor != 0 && d->istio_minor < 24) {
+	    d->istio_minor < 24) {
 		snprintf(buf, sizeof(buf), "the remotes' istio/base and "
 		    "istio/istiod need the charts' remote profile, which "
 		    "Istio 1.%d lacks (1.24 and later)", d->istio_minor);
@@ -304,11 +309,15 @@ mesh_helm_release_free(struct mesh_helm_release *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* The chart version for d's Istio release: NULL for the newest. */
+/*
+ * The chart version for d's Istio release: NULL for the newest, which
+ * Helm takes unpinned, as today's pages install it.
+ */
 static char *
 chart_version(const struct mesh_desc *d)
 {
-	return d->istio_minor != 0 ? xasprintf("1.%d.x", d->istio_minor) :
+	return d->istio_minor != MESH_ISTIO_NEWEST ?
+	    xasprintf("1.%d.x", d->istio_minor) :
 	    NULL;
 }
 

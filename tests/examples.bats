@@ -18,7 +18,7 @@ load helpers/common
 	# the newest release's documents: the primary ends without
 	# meshNetworks, the config cluster (its description says 1.24) as
 	# that release's page writes it
-	[[ "$output" == "apiVersion: install.istio.io/v1alpha1"*$'\n      network: network1\napiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  namespace: external-istiod\n'* ]]
+	[[ "$output" == *$'\n      network: network1\napiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  namespace: external-istiod\n'* ]]
 	[[ "$output" == *"injectionURL: https://istiod.mesh.example.com:15017/inject/cluster/remote1/net/network1"* ]]
 	[[ "$output" == *"validationURL: https://istiod.mesh.example.com:15017/validate"* ]]
 	[[ "$output" == *"# traffic through this gateway should be routed inside the network"* ]]

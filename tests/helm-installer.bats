@@ -294,6 +294,17 @@ EOF
 	[ -z "$output" ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == *"--installer helm"*"remote profile"*"1.23"*"1.24"* ]]
+	# the newest release, by default or named, is Helm's newest chart
+	desc multi-primary "$TMP/m.yaml"
+	run -0 mesh-render -f "$TMP/m.yaml" -o helm-install --cluster cluster1
+	[[ "$output" != *"--version"* ]]
+	run -0 mesh-render -f "$TMP/m.yaml" -o helm-install --cluster cluster1 --istio-version 1.30
+	[[ "$output" != *"--version"* ]]
+	# the old guides had no Helm tab
+	run --separate-stderr -1 mesh-render -f "$TMP/m.yaml" --installer helm --istio-version guide
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"--installer helm: the old guides' text has no Helm tab"* ]]
 }
 
 @test "helm-installer: the external model is refused in one line, naming what Helm values cannot say" {
