@@ -380,10 +380,25 @@ controlplane(struct sink *s, const struct lb *lb)
 	return put_all(s, docs, n);
 }
 
-/* The Gateway, VirtualService and DestinationRule to the external istiod. */
+/* Is s an IP address? */
+static bool
+is_ip(const char *s)
+{
+	char why[256];
+
+	return s != NULL && mesh_desc_check_address(s, MESH_ADDR_IP, why,
+	    sizeof(why)) == MESH_ADDR_IP;
+}
+
+/*
+ * The Gateway, VirtualService and DestinationRule to the external istiod;
+ * at an IP address (the page's IP-address variant), a Gateway and
+ * VirtualService that pass TLS through to istiod, which serves its own
+ * certificate: no credential, no DestinationRule.
+ */
 static int
 external_istiod(struct sink *s, const char *host, const char *credential,
-    const char *ns)
+    const char *ns, bool ip)
 {
 	struct mesh_doc **docs;
 	struct mesh_vars v = { { NULL }, { NULL }, 0 };
@@ -399,7 +414,8 @@ external_istiod(struct sink *s, const char *host, const char *credential,
 	    "networking.istio.io/v1beta1");
 	mesh_vars_add(&v, "DR_API_VERSION", v1 ? "networking.istio.io/v1" :
 	    "networking.istio.io/v1alpha3");
-	if (render("gw/external-istiod", &v, &docs, &n) == -1)
+	if (render(ip ? "gw/external-istiod-ip" : "gw/external-istiod", &v,
+	    &docs, &n) == -1)
 		return -1;
 	return put_all(s, docs, n);
 }
@@ -458,7 +474,8 @@ run_cmd(const struct opts *o, struct mesh_writer *w)
 		return controlplane(&s, &o->lb);
 	case CMD_EXTERNAL_ISTIOD:
 		ns = o->namespace != NULL ? o->namespace : EXTERNAL_NS;
-		return external_istiod(&s, o->host, o->credential_name, ns);
+		return external_istiod(&s, o->host, o->credential_name, ns,
+		    is_ip(o->host));
 	case CMD_INGRESS:
 	case CMD_EGRESS:
 		ns = o->namespace != NULL ? o->namespace : EXTERNAL_NS;
@@ -608,8 +625,8 @@ run_mesh(struct opts *o, const struct mesh_route *r)
 	if (mesh_desc_check_cluster(d, o->cluster) == -1)
 		goto out;
 	/* --istio-version beats the file's, for the Helm charts too */
-	if (o->minor != MESH_ISTIO_UNSET)
-		d->istio_minor = o->minor;
+	if (mesh_desc_set_istio_minor(d, o->minor) == -1)
+		goto out;
 	o->helm = o->installer == 1 || o->hout != MESH_HELM_OUT_OBJECTS ||
 	    (o->installer == -1 &&
 	    d->spec.installer == MESH_INSTALLER_HELM);
@@ -630,7 +647,7 @@ run_mesh(struct opts *o, const struct mesh_route *r)
 			goto out;
 		s.step = "external-istiod-gw";
 		if (external_istiod(&s, x->address, x->tls_secret,
-		    d->spec.istio_namespace) == -1)
+		    d->spec.istio_namespace, mesh_desc_external_ip(d)) == -1)
 			goto out;
 	}
 	for (i = 0; i < d->spec.clusters_count; i++) {
@@ -823,6 +840,18 @@ check_ip(const char *flag, const char *s)
 	}
 }
 
+/*
+ * --host is a host name, unless ip allows an IP address (external-istiod,
+ * for a release with the IP-address variant): 0, or -1 after the one
+ * address check's report.
+ */
+static int
+not_ip(const char *host, bool ip)
+{
+	return ip || !is_ip(host) ? 0 :
+	    mesh_desc_check_address_flag("--host", host, MESH_ADDR_HOST);
+}
+
 static int
 check_label(const char *flag, const char *s)
 {
@@ -970,12 +999,24 @@ check_cmd(struct opts *o)
 			return 0;
 		}
 		return need(o, o->host, "--host") == -1 ||
+		    not_ip(o->host, false) == -1 ||
 		    need(o, o->credential_name, "--credential-name") == -1 ?
 		    -1 : 0;
 	case CMD_EXTERNAL_ISTIOD:
-		return need(o, o->host, "--host") == -1 ||
-		    need(o, o->credential_name, "--credential-name") == -1 ?
-		    -1 : 0;
+		if (need(o, o->host, "--host") == -1 ||
+		    not_ip(o->host, mesh_istio_has(o->minor,
+		    MESH_IC_EXTERNAL_IP)) == -1)
+			return -1;
+		if (is_ip(o->host) && o->credential_name != NULL) {
+			mesh_err(NULL, "external-istiod --host %s: at an IP "
+			    "address the gateway passes TLS through to "
+			    "istiod, which serves its own certificate: "
+			    "--credential-name has nothing to name",
+			    o->host);
+			return -1;
+		}
+		return is_ip(o->host) ? 0 : need(o, o->credential_name,
+		    "--credential-name");
 	default:
 		return 0;
 	}
@@ -1038,8 +1079,9 @@ take(struct opts *o, int ch, const char *arg)
 		o->seen |= F_FOR;
 		break;
 	case OPT_HOST:
+		/* an IP address: external-istiod's IP-address variant */
 		if (mesh_desc_check_address_flag("--host", arg,
-		    MESH_ADDR_HOST) == -1)
+		    MESH_ADDR_HOST | MESH_ADDR_IP) == -1)
 			return -1;
 		o->host = arg;
 		o->seen |= F_HOST;

@@ -165,6 +165,22 @@ primary_of_remotes(const struct opts *o, struct mesh_doc *doc)
 }
 
 /*
+ * Is the external istiod reached at an IP address: the IP-address
+ * variant of the release's page (check_role and the description refuse
+ * an IP address for a release without it)?
+ */
+static bool
+at_ip(const struct opts *o)
+{
+	char why[256];
+
+	return o->address != NULL &&
+	    mesh_istio_has(o->minor, MESH_IC_EXTERNAL_IP) &&
+	    mesh_desc_check_address(o->address, MESH_ADDR_IP, why,
+	    sizeof(why)) == MESH_ADDR_IP;
+}
+
+/*
  * The config cluster as today's page writes it: the remote profile with
  * the config cluster's own ConfigMap and the external istiod's
  * validation webhook, and no base component (configCluster has it).
@@ -179,6 +195,12 @@ config_cluster_urls(const struct opts *o, struct mesh_doc *doc)
 	if (i >= 0)
 		mesh_map_remove(spec, (size_t)i);
 	mesh_path_put(doc, spec, "values.pilot.configMap", bool_true(doc));
+	/*
+	 * at an IP address the webhooks call the remote's istiod Service,
+	 * whose endpoint is remotePilotAddress
+	 */
+	if (at_ip(o))
+		return;
 	url = xasprintf("https://%s:15017/validate", o->address);
 	mesh_path_put(doc, spec, "values.base.validationURL",
 	    mesh_str_new(doc, url));
@@ -236,6 +258,72 @@ external_istiod(const struct opts *o, struct mesh_doc *doc,
 	    mesh_str_new(doc, network != NULL ? network : ""));
 }
 
+/*
+ * A remote of the IP-address variant, as the page's sed edit makes it:
+ * injectionPath and remotePilotAddress (the external istiod's IP) for
+ * injectionURL: the remote profile then makes an istiod Service whose
+ * endpoint is that IP, and its webhooks call istiod through it.
+ */
+static void
+remote_at_ip(const struct opts *o, struct mesh_doc *doc, const char *path)
+{
+	struct mesh_node *values = mesh_map_get(spec_of(doc), "values");
+	struct mesh_node *global = mesh_map_get(values, "global");
+	struct mesh_node *remote = mesh_map_get(values, "istiodRemote");
+	long i = mesh_map_find(remote, "injectionURL");
+	long ns = mesh_map_find(global, "istioNamespace");
+
+	if (i >= 0)
+		mesh_map_remove(remote, (size_t)i);
+	mesh_map_set(doc, remote, "injectionPath", mesh_str_new(doc, path));
+	/* after istioNamespace, where the page's sed puts it */
+	mesh_map_insert(doc, global, ns < 0 ? 0 : (size_t)ns + 1,
+	    mesh_str_new(doc, "remotePilotAddress"),
+	    mesh_str_new(doc, o->address));
+}
+
+/*
+ * The external istiod of the IP-address variant: its proxies trust
+ * istiod's own CA (no public roots), and it patches the remote's
+ * webhooks by the names Istio gives them there.
+ */
+static void
+external_istiod_at_ip(const struct opts *o, struct mesh_doc *doc)
+{
+	struct mesh_node *spec = spec_of(doc), *dc, *env;
+	const char *rev = o->revision != NULL && *o->revision != '\0' &&
+	    strcmp(o->revision, "default") != 0 ? o->revision : NULL;
+	char *inject, *validate;
+	size_t i;
+	long k;
+
+	dc = mesh_map_get(mesh_map_get(spec, "meshConfig"), "defaultConfig");
+	if ((k = mesh_map_find(dc, "proxyMetadata")) >= 0)
+		mesh_map_remove(dc, (size_t)k);
+	inject = xasprintf("istio-sidecar-injector%s%s%s%s", rev ? "-" : "",
+	    rev ? rev : "", strcmp(o->namespace, ISTIO_SYSTEM) != 0 ? "-" : "",
+	    strcmp(o->namespace, ISTIO_SYSTEM) != 0 ? o->namespace : "");
+	validate = xasprintf("istio-validator%s%s-%s", rev ? "-" : "",
+	    rev ? rev : "", o->namespace);
+	env = mesh_map_get(mesh_map_get(mesh_map_get(mesh_map_get(spec,
+	    "components"), "pilot"), "k8s"), "env");
+	for (i = 0; env != NULL && i < env->u.c.n; i++) {
+		struct mesh_node *e = env->u.c.v[i];
+		const char *v = NULL;
+
+		if (mesh_scalar_is(mesh_map_get(e, "name"),
+		    "INJECTION_WEBHOOK_CONFIG_NAME"))
+			v = inject;
+		else if (mesh_scalar_is(mesh_map_get(e, "name"),
+		    "VALIDATION_WEBHOOK_CONFIG_NAME"))
+			v = validate;
+		if (v != NULL)
+			mesh_map_set(doc, e, "value", mesh_str_new(doc, v));
+	}
+	free(inject);
+	free(validate);
+}
+
 /* One role's document.  NULL after a report. */
 static struct mesh_doc *
 render_role(const struct opts *o, enum role role, const char *cluster,
@@ -270,6 +358,9 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 	mesh_vars_add(&v, "PROFILE", profile);
 	n = mesh_template_render(name, mesh_vars_lookup, &v, false, &docs,
 	    &n) == -1 ? 0 : n;
+	if (n > 0 && at_ip(o) &&
+	    (role == ROLE_EXT_CONFIG || role == ROLE_EXT_REMOTE))
+		remote_at_ip(o, docs[0], path);
 	free(path);
 	if (n == 0)
 		return NULL;
@@ -290,6 +381,8 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 		config_cluster_urls(o, doc);
 	if (role == ROLE_EXT_ISTIOD)
 		external_istiod(o, doc, cluster, network);
+	if (role == ROLE_EXT_ISTIOD && at_ip(o))
+		external_istiod_at_ip(o, doc);
 	/* the external roles' templates carry their namespace */
 	if ((role == ROLE_PRIMARY || role == ROLE_REMOTE) &&
 	    strcmp(o->namespace, ISTIO_SYSTEM) != 0)
@@ -483,8 +576,9 @@ run_mesh(struct opts *o, struct mesh_route *r)
 		return -1;
 	if (mesh_desc_check_cluster(d, o->cluster) == -1)
 		goto out;
-	if (o->minor != MESH_ISTIO_UNSET)	/* --istio-version beats the file */
-		d->istio_minor = o->minor;
+	/* --istio-version beats the file */
+	if (mesh_desc_set_istio_minor(d, o->minor) == -1)
+		goto out;
 	if (o->list) {
 		rv = mesh_route_list(d, o->cluster);
 		goto out;
@@ -848,6 +942,8 @@ check_values(const struct opts *o)
 	d = mesh_desc_new(o->role == ROLE_PRIMARY || o->role == ROLE_REMOTE ?
 	    MESH_MODEL_MULTI_PRIMARY : MESH_MODEL_EXTERNAL, o->namespace,
 	    o->address);
+	/* the release decides whether --address may be an IP address */
+	d->istio_minor = mesh_istio_or_default(o->minor);
 	mesh_desc_add(d, o->cluster, o->network, o->pilot_address);
 	for (i = 0; i < o->npeers; i++)
 		mesh_desc_add(d, o->peers[i].cluster, o->peers[i].network,

@@ -50,6 +50,10 @@ const struct mesh_istio_row mesh_istio_table[] = {
 	    "IstioOperators are named ingress-install and egress-install" },
 	{ MESH_IC_AMBIENT_EASTWEST, 27, true, "gen-eastwest-gateway.sh "
 	    "--ambient exists" },
+	{ MESH_IC_EXTERNAL_IP, 22, false, "the external istiod's address "
+	    "may be an IP address (the page's test-only IP-address variant: "
+	    "injectionPath and remotePilotAddress, TLS passed through to "
+	    "istiod)" },
 };
 
 _Static_assert(sizeof(mesh_istio_table) / sizeof(mesh_istio_table[0]) ==

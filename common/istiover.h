@@ -34,6 +34,7 @@ enum mesh_istio_change {
 	MESH_IC_SAMPLES_V1,		/* expose-* samples: networking v1 */
 	MESH_IC_GATEWAY_NAMES,		/* ingress/egress: metadata.name */
 	MESH_IC_AMBIENT_EASTWEST,	/* eastwest --ambient */
+	MESH_IC_EXTERNAL_IP,		/* the external istiod at an IP address */
 	MESH_IC_COUNT
 };
 

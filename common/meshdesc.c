@@ -306,9 +306,15 @@ check_addresses(struct check *ck, const struct mesh_desc *d)
 		    MESH_ADDR_HOST | MESH_ADDR_IP, why, sizeof(why)) == 0)
 			problem(ck, path, "'%s' %s", a, why);
 	}
+	/*
+	 * an IP address is the IP-address variant of the release's page:
+	 * from flags, for the release given; in a file, checked once the
+	 * release is known (mesh_desc_set_istio_minor)
+	 */
 	if (x != NULL && x->address != NULL && *x->address != '\0' &&
-	    mesh_desc_check_address(x->address, MESH_ADDR_HOST, why,
-	    sizeof(why)) == 0)
+	    mesh_desc_check_address(x->address, MESH_ADDR_HOST |
+	    (ck->flags == NULL || mesh_istio_has(d->istio_minor,
+	    MESH_IC_EXTERNAL_IP) ? MESH_ADDR_IP : 0), why, sizeof(why)) == 0)
 		problem(ck, "spec.external.address", "'%s' %s", x->address,
 		    why);
 }
@@ -755,6 +761,36 @@ mesh_desc_check_address_flag(const char *flag, const char *s, unsigned allow)
 	if (mesh_desc_check_address(s, allow, why, sizeof(why)) != 0)
 		return 0;
 	mesh_err(NULL, "%s: '%s' %s", flag, s, why);
+	return -1;
+}
+
+bool
+mesh_desc_external_ip(const struct mesh_desc *d)
+{
+	const struct mesh_external *x = d->spec.external;
+	char why[256];
+
+	return x != NULL && x->address != NULL &&
+	    mesh_istio_has(d->istio_minor, MESH_IC_EXTERNAL_IP) &&
+	    mesh_desc_check_address(x->address, MESH_ADDR_IP, why,
+	    sizeof(why)) == MESH_ADDR_IP;
+}
+
+int
+mesh_desc_set_istio_minor(struct mesh_desc *d, int minor)
+{
+	const struct mesh_external *x = d->spec.external;
+	char why[256];
+
+	if (minor != MESH_ISTIO_UNSET)
+		d->istio_minor = minor;
+	if (x == NULL || x->address == NULL ||
+	    mesh_desc_check_address(x->address, MESH_ADDR_HOST |
+	    (mesh_istio_has(d->istio_minor, MESH_IC_EXTERNAL_IP) ?
+	    MESH_ADDR_IP : 0), why, sizeof(why)) != 0)
+		return 0;
+	mesh_desc_error(d, "spec.external.address", "'%s' %s", x->address,
+	    why);
 	return -1;
 }
 

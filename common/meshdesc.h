@@ -144,6 +144,22 @@ int mesh_desc_check_address_flag(const char *flag, const char *s,
 int mesh_desc_istio_version_flag(const char *flag, const char *arg);
 
 /*
+ * The release d is rendered for: --istio-version's minor over the file's
+ * spec.istioVersion (MESH_ISTIO_UNSET: the file's stays).  Then the one
+ * check that needs the release: spec.external.address may be an IP
+ * address only for a release with the IP-address variant.  0, or -1
+ * after the report.  A program that renders calls it after
+ * mesh_desc_load, whether or not --istio-version was given.
+ */
+int mesh_desc_set_istio_minor(struct mesh_desc *d, int minor);
+
+/*
+ * Is d's external istiod reached at an IP address (spec.external.address,
+ * for a release that has the IP-address variant)?
+ */
+bool mesh_desc_external_ip(const struct mesh_desc *d);
+
+/*
  * Is name (NULL: all of them) a cluster of d, or its external control
  * plane?  0, or -1 after a report that names the clusters there are.
  */

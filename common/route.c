@@ -232,7 +232,8 @@ find_step(const struct mesh_desc *d, unsigned role, const char *step)
  * Does step of the row s apply to c (NULL: the external control plane)?
  * Gateways where traffic crosses networks or remotes reach their
  * primary's istiod; a remote secret where some istiod reads another
- * cluster.
+ * cluster; the external istiod's TLS Secret unless it is reached at an
+ * IP address.
  */
 static bool
 applies(const struct mesh_desc *d, const struct step *s,
@@ -247,6 +248,9 @@ applies(const struct mesh_desc *d, const struct step *s,
 		return primary && has_remotes(d, c);
 	if (strcmp(s->name, "expose-services") == 0)
 		return mesh_desc_multi_network(d);
+	/* at an IP address, the gateway passes TLS through to istiod */
+	if (strcmp(s->name, "tls-secret") == 0)
+		return !mesh_desc_external_ip(d);
 	if (strcmp(s->name, "remote-secret") == 0)
 		return d->spec.model == MESH_MODEL_EXTERNAL ?
 		    has_other(d, NULL, MESH_ROLE_REMOTE) :

@@ -378,9 +378,13 @@ Try 'mesh-render ${role%% *} --help' for more information." ] || { echo "$stderr
 		bad_address "$f" 300.1.2.3 "is neither an IP address nor a host name (its last label is all digits)"
 		bad_address "$f" '[2001:db8::1]' "is not an address: brackets belong in URLs; give an IPv6 address without them"
 	done
-	# the external istiod and the gateway's service are host names; a
-	# pilot address is the east-west gateway's IP address, or a host name
-	bad_address --address 192.0.2.1 "is an IP address, not a host name"
+	# the external istiod and the gateway's service are host names (the
+	# external istiod's may be an IP address from 1.22: external-ip.bats);
+	# a pilot address is the east-west gateway's IP address, or a host name
+	run --separate-stderr -2 mesh-render --istio-version guide external-istiod --cluster c --address 192.0.2.1
+	[ -z "$output" ]
+	[ "$stderr" = "mesh-render: --address: '192.0.2.1' is an IP address, not a host name
+Try 'mesh-render external-istiod --help' for more information." ]
 	bad_address --gateway-service 2001:db8::1 "is an IP address, not a host name"
 	local a
 	for a in 192.0.2.1 2001:db8::1 gw.example.com; do
@@ -401,7 +405,7 @@ Try 'mesh-render ${role%% *} --help' for more information." ] || { echo "$stderr
 		[ "$stderr" = "mesh-render: $TMP/x.yaml:9:14: spec.external.address: 'https://istiod.mesh.example.com:15012' is not an address: 'https://' is a URL's scheme; give the host name alone" ]
 	done
 	sed 's|address: istiod.mesh.example.com|address: 192.0.2.1|' "$F/external.yaml" > "$TMP/y.yaml"
-	run --separate-stderr -1 mesh-render -f "$TMP/y.yaml" --cluster external
+	run --separate-stderr -1 mesh-render --istio-version guide -f "$TMP/y.yaml" --cluster external
 	[ "$stderr" = "mesh-render: $TMP/y.yaml:9:14: spec.external.address: '192.0.2.1' is an IP address, not a host name" ]
 	sed 's|discoveryAddress: 203.0.113.10|discoveryAddress: "203.0.113.10:15012"|' "$F/primary-remote.yaml" > "$TMP/z.yaml"
 	run --separate-stderr -1 mesh-render -f "$TMP/z.yaml" --cluster cluster1
