@@ -337,7 +337,7 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 	const char *profile = mesh_istio_has(o->minor,
 	    MESH_IC_REMOTE_PROFILE) ? "remote" : "external";
 	const char *name = tmpl[role];
-	char *path;
+	char *path, *addr;
 	size_t n;
 
 	if (role == ROLE_REMOTE &&
@@ -353,7 +353,11 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 	mesh_vars_add(&v, "CLUSTER", cluster);
 	mesh_vars_add(&v, "NETWORK", network ? network : "");
 	mesh_vars_add(&v, "PILOT_ADDRESS", o->pilot_address ? o->pilot_address : "");
-	mesh_vars_add(&v, "ADDRESS", o->address ? o->address : "");
+	/* host:port: an IPv6 address in brackets */
+	addr = at_ip(o) && strchr(o->address, ':') != NULL ?
+	    xasprintf("[%s]", o->address) : xstrdup(o->address ? o->address :
+	    "");
+	mesh_vars_add(&v, "ADDRESS", addr);
 	mesh_vars_add(&v, "NAMESPACE", o->namespace);
 	mesh_vars_add(&v, "PROFILE", profile);
 	n = mesh_template_render(name, mesh_vars_lookup, &v, false, &docs,
@@ -362,6 +366,7 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 	    (role == ROLE_EXT_CONFIG || role == ROLE_EXT_REMOTE))
 		remote_at_ip(o, docs[0], path);
 	free(path);
+	free(addr);
 	if (n == 0)
 		return NULL;
 	doc = docs[0];
