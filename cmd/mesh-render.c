@@ -732,6 +732,8 @@ static const char help_text[] =
 	"gateway address\n"
 	"      --address addr          the external istiod's host "
 	"name\n"
+	"                              (or, from Istio 1.22, its IP "
+	"address)\n"
 	"  -n, --namespace ns          where Istio runs "
 	"(istio-system; external-*:\n"
 	"                              external-istiod)\n"
