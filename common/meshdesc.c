@@ -445,6 +445,13 @@ check_external(struct check *ck, struct mesh_desc *d)
 	if (x->context == NULL || *x->context == '\0')
 		problem(ck, "spec.external", "set 'context', the kubeconfig "
 		    "context of the cluster that runs the external istiod");
+	/* at an IP address TLS passes through to istiod: no Secret */
+	if (x->tls_secret != NULL && x->address != NULL &&
+	    mesh_desc_check_address(x->address, MESH_ADDR_IP, NULL, 0) ==
+	    MESH_ADDR_IP)
+		problem(ck, "spec.external.tlsSecret", "the external control "
+		    "plane is at an IP address, where its gateway passes TLS "
+		    "through to istiod: it takes no TLS Secret");
 	x->tls_secret = dup_or(x->tls_secret, "istiod-tls");
 	/* it names a directory of --output-dir, as the clusters do */
 	if (x->name != NULL && !mesh_is_dns_label(x->name))

@@ -196,3 +196,15 @@ Try 'mesh-gw external-istiod --help' for more information." ]
 	[ -z "$output" ]
 	[[ "$stderr" == "mesh-gw: --host: '$IP' is an IP address, not a host name"* ]]
 }
+
+@test "external-ip: at an IP address a tlsSecret in the description is refused at its place, and mesh-secret tls -f makes none" {
+	printf 'apiVersion: meshline.io/v1alpha1\nkind: Mesh\nmetadata: {name: m}\nspec:\n  model: external\n  external: {context: ext, address: 192.0.2.7, tlsSecret: x}\n  clusters:\n  - {name: r1, network: n1}\n' >"$TMP/ip.yaml"
+	run --separate-stderr -1 mesh-render -f "$TMP/ip.yaml"
+	[ -z "$output" ]
+	assert_equal "$stderr" "mesh-render: $TMP/ip.yaml:6:59: spec.external.tlsSecret: the external control plane is at an IP address, where its gateway passes TLS through to istiod: it takes no TLS Secret"
+	sed 's/, tlsSecret: x//' "$TMP/ip.yaml" >"$TMP/ip2.yaml"
+	run --separate-stderr -1 mesh-secret tls -f "$TMP/ip2.yaml" --ca-dir "$TMP/ca"
+	[ -z "$output" ]
+	assert_equal "$stderr" "mesh-secret: $TMP/ip2.yaml: the external control plane is at an IP address, where its gateway passes TLS through to istiod: it takes no TLS Secret"
+	[ ! -e "$TMP/ca" ]
+}

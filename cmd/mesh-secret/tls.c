@@ -47,6 +47,14 @@ run_tls(struct opts *o, struct mesh_writer *w)
 			mesh_desc_free(d);
 			return -1;
 		}
+		if (mesh_desc_check_address(d->spec.external->address,
+		    MESH_ADDR_IP, NULL, 0) == MESH_ADDR_IP) {
+			mesh_err(d->src, "the external control plane is at an "
+			    "IP address, where its gateway passes TLS through "
+			    "to istiod: it takes no TLS Secret");
+			mesh_desc_free(d);
+			return -1;
+		}
 		host = d->spec.external->address;
 		name = d->spec.external->tls_secret;
 	}
