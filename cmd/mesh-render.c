@@ -532,6 +532,7 @@ run_cluster(struct opts *o, const struct mesh_desc *d, unsigned i,
 			mesh_warn(d->src, "the control plane of remote '%s' "
 			    "is left for later: it needs the address of the "
 			    "east-west gateway of '%s'", c->name, p->name);
+			mesh_router_keep(rt, c->name, "control-plane");
 			return namespaces ? route(rt, namespace_doc(d, c),
 			    "namespace") : 0;
 		}

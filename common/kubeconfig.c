@@ -519,8 +519,12 @@ read_kfile(struct kfiles *fs, const char *path, bool must_exist)
 	memset(&f, 0, sizeof(f));
 	if (!must_exist && stat(path, &st) == -1 && errno == ENOENT)
 		return 0;
-	if (mesh_slurp(path, &f.data, KUBECONFIG_MAX) == -1)
+	/* tokens and keys: the buffer wiped as it grows, not copied */
+	f.data.secret = true;
+	if (mesh_slurp(path, &f.data, KUBECONFIG_MAX) == -1) {
+		mesh_wipe_buf(&f.data);
 		return -1;
+	}
 	mesh_limits_init(&lim);
 	lim.secret = true;	/* tokens, keys: every copy wiped */
 	f.path = xstrdup(path);

@@ -103,6 +103,11 @@ struct mesh_router {
 	const struct mesh_desc *d;
 	struct entry *e;
 	size_t n, cap;
+	/* files of --dir left as they are: steps left for later */
+	struct kept {
+		const char *cluster, *step;
+	} *kept;
+	size_t nkept;
 };
 
 /* A file of --dir: its name, and its temporary file once made. */
@@ -406,6 +411,15 @@ mesh_router_add(struct mesh_router *rt, struct mesh_doc *doc,
 }
 
 void
+mesh_router_keep(struct mesh_router *rt, const char *cluster,
+    const char *step)
+{
+	rt->kept = xreallocarray(rt->kept, rt->nkept + 1, sizeof(*rt->kept));
+	rt->kept[rt->nkept].cluster = cluster;
+	rt->kept[rt->nkept++].step = step;
+}
+
+void
 mesh_router_free(struct mesh_router *rt)
 {
 	size_t i;
@@ -415,6 +429,7 @@ mesh_router_free(struct mesh_router *rt)
 	for (i = 0; i < rt->n; i++)
 		free_doc(rt, rt->e[i].doc);
 	free(rt->e);
+	free(rt->kept);
 	free(rt);
 }
 
@@ -609,6 +624,12 @@ stale(const struct mesh_router *rt, const char *dir, const char *name,
 	if (rt->r->steps[i] == NULL || (rt->r->step != NULL &&
 	    strcmp(rt->r->step, rt->r->steps[i]) != 0))
 		return false;
+	for (i = 0; i < rt->nkept; i++)
+		if (strcmp(dir + strlen(rt->r->dir) + 1,
+		    rt->kept[i].cluster) == 0 &&
+		    strlen(rt->kept[i].step) == (size_t)(dot - p) &&
+		    strncmp(p, rt->kept[i].step, (size_t)(dot - p)) == 0)
+			return false;
 	cons = dot + 1;
 	for (i = 1; i < sizeof(consumer_names) / sizeof(consumer_names[0]);
 	    i++) {

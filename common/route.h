@@ -151,6 +151,13 @@ int mesh_router_add(struct mesh_router *rt, struct mesh_doc *doc,
  * is an error that says what there is instead.  0, or -1 after a report.
  */
 int mesh_router_finish(struct mesh_router *rt);
+/*
+ * Leave cluster's file of step in --dir as it is (both borrowed): the
+ * step was left for later (mesh-render --defer), not taken out of the
+ * mesh, so a plan rendered again keeps what an install wrote there.
+ */
+void mesh_router_keep(struct mesh_router *rt, const char *cluster,
+    const char *step);
 /* Free the router and every document still in it; NULL is fine. */
 void mesh_router_free(struct mesh_router *rt);
 

@@ -64,6 +64,12 @@ MESH_OVERLAY = $(MESHBIN)mesh-overlay
 # Read only for the targets that need them.
 
 _goals := $(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))
+# clean beside another goal would race it under -j
+ifneq ($(filter clean,$(_goals)),)
+ifneq ($(filter-out clean,$(_goals)),)
+$(error clean goes alone: run it, then $(filter-out clean,$(_goals)))
+endif
+endif
 ifneq ($(filter-out clean,$(_goals)),)
 _rows := $(shell { $(MESH_RENDER) -f '$(MESH)' $(MESHFLAGS) --steps || \
 	echo '!failed'; } | tr '\t' '|')
@@ -88,7 +94,7 @@ plan:
 	$(MESH_RENDER) -f '$(MESH)' $(MESHFLAGS) $(RENDERFLAGS) --defer --dir '$(OUT)'
 	$(if $(filter mesh-gw,$(foreach r,$(_rows),$(call _f,$r,5))),$(MESH_GW) -f '$(MESH)' $(MESHFLAGS) $(GWFLAGS) --dir '$(OUT)')
 	$(if $(call _has,cacerts),$(MESH_SECRET) cacerts -f '$(MESH)' --root-dir '$(CA)' $(CAFLAGS) --dir '$(OUT)')
-	$(if $(and $(call _has,tls-secret),$(filter self-signed,$(TLS))),$(MESH_SECRET) tls -f '$(MESH)' --ca-dir '$(TLSCA)' --dir '$(OUT)')
+	$(if $(call _has,tls-secret),$(if $(filter self-signed,$(TLS)),$(MESH_SECRET) tls -f '$(MESH)' --ca-dir '$(TLSCA)' --dir '$(OUT)',rm -f $(foreach r,$(call _rows_of,$(call _has,tls-secret)),'$(OUT)/$(call _f,$r,3)/$(call _has,tls-secret)'.*.yaml)))
 
 steps:
 	@$(MESH_RENDER) -f '$(MESH)' $(MESHFLAGS) --steps
@@ -103,7 +109,9 @@ steps:
 # Apply the files of step $3 in cluster $1 (context $2).
 _apply = set -e; n=0; \
 	for f in '$(OUT)/$1/$3'.*.yaml; do \
-	  [ -e "$$f" ] || continue; n=$$((n + 1)); \
+	  [ -e "$$f" ] || continue; \
+	  case $$f in *-tls-secret.*) [ '$(TLS)' = self-signed ] || continue;; esac; \
+	  n=$$((n + 1)); \
 	  case $$f in \
 	  *.istioctl.yaml) \
 	    echo "+ $(ISTIOCTL) install -y --context '$2' -f $$f"; \

@@ -87,7 +87,13 @@ listed() {
 	assert_success
 	[ ! -e "$TMP/out/external/04-tls-secret.kubectl.yaml" ]
 	[ ! -d "$TMP/mesh-tls-ca" ]
-	diff <(planned) <(listed plan | grep -v tls-secret)
+	diff <(planned) <(listed plan | grep -v tls-secret)	# a plan made with TLS=self-signed, then TLS=none: the operator's
+	# certificate is not overwritten by the old one
+	run mk plan CA="$TMP/ca" TLS=self-signed
+	[ -e "$TMP/out/external/04-tls-secret.kubectl.yaml" ]
+	run mk plan CA="$TMP/ca"
+	assert_success
+	[ ! -e "$TMP/out/external/04-tls-secret.kubectl.yaml" ]
 }
 
 @test "mesh.mk plan: a remote without its discoveryAddress is left for install, said so" {
@@ -170,6 +176,13 @@ listed() {
 	[[ "${lines[0]}" == *"06 control-plane"* && "${lines[1]}" == *"07 remote-secret"* && "${lines[2]}" == *"08 eastwest-gateway"* ]]
 	run mk verify
 	assert_success
+	# a plan rendered again keeps the remotes' control planes for verify
+	run mk plan CA="$TMP/ca"
+	assert_success
+	[ -e "$TMP/out/r1/06-control-plane.istioctl.yaml" ]
+	run mk verify
+	assert_success
+	assert_output --partial "-f out/r1/06-control-plane.istioctl.yaml"
 }
 
 @test "mesh.mk install: an external control plane with two remotes, its config secret first" {
@@ -231,6 +244,14 @@ listed() {
 	run mk clean CA="$TMP/ca"
 	assert_success
 	[ ! -e "$TMP/out" ] && [ -f "$TMP/ca/root-key.pem" ]
+}
+
+@test "mesh.mk clean goes alone" {
+	cp "$ROOT/examples/mesh/multi-primary.yaml" "$TMP/mesh.yaml"
+	run mk clean plan
+	assert_failure
+	assert_output --partial "clean goes alone: run it, then plan"
+	[ ! -e "$TMP/out" ]
 }
 
 @test "mesh.mk steps prints the mesh's steps" {

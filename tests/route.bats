@@ -399,6 +399,10 @@ cluster2/01-namespace.kubectl.yaml" ]
 	run --separate-stderr -0 mesh-render -f "$EX/primary-remote-multi-network.yaml" --dir "$TMP/p" --defer
 	[ -z "$stderr" ]
 	[ -e "$TMP/p/cluster2/06-control-plane.istioctl.yaml" ]
+	# left for later is not taken out: the file an install wrote stays
+	sum=$(sha256sum <"$TMP/p/cluster2/06-control-plane.istioctl.yaml")
+	run --separate-stderr -0 mesh-render -f "$TMP/m.yaml" --dir "$TMP/p" --defer
+	[ "$(sha256sum <"$TMP/p/cluster2/06-control-plane.istioctl.yaml")" = "$sum" ]
 }
 
 @test "route: mesh-secret cacerts and tls -f write their Secrets into the plan, 0600, for the cluster they go to" {
