@@ -975,6 +975,7 @@ add_peer(struct opts *o, char *arg)
 	o->peers = xreallocarray(o->peers, o->npeers + 1, sizeof(*o->peers));
 	o->peers[o->npeers].cluster = arg;
 	o->peers[o->npeers].network = eq + 1;
+	o->peers[o->npeers].primary = NULL;	/* a peer is a primary */
 	o->npeers++;
 	return 0;
 }
