@@ -627,13 +627,7 @@ run_mesh(struct opts *o, const struct mesh_route *r)
 	/* --istio-version beats the file's, for the Helm charts too */
 	if (mesh_desc_set_istio_minor(d, o->minor) == -1)
 		goto out;
-	o->helm = o->installer == 1 || o->hout != MESH_HELM_OUT_OBJECTS ||
-	    (o->installer == -1 &&
-	    d->spec.installer == MESH_INSTALLER_HELM);
-	if (o->helm && mesh_helm_check(d, o->installer == 1 ?
-	    "--installer helm" : o->hout == MESH_HELM_OUT_VALUES ?
-	    "-o values" : o->hout == MESH_HELM_OUT_INSTALL ?
-	    "-o helm-install" : NULL) == -1)
+	if (mesh_helm_wanted(d, o->installer, o->hout, &o->helm) == -1)
 		goto out;
 	s.rt = mesh_router_new(r, d);
 	s.minor = d->istio_minor;

@@ -589,13 +589,7 @@ run_mesh(struct opts *o, struct mesh_route *r)
 		rv = mesh_route_list(d, o->cluster);
 		goto out;
 	}
-	o->helm = o->installer == 1 || o->hout != MESH_HELM_OUT_OBJECTS ||
-	    (o->installer == -1 &&
-	    d->spec.installer == MESH_INSTALLER_HELM);
-	if (o->helm && mesh_helm_check(d, o->installer == 1 ?
-	    "--installer helm" : o->hout == MESH_HELM_OUT_VALUES ?
-	    "-o values" : o->hout == MESH_HELM_OUT_INSTALL ?
-	    "-o helm-install" : NULL) == -1)
+	if (mesh_helm_wanted(d, o->installer, o->hout, &o->helm) == -1)
 		goto out;
 	rt = mesh_router_new(r, d);
 	o->mesh = d->spec.mesh_id;

@@ -309,6 +309,19 @@ mesh_helm_release_free(struct mesh_helm_release *r)
 	memset(r, 0, sizeof(*r));
 }
 
+int
+mesh_helm_wanted(const struct mesh_desc *d, int installer,
+    enum mesh_helm_out hout, bool *helm)
+{
+	*helm = installer == 1 || hout != MESH_HELM_OUT_OBJECTS ||
+	    (installer == -1 && d->spec.installer == MESH_INSTALLER_HELM);
+	if (!*helm)
+		return 0;
+	return mesh_helm_check(d, installer == 1 ? "--installer helm" :
+	    hout == MESH_HELM_OUT_VALUES ? "-o values" :
+	    hout == MESH_HELM_OUT_INSTALL ? "-o helm-install" : NULL);
+}
+
 /*
  * The chart version for d's Istio release: NULL for the newest, which
  * Helm takes unpinned, as today's pages install it.

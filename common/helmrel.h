@@ -14,6 +14,7 @@
 #ifndef MESH_HELMREL_H
 #define MESH_HELMREL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -65,6 +66,16 @@ int mesh_helm_installer_option(const char *arg, int *helm);
  * for Helm, NULL when spec.installer did.
  */
 int mesh_helm_check(const struct mesh_desc *d, const char *flag);
+
+/*
+ * Does a program render Helm releases for d: --installer's value
+ * (installer: -1 not given, 0 istioctl, 1 helm), -o's Helm form (hout),
+ * else spec.installer?  Sets *helm, and when it does, checks d as
+ * mesh_helm_check does, naming what asked for Helm.  0, or -1 after the
+ * report.
+ */
+int mesh_helm_wanted(const struct mesh_desc *d, int installer,
+    enum mesh_helm_out hout, bool *helm);
 
 /*
  * The releases of step for cluster c of d, in install order, into
