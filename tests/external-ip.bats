@@ -33,22 +33,10 @@ if not a or a != b:
 PY
 }
 
-# check WANT SED -- PROG ARGS...: PROG's output, at the default and at
-# 1.30 and 1.23, equals WANT (edited by SED).
-check() {
-	local want=$1 sed=$2 v
-	shift 3
-	for v in default 1.30 1.23; do
-		if [ "$v" = default ]; then
-			run --separate-stderr -0 mesh "$@"
-		else
-			run --separate-stderr -0 mesh "$@" --istio-version "$v"
-		fi
-		[ -z "$stderr" ]
-		printf '%s\n' "$output" > "$TMP/out.yaml"
-		ip_eq "$TMP/out.yaml" "$want" "$sed" || { echo "$* ($v) differs from $want"; false; }
-	done
-}
+# the newest release, and the first whose page has the IP variant's form
+RELEASES="default 1.30 1.23"
+DOCS_EQ=ip_eq
+load helpers/releases
 
 # strip FILE: FILE's documents without meshline's annotations (and the
 # metadata they alone made), to compare -f's output with the page.

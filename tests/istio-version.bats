@@ -9,33 +9,10 @@ load helpers/common
 C="$SHARED/conformance/current/docs"
 G="$SHARED/conformance/guides"
 
-# docs_eq OUT WANT [SED]: OUT holds WANT's documents, as parsed YAML;
-# SED, when given, is applied to WANT first (other values).
-docs_eq() {
-	if [ -n "${3:-}" ]; then
-		sed "$3" "$2" > "$TMP/want.yaml"
-		yaml_eq "$1" "$TMP/want.yaml"
-	else
-		yaml_eq "$1" "$2"
-	fi
-}
-
-# check WANT [SED] -- PROG ARGS...: PROG's output at the default and at
-# 1.30 equals WANT.
-check() {
-	local want=$1 sed=$2 v
-	shift 3
-	for v in default 1.30 1.30.3; do
-		if [ "$v" = default ]; then
-			run --separate-stderr -0 mesh "$@"
-		else
-			run --separate-stderr -0 mesh "$@" --istio-version "$v"
-		fi
-		[ -z "$stderr" ]
-		printf '%s\n' "$output" > "$TMP/out.yaml"
-		docs_eq "$TMP/out.yaml" "$want" "$sed" || { echo "$* ($v) differs from $want"; false; }
-	done
-}
+# the newest release, by default and named, with a patch release too
+RELEASES="default 1.30 1.30.3"
+DOCS_EQ=docs_eq
+load helpers/releases
 
 @test "istio-version: multi-primary, as today's page, at the default and at 1.30" {
 	local d="$C/multi-primary"
