@@ -867,9 +867,7 @@ check_cmd(struct opts *o)
 		if (o->verify) {
 			size_t nstdin = o->nfiles == 0;
 
-			/* F_ is 64 bits wide: widen before ~ */
-			if ((o->seen & ~(unsigned long long)(F_VERIFY |
-			    F_FILENAME)) ||
+			if ((o->seen & ~(F_VERIFY | F_FILENAME)) ||
 			    o->output_given) {
 				mesh_err(NULL, "cacerts --verify takes only "
 				    "-f");
