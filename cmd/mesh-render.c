@@ -38,7 +38,6 @@ static const char *const role_names[] = { "", "primary", "remote",
 
 struct peer {
 	const char *cluster, *network;
-	const char *primary;	/* a remote's primary, or NULL */
 };
 
 struct opts {
@@ -57,7 +56,7 @@ struct opts {
 	char *gateway_default;	/* the east-west gateway in namespace */
 	long long gateway_port;
 	int minor;		/* --istio-version (istiover.h) */
-	bool has_remotes;	/* primary: --has-remotes */
+	bool has_remotes;	/* primary: --has-remotes, or -f's remotes */
 	struct peer *peers;
 	size_t npeers;
 	enum mesh_format fmt;
@@ -134,22 +133,6 @@ static struct mesh_node *
 bool_true(struct mesh_doc *doc)
 {
 	return mesh_scalar_new(doc, "true", 4, MESH_T_BOOL);
-}
-
-/* Does the primary cluster have remotes (--has-remotes, or -f's)? */
-static bool
-serves_remotes(const struct opts *o, const char *cluster,
-    const struct peer *members, size_t n)
-{
-	size_t i;
-
-	if (o->has_remotes)
-		return true;
-	for (i = 0; i < n; i++)
-		if (members[i].primary != NULL &&
-		    strcmp(members[i].primary, cluster) == 0)
-			return true;
-	return false;
 }
 
 /* A primary whose istiod also serves remotes as their external istiod. */
@@ -378,8 +361,7 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 		mesh_path_put(doc, spec_of(doc), "values.global.meshNetworks",
 		    mesh_networks(doc, members, nmembers, o->gateway_service,
 		    o->gateway_port));
-	if (role == ROLE_PRIMARY && serves_remotes(o, cluster, members,
-	    nmembers))
+	if (role == ROLE_PRIMARY && o->has_remotes)
 		primary_of_remotes(o, doc);
 	if (role == ROLE_EXT_CONFIG &&
 	    mesh_istio_has(o->minor, MESH_IC_CONFIG_CLUSTER_URLS))
@@ -550,6 +532,8 @@ run_cluster(struct opts *o, const struct mesh_desc *d, unsigned i,
 		}
 		o->pilot_address = c->discovery_address;
 	}
+	/* a primary some remote uses, as --has-remotes says it */
+	o->has_remotes = mesh_desc_has_remotes(d, c);
 	if (namespaces && route(rt, namespace_doc(d, c), "namespace") == -1)
 		return -1;
 	if (o->helm)
@@ -603,10 +587,6 @@ run_mesh(struct opts *o, struct mesh_route *r)
 	for (i = 0; i < d->spec.clusters_count; i++) {
 		members[i].cluster = d->spec.clusters[i].name;
 		members[i].network = d->spec.clusters[i].network;
-		if (d->spec.clusters[i].role == MESH_ROLE_REMOTE &&
-		    d->spec.model != MESH_MODEL_EXTERNAL)
-			members[i].primary = mesh_desc_primary_of(d,
-			    &d->spec.clusters[i])->name;
 	}
 	o->gateway_service = o->gateway_default = xasprintf(
 	    "istio-eastwestgateway.%s.svc.cluster.local", o->namespace);
@@ -969,7 +949,6 @@ add_peer(struct opts *o, char *arg)
 	o->peers = xreallocarray(o->peers, o->npeers + 1, sizeof(*o->peers));
 	o->peers[o->npeers].cluster = arg;
 	o->peers[o->npeers].network = eq + 1;
-	o->peers[o->npeers].primary = NULL;	/* a peer is a primary */
 	o->npeers++;
 	return 0;
 }

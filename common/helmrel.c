@@ -178,7 +178,7 @@ wanted(const struct mesh_desc *d, const struct mesh_cluster *c,
 	case W_MULTI_NETWORK:
 		return mesh_desc_multi_network(d);
 	case W_EXPOSED:
-		return mesh_route_has_step(d, c->name, "expose-istiod");
+		return mesh_desc_has_remotes(d, c);
 	case W_REVISION:
 		return *d->spec.revision != '\0' &&
 		    strcmp(d->spec.revision, "default") != 0;

@@ -601,6 +601,20 @@ mesh_desc_primary_of(const struct mesh_desc *d, const struct mesh_cluster *c)
 }
 
 bool
+mesh_desc_has_remotes(const struct mesh_desc *d, const struct mesh_cluster *c)
+{
+	unsigned i;
+
+	if (c == NULL || c->role != MESH_ROLE_PRIMARY)
+		return false;
+	for (i = 0; i < d->spec.clusters_count; i++)
+		if (d->spec.clusters[i].role == MESH_ROLE_REMOTE &&
+		    mesh_desc_primary_of(d, &d->spec.clusters[i]) == c)
+			return true;
+	return false;
+}
+
+bool
 mesh_desc_multi_network(const struct mesh_desc *d)
 {
 	unsigned i;

@@ -189,6 +189,9 @@ const struct mesh_cluster *mesh_desc_cluster(const struct mesh_desc *d,
 /* The primary a remote (or config) cluster reports to, or NULL. */
 const struct mesh_cluster *mesh_desc_primary_of(const struct mesh_desc *d,
     const struct mesh_cluster *c);
+/* Is c a primary whose istiod some remote uses (c may be NULL)? */
+bool mesh_desc_has_remotes(const struct mesh_desc *d,
+    const struct mesh_cluster *c);
 /* Are the clusters on more than one network? */
 bool mesh_desc_multi_network(const struct mesh_desc *d);
 

@@ -191,19 +191,6 @@ role_of(const struct mesh_desc *d, const char *name)
 	}
 }
 
-/* Does some remote report to the primary c? */
-static bool
-has_remotes(const struct mesh_desc *d, const struct mesh_cluster *c)
-{
-	unsigned i;
-
-	for (i = 0; i < d->spec.clusters_count; i++)
-		if (d->spec.clusters[i].role == MESH_ROLE_REMOTE &&
-		    mesh_desc_primary_of(d, &d->spec.clusters[i]) == c)
-			return true;
-	return false;
-}
-
 /* Is there a cluster of role (a MESH_ROLE_) in d other than c? */
 static bool
 has_other(const struct mesh_desc *d, const struct mesh_cluster *c,
@@ -248,9 +235,9 @@ applies(const struct mesh_desc *d, const struct step *s,
 
 	if (strcmp(s->name, "eastwest-gateway") == 0)
 		return mesh_desc_multi_network(d) ||
-		    (primary && has_remotes(d, c));
+		    mesh_desc_has_remotes(d, c);
 	if (strcmp(s->name, "expose-istiod") == 0)
-		return primary && has_remotes(d, c);
+		return mesh_desc_has_remotes(d, c);
 	if (strcmp(s->name, "expose-services") == 0)
 		return mesh_desc_multi_network(d);
 	/* at an IP address, the gateway passes TLS through to istiod */
@@ -259,7 +246,7 @@ applies(const struct mesh_desc *d, const struct step *s,
 	if (strcmp(s->name, "remote-secret") == 0)
 		return d->spec.model == MESH_MODEL_EXTERNAL ?
 		    has_other(d, NULL, MESH_ROLE_REMOTE) :
-		    primary && (has_remotes(d, c) ||
+		    primary && (mesh_desc_has_remotes(d, c) ||
 		    has_other(d, c, MESH_ROLE_PRIMARY));
 	return true;
 }
