@@ -542,21 +542,10 @@ take(struct opts *o, int ch, const char *arg)
 		o->seen |= F_FILENAME;
 		break;
 	case OPT_DIR:
-		if (*arg == '\0') {
-			mesh_err(NULL, "invalid value for '--dir': '' (name a "
-			    "directory)");
-			return -1;
-		}
 		o->dir = arg;
 		o->seen |= F_DIR;
 		break;
 	case OPT_FOR:
-		if (strcmp(arg, "istioctl") != 0 && strcmp(arg, "kubectl") !=
-		    0 && strcmp(arg, "helm") != 0) {
-			mesh_err(NULL, "invalid value for '--for': '%s' (use "
-			    "istioctl, kubectl or helm)", arg);
-			return -1;
-		}
 		o->consumer = arg;
 		o->seen |= F_FOR;
 		break;
@@ -766,6 +755,7 @@ static int
 check_cmd(struct opts *o)
 {
 	unsigned long long extra = o->seen & ~cmd_flags[o->cmd];
+	struct mesh_route route;
 	size_t i;
 
 	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
@@ -774,6 +764,10 @@ check_cmd(struct opts *o)
 			    cmd_names[o->cmd], flag_names[i].name);
 			return -1;
 		}
+	/* --for and --dir checked as every program routing checks them */
+	if ((o->seen & F_ROUTE) && mesh_route_init(&route, o->consumer,
+	    o->dir, NULL, o->fmt) == -1)
+		return -1;
 	/* cacerts --verify says itself what it takes */
 	if ((o->seen & F_ROUTE) && o->nfiles == 0 && !o->verify) {
 		for (i = 0; !(flag_names[i].bit & o->seen & F_ROUTE); i++)
