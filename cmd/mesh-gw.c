@@ -106,10 +106,12 @@ static const unsigned cmd_flags[] = {
 	F_ISTIO_NS | F_ISTIO_VERSION,
 	F_CREDENTIAL | F_HOST | F_ISTIO_NS | F_ISTIO_VERSION | F_REVISION |
 	    F_TLS,
-	F_ISTIO_VERSION | F_LB,
+	F_ISTIO_VERSION | F_LB | F_INSTALLER | F_RELEASE | F_HELM_OUT,
 	F_CREDENTIAL | F_HOST | F_ISTIO_VERSION | F_NAMESPACE,
-	F_INJECTION | F_ISTIO_VERSION | F_LB | F_NAMESPACE,
-	F_INJECTION | F_ISTIO_VERSION | F_NAMESPACE,
+	F_INJECTION | F_ISTIO_VERSION | F_LB | F_NAMESPACE | F_INSTALLER |
+	    F_RELEASE | F_HELM_OUT,
+	F_INJECTION | F_ISTIO_VERSION | F_NAMESPACE | F_INSTALLER |
+	    F_RELEASE | F_HELM_OUT,
 };
 
 /* How a gateway's LoadBalancer Service is changed. */
@@ -151,6 +153,9 @@ struct sink {
 	int minor;			/* the Istio release (istiover.h) */
 	unsigned docs;			/* documents written */
 	unsigned lb_gateways;		/* LoadBalancer gateways written */
+	/* Helm: IstioOperators become Helm releases (d NULL: not) */
+	const struct mesh_desc *d;
+	const struct opts *o;		/* its -o, --step and the collection */
 };
 
 /*
@@ -186,6 +191,67 @@ set_namespace(struct mesh_doc *doc, const char *ns)
 		set_str(doc, "metadata.namespace", ns);
 }
 
+/* Write doc, or in -f mode annotate and route it; takes it. */
+static int
+put_one(struct sink *s, struct mesh_doc *doc)
+{
+	int rv;
+
+	s->docs++;
+	if (s->rt == NULL) {
+		rv = mesh_writer_put(s->w, doc);
+		mesh_doc_free(doc);
+		return rv;
+	}
+	mesh_desc_annotate(doc, s->cluster, s->context);
+	return mesh_router_add(s->rt, doc, s->step);
+}
+
+/*
+ * With Helm, doc (taken): an IstioOperator as the Helm releases that
+ * install the same, written, routed, or collected for -o values and -o
+ * helm-install; anything else as it is, or dropped when only Helm
+ * releases are printed.
+ */
+static int
+helm_put(struct sink *s, struct mesh_doc *doc)
+{
+	struct mesh_helm_release r[8];
+	const struct opts *o = s->o;
+	size_t i, n;
+	int rv;
+
+	if (!mesh_is_iop(doc->root)) {
+		if (o->hout == MESH_HELM_OUT_OBJECTS)
+			return put_one(s, doc);
+		mesh_doc_free(doc);
+		return 0;
+	}
+	rv = mesh_helm_from_iop(s->d, s->cluster, s->context, doc, s->step, r,
+	    8, &n);
+	mesh_doc_free(doc);
+	if (rv == -1)
+		return -1;
+	if (o->hout != MESH_HELM_OUT_OBJECTS &&
+	    (o->step == NULL || strcmp(o->step, s->step) == 0))
+		return mesh_helm_collect_made(o->hset, s->d, s->cluster,
+		    s->step, r, n);
+	if (o->hout != MESH_HELM_OUT_OBJECTS) {
+		for (i = 0; i < n; i++)
+			mesh_helm_release_free(&r[i]);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (rv == 0 && (doc = mesh_helm_release_doc(s->d, &r[i])) ==
+		    NULL)
+			rv = -1;
+		else if (rv == 0 && put_one(s, doc) == -1)
+			rv = -1;
+		mesh_helm_release_free(&r[i]);
+	}
+	return rv;
+}
+
 /*
  * Write every document, or in -f mode annotate and route it; takes them
  * all.
@@ -197,6 +263,10 @@ put_all(struct sink *s, struct mesh_doc **docs, size_t n)
 	int rv = 0;
 
 	for (i = 0; i < n && rv == 0; i++) {
+		if (s->d != NULL) {
+			rv = helm_put(s, docs[i]);
+			continue;
+		}
 		s->docs++;
 		if (s->rt == NULL) {
 			rv = mesh_writer_put(s->w, docs[i]);
@@ -454,37 +524,66 @@ app_gateway(struct sink *s, bool ingress, const char *ns,
 }
 
 static int
-run_cmd(const struct opts *o, struct mesh_writer *w)
+run_role(const struct opts *o, struct sink *s)
 {
-	struct sink s = { w, NULL, NULL, NULL, NULL, o->minor, 0, 0 };
 	const char *rev = o->revision != NULL ? o->revision : "";
 	const char *ns;
 
 	switch (o->cmd) {
 	case CMD_EASTWEST:
-		return eastwest(&s, o->single_cluster && !o->ambient ? NULL :
+		return eastwest(s, o->single_cluster && !o->ambient ? NULL :
 		    o->network, o->ambient, rev, o->istio_namespace, &o->lb);
 	case CMD_EXPOSE_SERVICES:
-		return expose_services(&s, o->istio_namespace);
+		return expose_services(s, o->istio_namespace);
 	case CMD_EXPOSE_ISTIOD:
-		return expose_istiod(&s, rev, o->istio_namespace != NULL ?
+		return expose_istiod(s, rev, o->istio_namespace != NULL ?
 		    o->istio_namespace : ISTIO_SYSTEM, o->istio_namespace,
 		    o->host, o->credential_name);
 	case CMD_CONTROLPLANE:
-		return controlplane(&s, &o->lb);
+		return controlplane(s, &o->lb);
 	case CMD_EXTERNAL_ISTIOD:
 		ns = o->namespace != NULL ? o->namespace : EXTERNAL_NS;
-		return external_istiod(&s, o->host, o->credential_name, ns,
+		return external_istiod(s, o->host, o->credential_name, ns,
 		    is_ip(o->host));
 	case CMD_INGRESS:
 	case CMD_EGRESS:
 		ns = o->namespace != NULL ? o->namespace : EXTERNAL_NS;
-		return app_gateway(&s, o->cmd == CMD_INGRESS, ns,
+		return app_gateway(s, o->cmd == CMD_INGRESS, ns,
 		    o->injection_template != NULL ? o->injection_template :
 		    "gateway", &o->lb);
 	default:
 		return -1;
 	}
+}
+
+/*
+ * One role's documents; with --installer helm or -o values|helm-install
+ * (controlplane, ingress, egress) its IstioOperator as the Helm
+ * releases that install the same.
+ */
+static int
+run_cmd(const struct opts *o, struct mesh_writer *w)
+{
+	struct sink s = { w, NULL, NULL, NULL, NULL, o->minor, 0, 0, NULL, o };
+	struct mesh_desc *d;
+	bool helm;
+	int rv = -1;
+
+	if (o->installer != 1 && o->hout == MESH_HELM_OUT_OBJECTS)
+		return run_role(o, &s);
+	/* a description of the role alone: its name, and the release */
+	d = mesh_desc_new(MESH_MODEL_MULTI_PRIMARY, ISTIO_SYSTEM, NULL);
+	d->src = xstrdup(cmd_names[o->cmd]);
+	d->istio_minor = mesh_istio_or_default(o->minor);
+	if (mesh_helm_wanted(d, o->installer, o->hout, &helm) == 0) {
+		s.d = d;
+		rv = run_role(o, &s);
+		if (rv == 0 && o->hout != MESH_HELM_OUT_OBJECTS)
+			rv = mesh_helm_print(d, o->hset, o->hout, NULL,
+			    o->release);
+	}
+	mesh_desc_free(d);
+	return rv;
 }
 
 /* --- a whole mesh ------------------------------------------------------- */
@@ -612,7 +711,7 @@ no_gateway(const struct mesh_desc *d, const struct mesh_cluster *c)
 static int
 run_mesh(struct opts *o, const struct mesh_route *r)
 {
-	struct sink s = { NULL, NULL, NULL, NULL, NULL, 0, 0, 0 };
+	struct sink s = { NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL };
 	struct mesh_desc *d;
 	const struct mesh_external *x;
 	const struct mesh_cluster *c = NULL;
@@ -631,6 +730,8 @@ run_mesh(struct opts *o, const struct mesh_route *r)
 		goto out;
 	s.rt = mesh_router_new(r, d);
 	s.minor = d->istio_minor;
+	s.d = o->helm ? d : NULL;
+	s.o = o;
 	x = d->spec.external;
 	if (d->spec.model == MESH_MODEL_EXTERNAL &&
 	    (o->cluster == NULL || strcmp(o->cluster, x->name) == 0)) {
@@ -935,7 +1036,7 @@ check_helm(const struct opts *o)
 		    "of --dir, --for", form);
 		return -1;
 	}
-	if (o->hout == MESH_HELM_OUT_VALUES &&
+	if (o->hout == MESH_HELM_OUT_VALUES && o->cmd == CMD_NONE &&
 	    (o->cluster == NULL || o->release == NULL)) {
 		mesh_err(NULL, "-o values prints one release's values: give "
 		    "--cluster and --release");
@@ -965,7 +1066,9 @@ check_cmd(struct opts *o)
 		    "LoadBalancer, not '%s'", o->lb.type);
 		return -1;
 	}
-	if (o->cmd == CMD_NONE && check_helm(o) == -1)
+	if ((o->cmd == CMD_NONE ||
+	    (o->seen & (F_INSTALLER | F_RELEASE | F_HELM_OUT))) &&
+	    check_helm(o) == -1)
 		return -1;
 	if (o->cmd == CMD_NONE && o->cluster == NULL &&
 	    (o->lb.ip != NULL || o->lb.nexternal_ips > 0)) {

@@ -486,6 +486,42 @@ helm_cluster(struct opts *o, const struct mesh_desc *d,
 	return rv;
 }
 
+/*
+ * The external model's IstioOperator doc (freed here), of cluster in
+ * step, as the Helm releases that install the same: HelmRelease objects
+ * routed, or collected for -o values and -o helm-install.
+ */
+static int
+helm_iop(struct opts *o, const struct mesh_desc *d, const char *cluster,
+    const char *context, struct mesh_doc *doc, const char *step,
+    struct mesh_router *rt)
+{
+	struct mesh_helm_release r[4];
+	size_t i, n;
+	int rv;
+
+	if (doc == NULL)
+		return -1;
+	if (o->hout != MESH_HELM_OUT_OBJECTS && o->step != NULL &&
+	    strcmp(o->step, step) != 0) {
+		mesh_doc_free(doc);
+		return 0;
+	}
+	rv = mesh_helm_from_iop(d, cluster, context, doc, step, r, 4, &n);
+	mesh_doc_free(doc);
+	if (rv == -1)
+		return -1;
+	if (o->hout != MESH_HELM_OUT_OBJECTS)
+		return mesh_helm_collect_made(&o->hset, d, cluster, step, r, n);
+	for (i = 0; i < n; i++) {
+		if (rv == 0 && route(rt, mesh_helm_release_doc(d, &r[i]),
+		    step) == -1)
+			rv = -1;
+		mesh_helm_release_free(&r[i]);
+	}
+	return rv;
+}
+
 /* One cluster of the description, or its external control plane. */
 static int
 run_cluster(struct opts *o, const struct mesh_desc *d, unsigned i,
@@ -536,10 +572,14 @@ run_cluster(struct opts *o, const struct mesh_desc *d, unsigned i,
 	o->has_remotes = mesh_desc_has_remotes(d, c);
 	if (namespaces && route(rt, namespace_doc(d, c), "namespace") == -1)
 		return -1;
-	if (o->helm)
+	if (o->helm && d->spec.model != MESH_MODEL_EXTERNAL)
 		return helm_cluster(o, d, c, rt);
-	if ((doc = render_role(o, role, c->name, c->network, members,
-	    d->spec.clusters_count)) == NULL)
+	doc = render_role(o, role, c->name, c->network, members,
+	    d->spec.clusters_count);
+	if (o->helm)
+		return helm_iop(o, d, c->name, c->context, doc,
+		    "control-plane", rt);
+	if (doc == NULL)
 		return -1;
 	mesh_desc_annotate(doc, c->name, c->context);
 	return route(rt, doc, "control-plane");
@@ -599,14 +639,21 @@ run_mesh(struct opts *o, struct mesh_route *r)
 		if (namespaces && route(rt, namespace_doc(d, NULL),
 		    "namespace") == -1)
 			goto out;
-		if ((doc = render_role(o, ROLE_EXT_ISTIOD,
-		    d->spec.clusters[0].name, d->spec.clusters[0].network,
-		    NULL, 0)) == NULL)
-			goto out;
-		mesh_desc_annotate(doc, d->spec.external->name,
-		    d->spec.external->context);
-		if (route(rt, doc, "external-istiod") == -1)
-			goto out;
+		doc = render_role(o, ROLE_EXT_ISTIOD, d->spec.clusters[0].name,
+		    d->spec.clusters[0].network, NULL, 0);
+		if (o->helm) {
+			if (helm_iop(o, d, d->spec.external->name,
+			    d->spec.external->context, doc, "external-istiod",
+			    rt) == -1)
+				goto out;
+		} else {
+			if (doc == NULL)
+				goto out;
+			mesh_desc_annotate(doc, d->spec.external->name,
+			    d->spec.external->context);
+			if (route(rt, doc, "external-istiod") == -1)
+				goto out;
+		}
 	}
 	for (i = 0; i < d->spec.clusters_count; i++) {
 		if (o->cluster != NULL &&

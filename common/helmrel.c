@@ -108,6 +108,13 @@ static const struct row {
 #define NRELEASES (sizeof(releases) / sizeof(releases[0]))
 #define NVALUES (sizeof(releases[0].values) / sizeof(releases[0].values[0]))
 
+static void
+put_str(struct mesh_doc *doc, struct mesh_node *n, const char *path,
+    const char *s)
+{
+	mesh_path_put(doc, n, path, mesh_str_new(doc, s));
+}
+
 int
 mesh_helm_output_parse(const char *arg, enum mesh_helm_out *out)
 {
@@ -142,17 +149,11 @@ mesh_helm_check(const struct mesh_desc *d, const char *flag)
 	const char *at = "spec.installer";
 	char buf[256];
 
-	if (d->spec.model == MESH_MODEL_EXTERNAL) {
-		why = "the external model has no Helm release: the external "
-		    "istiod's k8s.overlays (its ConfigMap volumes and "
-		    "environment) are no Helm value; install it with "
-		    "istioctl, or post-render helm template istio/istiod "
-		    "with mesh-overlay --k8s-overlays";
-	} else if (d->istio_minor == MESH_ISTIO_GUIDE) {
+	if (d->istio_minor == MESH_ISTIO_GUIDE) {
 		why = "the old guides' text has no Helm tab: give an Istio "
 		    "release (1.22 or later), or install with istioctl";
 		at = "spec.istioVersion";
-	} else if (d->spec.model == MESH_MODEL_PRIMARY_REMOTE &&
+	} else if (d->spec.model != MESH_MODEL_MULTI_PRIMARY &&
 	    d->istio_minor < 24) {
 		snprintf(buf, sizeof(buf), "the remotes' istio/base and "
 		    "istio/istiod need the charts' remote profile, which "
@@ -223,7 +224,7 @@ make(const struct mesh_desc *d, const struct mesh_cluster *c,
 		    xasprintf("istiod-%s", d->spec.revision) :
 		    xstrdup(row->depends);
 	r->chart = row->chart;
-	r->ns = d->spec.istio_namespace;
+	r->ns = xstrdup(d->spec.istio_namespace);
 	r->step = row->step;
 	r->cluster = c->name;
 	r->context = c->context;
@@ -281,7 +282,9 @@ mesh_helm_releases(const struct mesh_desc *d, const struct mesh_cluster *c,
 	unsigned role = c->role == MESH_ROLE_PRIMARY ? H_PRIMARY : H_REMOTE;
 	size_t i, n = 0;
 
-	if (d->spec.model == MESH_MODEL_EXTERNAL ||
+	/* the external model's control planes: mesh_helm_from_iop */
+	if ((d->spec.model == MESH_MODEL_EXTERNAL &&
+	    strcmp(step, "control-plane") == 0) ||
 	    !mesh_route_has_step(d, c->name, step))
 		return 0;
 	for (i = 0; i < NRELEASES && n < max; i++)
@@ -289,6 +292,268 @@ mesh_helm_releases(const struct mesh_desc *d, const struct mesh_cluster *c,
 		    strcmp(releases[i].step, step) == 0)
 			make(d, c, &releases[i], &out[n++]);
 	return n;
+}
+
+/* Cut b back to len bytes. */
+static void
+cut(struct mesh_buf *b, size_t len)
+{
+	b->len = len;
+	if (b->data != NULL)
+		b->data[len] = '\0';
+}
+
+/*
+ * Put every scalar under n as a value of r, in the order given, at the
+ * path p holds (a key with a dot is escaped, as Helm and we read it).
+ */
+static void
+put_tree(struct mesh_helm_release *r, struct mesh_buf *p,
+    const struct mesh_node *n)
+{
+	size_t i, len = p->len;
+	const char *k;
+	char buf[64];
+
+	if (mesh_is_map(n)) {
+		for (i = 0; i < mesh_map_len(n); i++) {
+			if (len > 0)
+				mesh_buf_addc(p, '.');
+			for (k = mesh_map_key(n, i)->u.s.text; *k != '\0'; k++) {
+				if (*k == '.')
+					mesh_buf_addc(p, '\\');
+				mesh_buf_addc(p, *k);
+			}
+			put_tree(r, p, mesh_map_value(n, i));
+			cut(p, len);
+		}
+	} else if (mesh_is_seq(n)) {
+		for (i = 0; i < n->u.c.n; i++) {
+			mesh_buf_addf(p, "[%zu]", i);
+			put_tree(r, p, n->u.c.v[i]);
+			cut(p, len);
+		}
+	} else if (n != NULL && len > 0) {
+		mesh_helm_release_put(r, p->data, mesh_is_null(n) ? "null" :
+		    mesh_scalar_canon(n, buf, sizeof(buf)),
+		    mesh_scalar_type(n));
+	}
+}
+
+/* Is component name of iop's spec.components enabled? */
+static bool
+enabled(const struct mesh_node *spec, const char *name)
+{
+	const struct mesh_node *c = mesh_map_get(mesh_map_get(spec,
+	    "components"), name);
+
+	return mesh_scalar_is(mesh_map_get(c, "enabled"), "true");
+}
+
+/*
+ * The k8s settings of spec's istiod, as an IstioOperator of their own
+ * for mesh-overlay --k8s-overlays; NULL when there are none.
+ */
+static struct mesh_doc *
+k8s_of(const char *src, const struct mesh_node *spec)
+{
+	const struct mesh_node *k8s = mesh_map_get(mesh_map_get(mesh_map_get(
+	    spec, "components"), "pilot"), "k8s");
+	struct mesh_doc *doc;
+
+	if (k8s == NULL || mesh_is_null(k8s))
+		return NULL;
+	doc = mesh_doc_new(src);
+	doc->root = mesh_map_new(doc);
+	doc->changed = true;
+	put_str(doc, doc->root, "apiVersion", "install.istio.io/v1alpha1");
+	put_str(doc, doc->root, "kind", "IstioOperator");
+	mesh_path_put(doc, doc->root, "spec.components.pilot.k8s",
+	    mesh_node_copy(doc, k8s));
+	return doc;
+}
+
+/* A release of iop's, its name and namespace copied, with no value yet. */
+static struct mesh_helm_release *
+new_release(struct mesh_helm_release *r, const struct mesh_desc *d,
+    const char *name, const char *chart, const char *ns, const char *step,
+    const char *cluster, const char *context)
+{
+	memset(r, 0, sizeof(*r));
+	r->name = xstrdup(name);
+	r->chart = chart;
+	r->ns = xstrdup(ns);
+	r->step = step;
+	r->cluster = cluster;
+	r->context = context;
+	r->values = mesh_doc_new(d->src);
+	r->values->root = mesh_map_new(r->values);
+	r->values->changed = true;
+	return r;
+}
+
+/*
+ * Check what an IstioOperator gateway g (of list, enabled) asks that
+ * the istio/gateway chart can do: its Service (k8s.service), and the
+ * gateway injection template.  0, or -1 after a report.
+ */
+static int
+gateway_check(const struct mesh_desc *d, const char *cluster,
+    const struct mesh_node *spec, const char *list, const struct mesh_node *g,
+    const char *name)
+{
+	const struct mesh_node *k8s = mesh_map_get(g, "k8s"), *gv;
+	const char *what = NULL, *t;
+	size_t i;
+
+	for (i = 0; mesh_is_map(g) && i < mesh_map_len(g) && what == NULL;
+	    i++) {
+		const char *k = mesh_map_key(g, i)->u.s.text;
+
+		if (strcmp(k, "name") != 0 && strcmp(k, "namespace") != 0 &&
+		    strcmp(k, "enabled") != 0 && strcmp(k, "k8s") != 0)
+			what = k;
+	}
+	for (i = 0; mesh_is_map(k8s) && i < mesh_map_len(k8s) &&
+	    what == NULL; i++)
+		if (strcmp(mesh_map_key(k8s, i)->u.s.text, "service") != 0)
+			what = mesh_map_key(k8s, i)->u.s.text;
+	gv = mesh_map_get(mesh_map_get(mesh_map_get(spec, "values"),
+	    "gateways"), name);
+	for (i = 0; mesh_is_map(gv) && i < mesh_map_len(gv) &&
+	    what == NULL; i++) {
+		t = mesh_scalar_is(mesh_map_key(gv, i), "injectionTemplate") ?
+		    mesh_map_getstr(gv, "injectionTemplate") : NULL;
+		if (t == NULL || strcmp(t, "gateway") != 0)
+			what = t == NULL ? mesh_map_key(gv, i)->u.s.text :
+			    "injectionTemplate";
+	}
+	if (what == NULL)
+		return 0;
+	mesh_err(NULL, "%s: %s%s%s%s %s: '%s' has no value of istio/gateway "
+	    "(its Service and the gateway injection template): install it "
+	    "with istioctl", d->src, cluster ? "cluster '" : "",
+	    cluster ? cluster : "", cluster ? "': " : "", list, name, what);
+	return -1;
+}
+
+int
+mesh_helm_from_iop(const struct mesh_desc *d, const char *cluster,
+    const char *context, const struct mesh_doc *iop, const char *step,
+    struct mesh_helm_release *out, size_t max, size_t *n)
+{
+	static const char *const lists[] = { "ingressGateways",
+		"egressGateways" };
+	const struct mesh_node *spec = mesh_map_get(iop->root, "spec");
+	const struct mesh_node *comps = mesh_map_get(spec, "components");
+	const char *profile = mesh_map_getstr(spec, "profile");
+	const char *rev = mesh_map_getstr(spec, "revision");
+	const char *ns = mesh_map_getstr(spec, "values.global.istioNamespace");
+	const char *charts[2], *gname;
+	struct mesh_buf p = MESH_BUF_INIT;
+	struct mesh_helm_release *r;
+	const struct mesh_node *g, *list;
+	size_t i, j, nc = 0;
+	bool dflt = profile == NULL || strcmp(profile, "default") == 0;
+	bool named = false;
+
+	*n = 0;
+	if (ns == NULL)
+		ns = mesh_map_getstr(iop->root, "metadata.namespace");
+	if (ns == NULL)
+		ns = ISTIO_SYSTEM;
+	if (rev != NULL && (*rev == '\0' || strcmp(rev, "default") == 0))
+		rev = NULL;
+	if (dflt || strcmp(profile, "remote") == 0) {
+		charts[nc++] = "base";
+		charts[nc++] = "istiod";
+	} else if (strcmp(profile, "empty") == 0) {
+		if (enabled(spec, "base"))
+			charts[nc++] = "base";
+		if (enabled(spec, "pilot"))
+			charts[nc++] = "istiod";
+	} else {
+		mesh_err(NULL, "%s: %s%s%sthe %s profile has no Helm form here: "
+		    "install it with istioctl", d->src, cluster ? "cluster '" :
+		    "", cluster ? cluster : "", cluster ? "': " : "", profile);
+		return -1;
+	}
+	/* the gateways first: what the charts cannot do stops it all */
+	for (i = 0; i < 2; i++) {
+		list = mesh_map_get(comps, lists[i]);
+		for (j = 0; mesh_is_seq(list) && j < list->u.c.n; j++) {
+			g = list->u.c.v[j];
+			gname = mesh_map_getstr(g, "name");
+			if (gname == NULL)
+				gname = i == 0 ? "istio-ingressgateway" :
+				    "istio-egressgateway";
+			if (gateway_check(d, cluster, spec, lists[i], g,
+			    gname) == -1)
+				return -1;
+		}
+	}
+	for (i = 0; i < nc && *n < max; i++) {
+		bool istiod = strcmp(charts[i], "istiod") == 0;
+		char *name = istiod && rev != NULL ? xasprintf("istiod-%s", rev) :
+		    xstrdup(istiod ? "istiod" : "istio-base");
+
+		r = new_release(&out[(*n)++], d, name, charts[i], ns, step,
+		    cluster, context);
+		free(name);
+		r->depends = istiod && i > 0 ? xstrdup("istio-base") : NULL;
+		if (profile != NULL && strcmp(profile, "empty") != 0 &&
+		    !dflt)
+			mesh_helm_release_put(r, "profile", profile, MESH_T_STR);
+		/* every chart takes every value, as from istioctl */
+		put_tree(r, &p, mesh_map_get(spec, "values"));
+		mesh_buf_adds(&p, "meshConfig");
+		put_tree(r, &p, mesh_map_get(spec, "meshConfig"));
+		cut(&p, 0);
+		if (rev != NULL)
+			mesh_helm_release_put(r, "revision", rev, MESH_T_STR);
+		/* what the chart renders, changed as istioctl changes it */
+		if (istiod)
+			r->k8s = k8s_of(d->src, spec);
+	}
+	for (i = 0; i < 2; i++) {
+		list = mesh_map_get(comps, lists[i]);
+		for (j = 0; mesh_is_seq(list) && j < list->u.c.n && *n < max;
+		    j++) {
+			const struct mesh_node *svc;
+			const char *gns;
+
+			g = list->u.c.v[j];
+			named = named || i == 0;
+			if (mesh_scalar_is(mesh_map_get(g, "enabled"), "false"))
+				continue;
+			gname = mesh_map_getstr(g, "name");
+			if (gname == NULL)
+				gname = i == 0 ? "istio-ingressgateway" :
+				    "istio-egressgateway";
+			gns = mesh_map_getstr(g, "namespace");
+			r = new_release(&out[(*n)++], d, gname, "gateway",
+			    gns != NULL ? gns : ns, step, cluster, context);
+			if (nc > 0)	/* after istiod, or base */
+				r->depends = xstrdup(out[nc - 1].name);
+			svc = mesh_map_get(mesh_map_get(g, "k8s"), "service");
+			/* the egress gateway's Service is a ClusterIP */
+			if (i == 1 && mesh_map_get(svc, "type") == NULL)
+				mesh_helm_release_put(r, "service.type",
+				    "ClusterIP", MESH_T_STR);
+			mesh_buf_adds(&p, "service");
+			put_tree(r, &p, svc);
+			cut(&p, 0);
+			if (rev != NULL)
+				mesh_helm_release_put(r, "revision", rev,
+				    MESH_T_STR);
+		}
+	}
+	/* the default profile's own ingress gateway */
+	if (dflt && !named && *n < max)
+		new_release(&out[(*n)++], d, "istio-ingressgateway", "gateway",
+		    ns, step, cluster, context)->depends = xstrdup("istiod");
+	mesh_buf_release(&p);
+	return 0;
 }
 
 void
@@ -305,7 +570,9 @@ mesh_helm_release_free(struct mesh_helm_release *r)
 	free(r->v);
 	free(r->name);
 	free(r->depends);
+	free(r->ns);
 	mesh_doc_free(r->values);
+	mesh_doc_free(r->k8s);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -334,11 +601,293 @@ chart_version(const struct mesh_desc *d)
 	    NULL;
 }
 
-static void
-put_str(struct mesh_doc *doc, struct mesh_node *n, const char *path,
-    const char *s)
+/*
+ * The lists a Flux post-renderer patch may add an item to: those whose
+ * items Kubernetes merges by a key, so that kustomize's strategic merge
+ * adds the item as istioctl's "[100]" past a list's end does.
+ */
+static const struct {
+	const char *list, *key;
+} merge_keys[] = {
+	{ "containers", "name" },
+	{ "initContainers", "name" },
+	{ "env", "name" },
+	{ "volumes", "name" },
+	{ "volumeMounts", "mountPath" },
+	{ "imagePullSecrets", "name" },
+};
+
+/* One object's strategic merge patch, being made. */
+struct smp {
+	const char *kind;
+	char *name;
+	struct mesh_node *root;
+};
+
+struct smps {
+	struct mesh_doc *doc;	/* holds every patch */
+	struct smp v[8];
+	size_t n;
+	const char *rel;	/* the release, for messages */
+};
+
+static const char *
+merge_key(const char *list)
 {
-	mesh_path_put(doc, n, path, mesh_str_new(doc, s));
+	size_t i;
+
+	for (i = 0; i < sizeof(merge_keys) / sizeof(merge_keys[0]); i++)
+		if (strcmp(merge_keys[i].list, list) == 0)
+			return merge_keys[i].key;
+	return NULL;
+}
+
+/* The patch of object (kind, name), made when it is not there yet. */
+static struct mesh_node *
+smp_of(struct smps *s, const char *kind, const char *name)
+{
+	struct smp *p;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].kind, kind) == 0 &&
+		    strcmp(s->v[i].name, name) == 0)
+			return s->v[i].root;
+	if (s->n == sizeof(s->v) / sizeof(s->v[0])) {
+		mesh_err(NULL, "release '%s': a Flux post-renderer here "
+		    "patches at most %zu objects", s->rel, s->n);
+		return NULL;
+	}
+	p = &s->v[s->n++];
+	p->kind = kind;
+	p->name = xstrdup(name);
+	p->root = mesh_map_new(s->doc);
+	put_str(s->doc, p->root, "apiVersion", "apps/v1");
+	put_str(s->doc, p->root, "kind", kind);
+	put_str(s->doc, p->root, "metadata.name", name);
+	return p->root;
+}
+
+/* The item of seq whose key is value, made when it is not there yet. */
+static struct mesh_node *
+item_of(struct mesh_doc *doc, struct mesh_node *seq, const char *key,
+    const char *value)
+{
+	struct mesh_node *it;
+	size_t i;
+
+	for (i = 0; i < seq->u.c.n; i++)
+		if (mesh_scalar_is(mesh_map_get(seq->u.c.v[i], key), value))
+			return seq->u.c.v[i];
+	it = mesh_map_new(doc);
+	put_str(doc, it, key, value);
+	mesh_seq_append(doc, seq, it);
+	return it;
+}
+
+/* The child of map at key, made as a sequence or mapping if missing. */
+static struct mesh_node *
+child(struct mesh_doc *doc, struct mesh_node *map, const char *key, bool seq)
+{
+	struct mesh_node *n = mesh_map_get(map, key);
+
+	if (n == NULL) {
+		n = seq ? mesh_seq_new(doc) : mesh_map_new(doc);
+		mesh_map_set(doc, map, key, n);
+	}
+	return (seq ? mesh_is_seq(n) : mesh_is_map(n)) ? n : NULL;
+}
+
+/* The istiod container of the patch of Deployment name. */
+static struct mesh_node *
+istiod_container(struct smps *s, const char *name)
+{
+	struct mesh_node *n = smp_of(s, "Deployment", name);
+
+	if (n != NULL)
+		n = child(s->doc, n, "spec", false);
+	if (n != NULL)
+		n = child(s->doc, n, "template", false);
+	if (n != NULL)
+		n = child(s->doc, n, "spec", false);
+	if (n != NULL)
+		n = child(s->doc, n, "containers", true);
+	return n != NULL ? item_of(s->doc, n, "name", "discovery") : NULL;
+}
+
+/*
+ * Add to the patch of (kind, name) what one k8s.overlays patch does:
+ * path, of istioctl's grammar, with its value.  The istiod Deployment's
+ * container 0 is its "discovery".  0, or -1 after a report.
+ */
+static int
+smp_overlay(struct smps *s, const char *kind, const char *name,
+    const char *path, const struct mesh_node *value)
+{
+	struct mesh_node *cur;
+	struct mesh_path pp;
+	struct mesh_path_err err;
+	struct mesh_limits lim;
+	struct mesh_doc *parsed = NULL;
+	const char *list = NULL, *key;
+	size_t i;
+	int rv = -1;
+
+	if (kind == NULL || name == NULL || path == NULL ||
+	    strcmp(kind, "Deployment") != 0) {
+		mesh_err(NULL, "release '%s': k8s.overlays of %s '%s': a Flux "
+		    "post-renderer here patches a Deployment: render the "
+		    "release with -o helm-install, post-rendered by "
+		    "mesh-overlay", s->rel, kind ? kind : "?",
+		    name ? name : "?");
+		return -1;
+	}
+	cur = smp_of(s, kind, name);
+	if (cur == NULL)
+		return -1;
+	if (mesh_path_parse(path, &pp, &err) == -1) {
+		mesh_err(NULL, "release '%s': k8s.overlays patch '%s': %s",
+		    s->rel, path, err.msg);
+		return -1;
+	}
+	/* a string holding a mapping is that mapping, as istioctl reads it */
+	if (value != NULL && mesh_is_scalar(value) &&
+	    mesh_scalar_type(value) == MESH_T_STR &&
+	    strchr(value->u.s.text, ':') != NULL) {
+		mesh_limits_init(&lim);
+		parsed = mesh_parse_string("value", value->u.s.text, &lim, true);
+		if (parsed != NULL && mesh_is_map(parsed->root))
+			value = parsed->root;
+	}
+	for (i = 0; i < pp.n; i++) {
+		const struct mesh_path_elem *e = &pp.v[i];
+		bool last = i + 1 == pp.n;
+		bool next_list = !last && pp.v[i + 1].kind != MESH_PE_KEY;
+
+		if (e->kind == MESH_PE_KEY && last && value != NULL) {
+			mesh_map_set(s->doc, cur, e->key,
+			    mesh_node_copy(s->doc, value));
+			rv = 0;
+		} else if (e->kind == MESH_PE_KEY && !last) {
+			list = e->key;
+			if ((cur = child(s->doc, cur, e->key, next_list)) != NULL)
+				continue;
+		} else if (e->kind == MESH_PE_INDEX && last && list != NULL &&
+		    (key = merge_key(list)) != NULL && mesh_is_map(value) &&
+		    mesh_map_get(value, key) != NULL) {
+			/* an item the list merges in by its key */
+			mesh_seq_append(s->doc, cur, mesh_node_copy(s->doc,
+			    value));
+			rv = 0;
+		} else if (e->kind == MESH_PE_INDEX && !last && e->index == 0 &&
+		    list != NULL && strcmp(list, "containers") == 0 &&
+		    strncmp(name, "istiod", 6) == 0) {
+			cur = item_of(s->doc, cur, "name", "discovery");
+			continue;
+		} else if (e->kind == MESH_PE_SELECT && !last && list != NULL &&
+		    (key = merge_key(list)) != NULL &&
+		    strcmp(e->key, key) == 0) {
+			cur = item_of(s->doc, cur, key, e->value);
+			continue;
+		}
+		break;
+	}
+	if (rv == -1)
+		mesh_err(NULL, "release '%s': k8s.overlays patch '%s' of %s "
+		    "'%s': a Flux post-renderer here adds an item to a list "
+		    "that merges by a key, or sets a key: render the release "
+		    "with -o helm-install, post-rendered by mesh-overlay",
+		    s->rel, path, kind, name);
+	mesh_doc_free(parsed);
+	mesh_path_release(&pp);
+	return rv;
+}
+
+/*
+ * r's post-render as the patches of Flux's kustomize post-renderer,
+ * into a sequence of doc: env of the istiod container, then each
+ * overlay.  NULL after a report.
+ */
+static struct mesh_node *
+flux_patches(struct mesh_doc *doc, const struct mesh_helm_release *r)
+{
+	const struct mesh_node *comps = mesh_map_get(mesh_map_get(r->k8s->root,
+	    "spec"), "components");
+	const struct mesh_node *k8s, *ovl, *o, *pat;
+	struct smps s = { mesh_doc_new(r->values->src), { { 0 } }, 0, r->name };
+	struct mesh_node *seq = NULL, *p, *c;
+	struct mesh_buf b = MESH_BUF_INIT;
+	size_t i, j, k;
+	int rv = 0;
+
+	for (i = 0; rv == 0 && mesh_is_map(comps) && i < mesh_map_len(comps);
+	    i++) {
+		const char *comp = mesh_map_key(comps, i)->u.s.text;
+
+		k8s = mesh_map_get(mesh_map_value(comps, i), "k8s");
+		for (j = 0; rv == 0 && mesh_is_map(k8s) && j < mesh_map_len(k8s);
+		    j++) {
+			const char *f = mesh_map_key(k8s, j)->u.s.text;
+
+			if (strcmp(comp, "pilot") == 0 &&
+			    strcmp(f, "env") == 0 &&
+			    mesh_is_seq(mesh_map_value(k8s, j))) {
+				if ((c = istiod_container(&s, r->name)) ==
+				    NULL) {
+					rv = -1;
+					break;
+				}
+				mesh_map_set(s.doc, c, "env", mesh_node_copy(
+				    s.doc, mesh_map_value(k8s, j)));
+				continue;
+			}
+			if (strcmp(f, "overlays") != 0) {
+				mesh_err(NULL, "release '%s': k8s.%s of "
+				    "component %s: a Flux post-renderer here "
+				    "says a container's env and k8s.overlays: "
+				    "render the release with -o helm-install, "
+				    "post-rendered by mesh-overlay", r->name,
+				    f, comp);
+				rv = -1;
+				break;
+			}
+			ovl = mesh_map_value(k8s, j);
+			for (k = 0; rv == 0 && mesh_is_seq(ovl) &&
+			    k < ovl->u.c.n; k++) {
+				size_t m;
+
+				o = ovl->u.c.v[k];
+				pat = mesh_map_get(o, "patches");
+				for (m = 0; rv == 0 && mesh_is_seq(pat) &&
+				    m < pat->u.c.n; m++)
+					rv = smp_overlay(&s,
+					    mesh_map_getstr(o, "kind"),
+					    mesh_map_getstr(o, "name"),
+					    mesh_map_getstr(pat->u.c.v[m], "path"),
+					    mesh_map_get(pat->u.c.v[m], "value"));
+			}
+		}
+	}
+	if (rv == 0) {
+		seq = mesh_seq_new(doc);
+		for (i = 0; i < s.n; i++) {
+			b.len = 0;
+			if (mesh_emit_yaml(&b, s.v[i].root, false) == -1) {
+				seq = NULL;
+				break;
+			}
+			p = mesh_map_new(doc);
+			put_str(doc, p, "target.kind", s.v[i].kind);
+			put_str(doc, p, "target.name", s.v[i].name);
+			put_str(doc, p, "patch", b.data);
+			mesh_seq_append(doc, seq, p);
+		}
+	}
+	for (i = 0; i < s.n; i++)
+		free(s.v[i].name);
+	mesh_buf_release(&b);
+	mesh_doc_free(s.doc);
+	return seq;
 }
 
 struct mesh_doc *
@@ -346,7 +895,7 @@ mesh_helm_release_doc(const struct mesh_desc *d,
     const struct mesh_helm_release *r)
 {
 	struct mesh_doc *doc = mesh_doc_new(d->src);
-	struct mesh_node *root, *spec, *deps, *dep;
+	struct mesh_node *root, *spec, *deps, *dep, *patches;
 	char *version = chart_version(d);
 
 	doc->root = root = mesh_map_new(doc);
@@ -355,7 +904,8 @@ mesh_helm_release_doc(const struct mesh_desc *d,
 	put_str(doc, root, "kind", "HelmRelease");
 	put_str(doc, root, "metadata.name", r->name);
 	put_str(doc, root, "metadata.namespace", r->ns);
-	mesh_desc_annotate(doc, r->cluster, r->context);
+	if (r->cluster != NULL)
+		mesh_desc_annotate(doc, r->cluster, r->context);
 	spec = mesh_map_new(doc);
 	mesh_map_set(doc, root, "spec", spec);
 	put_str(doc, spec, "interval", "10m");
@@ -376,6 +926,18 @@ mesh_helm_release_doc(const struct mesh_desc *d,
 	mesh_map_set(doc, spec, "values",
 	    mesh_node_copy(doc, r->values->root));
 	free(version);
+	if (r->k8s != NULL) {
+		struct mesh_node *post = mesh_map_new(doc), *seq;
+
+		if ((patches = flux_patches(doc, r)) == NULL) {
+			mesh_doc_free(doc);
+			return NULL;
+		}
+		mesh_path_put(doc, post, "kustomize.patches", patches);
+		seq = mesh_seq_new(doc);
+		mesh_seq_append(doc, seq, post);
+		mesh_map_set(doc, spec, "postRenderers", seq);
+	}
 	return doc;
 }
 
@@ -430,7 +992,7 @@ set_types(const char *s)
 
 void
 mesh_helm_install_line(struct mesh_buf *b, const struct mesh_desc *d,
-    const struct mesh_helm_release *r)
+    const struct mesh_helm_release *r, const char *k8s_file)
 {
 	struct mesh_buf arg = MESH_BUF_INIT;
 	char *version = chart_version(d);
@@ -441,15 +1003,19 @@ mesh_helm_install_line(struct mesh_buf *b, const struct mesh_desc *d,
 	sh_word(b, r->name);
 	mesh_buf_addf(b, " istio/%s -n ", r->chart);
 	sh_word(b, r->ns);
-	mesh_buf_adds(b, " --kube-context ");
-	sh_word(b, r->context);
+	if (r->context != NULL) {
+		mesh_buf_adds(b, " --kube-context ");
+		sh_word(b, r->context);
+	}
 	if (version != NULL)
 		mesh_buf_addf(b, " --version %s", version);
 	for (i = 0; i < r->nv; i++) {
 		const struct mesh_helm_value *v = &r->v[i];
 
+		/* --set types no float, and reads null as a deletion */
 		mesh_buf_adds(b, v->type == MESH_T_STR && set_types(v->text) ?
-		    " --set-string " : " --set ");
+		    " --set-string " : v->type == MESH_T_FLOAT ||
+		    v->type == MESH_T_NULL ? " --set-json " : " --set ");
 		arg.len = 0;
 		mesh_buf_addf(&arg, "%s=", v->path);
 		/* --set splits at commas and takes \ as an escape */
@@ -461,22 +1027,29 @@ mesh_helm_install_line(struct mesh_buf *b, const struct mesh_desc *d,
 		mesh_buf_addc(&arg, '\0');
 		sh_word(b, arg.data);
 	}
+	if (k8s_file != NULL)
+		mesh_buf_addf(b, " --post-renderer mesh-overlay "
+		    "--post-renderer-args --k8s-overlays "
+		    "--post-renderer-args %s", k8s_file);
 	mesh_buf_addc(b, '\n');
 	mesh_buf_release(&arg);
 	free(version);
 }
 
 int
-mesh_helm_collect(struct mesh_helm_set *s, const struct mesh_desc *d,
-    const struct mesh_cluster *c, const char *step)
+mesh_helm_collect_made(struct mesh_helm_set *s, const struct mesh_desc *d,
+    const char *cluster, const char *step, struct mesh_helm_release *r,
+    size_t n)
 {
-	struct mesh_helm_release r[4];
-	size_t i, n = mesh_helm_releases(d, c, step, r, 4);
+	size_t i;
 	int place;
 
 	if (n == 0)
 		return 0;
-	if ((place = mesh_route_step(d, c->name, step)) == -1) {
+	/* a single role's releases come in the order made */
+	if (cluster == NULL)
+		place = 0;
+	else if ((place = mesh_route_step(d, cluster, step)) == -1) {
 		for (i = 0; i < n; i++)
 			mesh_helm_release_free(&r[i]);
 		return -1;
@@ -492,6 +1065,16 @@ mesh_helm_collect(struct mesh_helm_set *s, const struct mesh_desc *d,
 		s->place[s->n++] = place;
 	}
 	return 0;
+}
+
+int
+mesh_helm_collect(struct mesh_helm_set *s, const struct mesh_desc *d,
+    const struct mesh_cluster *c, const char *step)
+{
+	struct mesh_helm_release r[4];
+
+	return mesh_helm_collect_made(s, d, c->name, step, r,
+	    mesh_helm_releases(d, c, step, r, 4));
 }
 
 void
@@ -512,26 +1095,61 @@ print_values(const struct mesh_desc *d, struct mesh_helm_set *s,
     const char *cluster, const char *release)
 {
 	struct mesh_buf there = MESH_BUF_INIT;
+	const struct mesh_helm_release *r;
 	struct mesh_writer *w;
 	size_t i;
 	int rv;
 
+	/* a single role (no cluster) names a release only among several */
 	for (i = 0; i < s->n; i++)
-		if (strcmp(s->r[i].cluster, cluster) == 0 &&
-		    strcmp(s->r[i].name, release) == 0)
+		if ((cluster == NULL || strcmp(s->r[i].cluster, cluster) == 0) &&
+		    (release == NULL ? s->n == 1 :
+		    strcmp(s->r[i].name, release) == 0))
 			break;
 	if (i < s->n) {
+		r = &s->r[i];
+		if (r->k8s != NULL) {
+			mesh_buf_addf(&there, "# The values of Helm release "
+			    "'%s' (istio/%s) of cluster '%s'.  What Helm\n"
+			    "# values cannot say, the IstioOperator's k8s "
+			    "settings, mesh-overlay applies\n"
+			    "# as Helm's post-renderer:\n"
+			    "#   mesh-render -f MESH --cluster %s --step %s "
+			    "--installer istioctl >k8s.yaml\n"
+			    "#   helm install %s istio/%s -n %s -f THIS-FILE "
+			    "--post-renderer mesh-overlay \\\n"
+			    "#       --post-renderer-args --k8s-overlays "
+			    "--post-renderer-args k8s.yaml\n", r->name,
+			    r->chart, r->cluster, r->cluster, r->step, r->name,
+			    r->chart, r->ns);
+			if (mesh_write_all(STDOUT_FILENO, there.data,
+			    there.len) == -1) {
+				mesh_err(NULL, "cannot write to standard "
+				    "output:");
+				mesh_buf_release(&there);
+				return -1;
+			}
+			mesh_buf_release(&there);
+		}
 		w = mesh_writer_new(STDOUT_FILENO, MESH_FMT_YAML, false);
-		rv = mesh_writer_put(w, s->r[i].values) == 0 &&
+		rv = mesh_writer_put(w, r->values) == 0 &&
 		    mesh_writer_finish(w) == 0 ? 0 : -1;
 		mesh_writer_free(w);
 		return rv;
 	}
 	for (i = 0; i < s->n; i++)
-		if (strcmp(s->r[i].cluster, cluster) == 0)
+		if (cluster == NULL || strcmp(s->r[i].cluster, cluster) == 0)
 			mesh_buf_addf(&there, "%s%s", there.len > 0 ? ", " : "",
 			    s->r[i].name);
-	if (there.len > 0)
+	if (cluster == NULL && release == NULL)
+		mesh_err(NULL, "%s: -o values prints one release's values: "
+		    "give --release, one of %s", d->src, there.len > 0 ?
+		    there.data : "none");
+	else if (cluster == NULL)
+		mesh_err(NULL, "%s: no Helm release '%s': there %s %s", d->src,
+		    release, s->n == 1 ? "is" : "are", there.len > 0 ?
+		    there.data : "none");
+	else if (there.len > 0)
 		mesh_err(NULL, "%s: cluster '%s' has no Helm release '%s' "
 		    "from %s: it has %s", d->src, cluster, release,
 		    mesh_getprogname(), there.data);
@@ -541,6 +1159,47 @@ print_values(const struct mesh_desc *d, struct mesh_helm_set *s,
 		    mesh_getprogname());
 	mesh_buf_release(&there);
 	return -1;
+}
+
+#define K8S_EOF "MESH_K8S_EOF"
+
+/*
+ * r's helm install line, after the here-document that writes its
+ * post-render file into the directory $k8s when it has one.  0, or -1
+ * after a report.
+ */
+static int
+install(struct mesh_buf *b, const struct mesh_desc *d,
+    const struct mesh_helm_release *r)
+{
+	struct mesh_buf y = MESH_BUF_INIT, file = MESH_BUF_INIT;
+	const char *p;
+	int rv = 0;
+
+	if (r->k8s == NULL) {
+		mesh_helm_install_line(b, d, r, NULL);
+		return 0;
+	}
+	if (mesh_emit_yaml(&y, r->k8s->root, false) == -1)
+		return -1;
+	/* no line of it may end the here-document */
+	for (p = y.data; p != NULL; p = strchr(p, '\n'))
+		if (strncmp(p += *p == '\n', K8S_EOF "\n", 13) == 0) {
+			mesh_err(NULL, "%s: release '%s': its k8s settings hold "
+			    "a line " K8S_EOF, d->src, r->name);
+			rv = -1;
+			break;
+		}
+	if (rv == 0) {
+		mesh_buf_addf(&file, "\"$k8s\"/%s-%s.yaml", r->cluster,
+		    r->name);
+		mesh_buf_addf(b, "cat >%s <<'" K8S_EOF "'\n%s" K8S_EOF "\n",
+		    file.data, y.data);
+		mesh_helm_install_line(b, d, r, file.data);
+	}
+	mesh_buf_release(&file);
+	mesh_buf_release(&y);
+	return rv;
 }
 
 int
@@ -573,19 +1232,35 @@ mesh_helm_print(const struct mesh_desc *d, struct mesh_helm_set *s,
 		order[j] = k;
 	}
 	mesh_buf_addf(&b, "#!/bin/sh\n"
-	    "# The Helm releases %s renders for mesh '%s', in install order,\n"
+	    "# The Helm releases %s renders for %s%s%s, in install order,\n"
 	    "# from the Helm repository istio:\n"
 	    "#   helm repo add istio "
 	    "https://istio-release.storage.googleapis.com/charts\n"
 	    "# Each release's namespace must exist first:\n"
 	    "#   mesh-render -f MESH --for kubectl --step namespace\n"
-	    "set -e\n", mesh_getprogname(), d->metadata.name);
+	    "set -e\n", mesh_getprogname(), d->metadata.name != NULL ?
+	    "mesh '" : d->src, d->metadata.name != NULL ? d->metadata.name :
+	    "", d->metadata.name != NULL ? "'" : "");
 	for (i = 0; i < s->n; i++)
-		mesh_helm_install_line(&b, d, &s->r[order[i]]);
+		if (s->r[i].k8s != NULL)
+			break;
+	if (i < s->n)
+		mesh_buf_adds(&b, "# What Helm values cannot say, the "
+		    "IstioOperators' k8s settings, mesh-overlay\n"
+		    "# applies as Helm's post-renderer (Helm 4 runs the "
+		    "plugin meshline installs in\n"
+		    "# share/meshline/helm/mesh-overlay: helm plugin install "
+		    "it first).\n"
+		    "k8s=$(mktemp -d)\n"
+		    "trap 'rm -rf \"$k8s\"' EXIT\n");
+	rv = 0;
+	for (i = 0; rv == 0 && i < s->n; i++)
+		rv = install(&b, d, &s->r[order[i]]);
 	free(order);
-	rv = mesh_write_all(STDOUT_FILENO, b.data, b.len);
-	if (rv == -1)
+	if (rv == 0 && mesh_write_all(STDOUT_FILENO, b.data, b.len) == -1) {
 		mesh_err(NULL, "cannot write to standard output:");
+		rv = -1;
+	}
 	mesh_buf_release(&b);
-	return rv == -1 ? -1 : 0;
+	return rv;
 }

@@ -32,11 +32,17 @@ enum mesh_helm_out {
 struct mesh_helm_release {
 	char *name;		/* release name: istiod-REV with a revision */
 	const char *chart;	/* base, istiod or gateway (of repo istio) */
-	const char *ns;		/* the release's namespace */
+	char *ns;		/* the release's namespace */
 	const char *step;	/* its step of mesh(7) ROUTING */
 	char *depends;		/* the release it needs first, or NULL */
 	const char *cluster, *context;
 	struct mesh_doc *values;	/* root: a mapping, maybe empty */
+	/*
+	 * What Helm values cannot say: an IstioOperator holding only the
+	 * components' k8s settings, which mesh-overlay --k8s-overlays
+	 * applies as Helm's post-renderer; NULL when there is none.
+	 */
+	struct mesh_doc *k8s;
 	/* the values in the order they are set, for the --set flags */
 	struct mesh_helm_value {
 		char *path;	/* dotted, [i] for a list item */
@@ -60,10 +66,10 @@ int mesh_helm_installer_option(const char *arg, int *helm);
 
 /*
  * Can d's mesh be installed with Helm?  0, or -1 after a one-line
- * report of why not (the external model: the external istiod's
- * k8s.overlays are no Helm value; an Istio release whose charts lack
- * the remote profile).  flag is "--installer helm" when the flag asked
- * for Helm, NULL when spec.installer did.
+ * report of why not (the old guides' text; an Istio release whose
+ * charts lack the remote profile that remotes need).  flag is
+ * "--installer helm" when the flag asked for Helm, NULL when
+ * spec.installer did.
  */
 int mesh_helm_check(const struct mesh_desc *d, const char *flag);
 
@@ -89,6 +95,22 @@ size_t mesh_helm_releases(const struct mesh_desc *d,
 void mesh_helm_release_free(struct mesh_helm_release *r);
 
 /*
+ * The releases that install what the IstioOperator iop installs, for
+ * cluster (with context) in step, into out[0..max), their number in *n:
+ * istio/base and istio/istiod for the remote profile, istio/istiod (and
+ * istio/base when enabled) for the empty one.  Every release takes the
+ * IstioOperator's values, as istioctl gives them to every chart, with
+ * its meshConfig and revision; the components' k8s settings become the
+ * release's post-render (r->k8s).  This is how the external model,
+ * which today's pages install with istioctl alone, is installed with
+ * Helm.  0, or -1 after a report of what has no Helm form (gateways,
+ * another profile).
+ */
+int mesh_helm_from_iop(const struct mesh_desc *d, const char *cluster,
+    const char *context, const struct mesh_doc *iop, const char *step,
+    struct mesh_helm_release *out, size_t max, size_t *n);
+
+/*
  * Set one more value of r (path as mesh_path_put takes it; type
  * MESH_T_STR, MESH_T_BOOL or MESH_T_INT), after the table's.
  */
@@ -97,7 +119,13 @@ void mesh_helm_release_put(struct mesh_helm_release *r, const char *path,
 
 /*
  * The release as a Flux HelmRelease of d's mesh, annotated for its
- * cluster (mesh_desc_annotate), its values copied.
+ * cluster (mesh_desc_annotate), its values copied.  Flux runs no
+ * program after a chart, so a release's post-render (r->k8s) becomes
+ * the strategic merge patches of spec.postRenderers' kustomize, which
+ * do what mesh-overlay --k8s-overlays does: each container's env and
+ * each k8s.overlays patch that adds an item to a list with a merge key
+ * (a volume, a volume mount, a container).  NULL after a report of a
+ * setting no such patch can say.
  */
 struct mesh_doc *mesh_helm_release_doc(const struct mesh_desc *d,
     const struct mesh_helm_release *r);
@@ -109,10 +137,13 @@ struct mesh_doc *mesh_helm_release_doc(const struct mesh_desc *d,
  *	    --set path=value ...
  *
  * every value a --set (--set-string where --set would type a string as
- * a number, a boolean or null), each word quoted for sh where it needs it.
+ * a number, a boolean or null, --set-json for a float or null), each
+ * word quoted for sh where it needs it.  k8s_file (NULL: none), a sh
+ * word, is the file of r->k8s, given to mesh-overlay --k8s-overlays as
+ * the post-renderer.
  */
 void mesh_helm_install_line(struct mesh_buf *b, const struct mesh_desc *d,
-    const struct mesh_helm_release *r);
+    const struct mesh_helm_release *r, const char *k8s_file);
 
 /* The releases a run collects for -o values or -o helm-install. */
 struct mesh_helm_set {
@@ -127,6 +158,16 @@ struct mesh_helm_set {
  */
 int mesh_helm_collect(struct mesh_helm_set *s, const struct mesh_desc *d,
     const struct mesh_cluster *c, const char *step);
+
+/*
+ * Collect n releases made otherwise (mesh_helm_from_iop), of step for
+ * cluster (NULL: a single role's, in the order collected), into s,
+ * which now owns them.  0, or -1 after a report (each
+ * release is freed then).
+ */
+int mesh_helm_collect_made(struct mesh_helm_set *s,
+    const struct mesh_desc *d, const char *cluster, const char *step,
+    struct mesh_helm_release *r, size_t n);
 
 /*
  * Print what s holds as out says: for MESH_HELM_OUT_VALUES the values of
