@@ -307,22 +307,6 @@ EOF
 	[[ "$stderr" == *"--installer helm: the old guides' text has no Helm tab"* ]]
 }
 
-@test "helm-installer: the external model is refused in one line, naming what Helm values cannot say" {
-	for p in mesh-render mesh-gw; do
-		run --separate-stderr -1 mesh "$p" -f "$ROOT/examples/mesh/external.yaml" --installer helm
-		[ -z "$output" ]
-		[ "${#stderr_lines[@]}" -eq 1 ]
-		[[ "$stderr" == *"k8s.overlays"*"mesh-overlay --k8s-overlays"* ]]
-		sed 's/^  model:/  installer: helm\n  model:/' "$ROOT/examples/mesh/external.yaml" > "$TMP/x.yaml"
-		run --separate-stderr -1 mesh "$p" -f "$TMP/x.yaml" -o helm-install
-		[ -z "$output" ]
-		[ "${#stderr_lines[@]}" -eq 1 ]
-	done
-	# with istioctl it renders as before
-	run -0 mesh-render -f "$TMP/x.yaml" --installer istioctl
-	[[ "$output" == *IstioOperator* ]]
-}
-
 @test "helm-installer: usage errors exit 2, unknown releases 1, each in one line with nothing on stdout" {
 	desc primary-remote "$TMP/m.yaml"
 	local -a bad=(
