@@ -307,6 +307,29 @@ external_istiod_at_ip(const struct opts *o, struct mesh_doc *doc)
 	free(validate);
 }
 
+/*
+ * A revision's istiod Deployment is istiod-REV: the external istiod's
+ * k8s.overlays name it so, or they would patch nothing.
+ */
+static void
+revision_overlays(struct mesh_doc *doc, const char *rev)
+{
+	struct mesh_node *ovl = mesh_map_get(mesh_map_get(mesh_map_get(
+	    mesh_map_get(spec_of(doc), "components"), "pilot"), "k8s"),
+	    "overlays");
+	char *name = xasprintf("istiod-%s", rev);
+	size_t i;
+
+	for (i = 0; mesh_is_seq(ovl) && i < ovl->u.c.n; i++)
+		if (mesh_scalar_is(mesh_map_get(ovl->u.c.v[i], "kind"),
+		    "Deployment") &&
+		    mesh_scalar_is(mesh_map_get(ovl->u.c.v[i], "name"),
+		    "istiod"))
+			mesh_map_set(doc, ovl->u.c.v[i], "name",
+			    mesh_str_new(doc, name));
+	free(name);
+}
+
 /* One role's document.  NULL after a report. */
 static struct mesh_doc *
 render_role(const struct opts *o, enum role role, const char *cluster,
@@ -381,9 +404,12 @@ render_role(const struct opts *o, enum role role, const char *cluster,
 		mesh_path_put(doc, spec_of(doc), "values.global.configCluster",
 		    mesh_scalar_new(doc, "true", 4, MESH_T_BOOL));
 	if (o->revision != NULL && *o->revision != '\0' &&
-	    strcmp(o->revision, "default") != 0)
+	    strcmp(o->revision, "default") != 0) {
 		mesh_path_put(doc, spec_of(doc), "revision",
 		    mesh_str_new(doc, o->revision));
+		if (role == ROLE_EXT_ISTIOD)
+			revision_overlays(doc, o->revision);
+	}
 	return doc;
 }
 

@@ -293,16 +293,21 @@ print(json.dumps(n(d), sort_keys=True))'
 @test "helm-external: Flux's kustomize patches do to the chart what mesh-overlay --k8s-overlays does" {
 	need3
 	command -v kubectl >/dev/null || skip "no kubectl (its kustomize applies the patches)"
-	local addr
-	for addr in istiod.external.example.com 192.0.2.50; do
+	local addr rev
+	for addr in istiod.external.example.com 192.0.2.50 istiod.external.example.com/canary; do
+		rev=""
+		case "$addr" in */*) rev="${addr#*/}" addr="${addr%/*}" ;; esac
 		mesh_desc "$TMP/m.yaml" "$addr"
+		[ -z "$rev" ] || sed -i "s/^  model: external/  model: external\n  revision: $rev/" "$TMP/m.yaml"
 		mesh-render -f "$TMP/m.yaml" --cluster external > "$TMP/hr.yaml"
 		mesh-render -f "$TMP/m.yaml" --cluster external --installer istioctl > "$TMP/iop.yaml"
-		"$MESH_HELM3" template istiod "$CHART" -n external-istiod \
+		"$MESH_HELM3" template istiod "$CHART" -n external-istiod --set "revision=$rev" \
 		    --post-renderer mesh-overlay --post-renderer-args --k8s-overlays \
 		    --post-renderer-args "$TMP/iop.yaml" | norm_lists > "$TMP/want"
+		# a revision's Deployment is istiod-REV, and so is what patches it
+		[ -z "$rev" ] || grep -q '"name": "istiod-canary"' "$TMP/want"
 		rm -rf "$TMP/kz" && mkdir "$TMP/kz"
-		"$MESH_HELM3" template istiod "$CHART" -n external-istiod > "$TMP/kz/all.yaml"
+		"$MESH_HELM3" template istiod "$CHART" -n external-istiod --set "revision=$rev" > "$TMP/kz/all.yaml"
 		"$PYTHON" - "$TMP/hr.yaml" "$TMP/kz/kustomization.yaml" <<'PY'
 import sys, yaml
 hr = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d][0]
@@ -313,7 +318,7 @@ PY
 		kubectl kustomize "$TMP/kz" | norm_lists > "$TMP/got"
 		diff "$TMP/want" "$TMP/got"
 		# and they changed it
-		! "$MESH_HELM3" template istiod "$CHART" -n external-istiod | norm_lists | cmp -s - "$TMP/got"
+		! "$MESH_HELM3" template istiod "$CHART" -n external-istiod --set "revision=$rev" | norm_lists | cmp -s - "$TMP/got"
 	done
 }
 
