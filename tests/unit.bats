@@ -50,3 +50,7 @@ unit() {
 @test "unit: typed: one reader for typed documents: UTF-16, NULs, surrogate pairs, keys twice" {
 	unit typed_test
 }
+
+@test "unit: helmrel: an IstioOperator as Helm releases, their --set forms, what Flux cannot patch" {
+	unit helmrel_test
+}
