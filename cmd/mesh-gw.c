@@ -109,9 +109,9 @@ static const unsigned cmd_flags[] = {
 	F_ISTIO_VERSION | F_LB | F_INSTALLER | F_RELEASE | F_HELM_OUT,
 	F_CREDENTIAL | F_HOST | F_ISTIO_VERSION | F_NAMESPACE,
 	F_INJECTION | F_ISTIO_VERSION | F_LB | F_NAMESPACE | F_INSTALLER |
-	    F_RELEASE | F_HELM_OUT,
+	    F_HELM_OUT,
 	F_INJECTION | F_ISTIO_VERSION | F_NAMESPACE | F_INSTALLER |
-	    F_RELEASE | F_HELM_OUT,
+	    F_HELM_OUT,
 };
 
 /* How a gateway's LoadBalancer Service is changed. */
@@ -790,17 +790,21 @@ static const char usage_text[] =
 	"ns]\n"
 	"           [--istio-version version] [--revision rev]\n"
 	"           [--tls simple --host host --credential-name secret]\n"
-	"       mesh-gw controlplane [-o yaml|json] [--external-ip ip]\n"
+	"       mesh-gw controlplane [-o yaml|json|values|helm-install]\n"
+	"           [--external-ip ip] [--installer istioctl|helm]\n"
 	"           [--istio-version version] [--load-balancer-ip ip]\n"
-	"           [--service-type LoadBalancer|NodePort]\n"
+	"           [--release name] [--service-type LoadBalancer|NodePort]\n"
 	"       mesh-gw external-istiod --host host [--credential-name "
 	"secret]\n"
 	"           [-o yaml|json] [--istio-version version] [-n ns]\n"
-	"       mesh-gw ingress [-o yaml|json] [--external-ip ip]\n"
-	"           [--injection-template name] [--istio-version version]\n"
-	"           [--load-balancer-ip ip] [-n ns]\n"
+	"       mesh-gw ingress [-o yaml|json|values|helm-install] "
+	"[--external-ip ip]\n"
+	"           [--injection-template name] [--installer istioctl|helm]\n"
+	"           [--istio-version version] [--load-balancer-ip ip] "
+	"[-n ns]\n"
 	"           [--service-type LoadBalancer|NodePort]\n"
-	"       mesh-gw egress [-o yaml|json] [--injection-template name]\n"
+	"       mesh-gw egress [-o yaml|json|values|helm-install]\n"
+	"           [--injection-template name] [--installer istioctl|helm]\n"
 	"           [--istio-version version] [-n ns]\n"
 	"       mesh-gw -f mesh.yaml [-o yaml|json|values|helm-install] "
 	"[--cluster name]\n"
@@ -848,12 +852,12 @@ static const char help_text[] =
 	"                                 expose-services, "
 	"controlplane-gateway,\n"
 	"                                 external-istiod-gw)\n"
-	"      --installer istioctl|helm  with -f: the east-west gateway "
-	"as an\n"
-	"                                 IstioOperator or as the Helm "
-	"release of\n"
-	"                                 istio/gateway (spec.installer)\n"
-	"      --release name             with -f -o values: the Helm "
+	"      --installer istioctl|helm  the gateways as IstioOperators "
+	"or as the\n"
+	"                                 Helm releases of istio/gateway "
+	"(with -f:\n"
+	"                                 spec.installer)\n"
+	"      --release name             with -o values: the Helm "
 	"release\n"
 	"      --network net              the network (default: "
 	"$NETWORK)\n"
@@ -889,8 +893,8 @@ static const char help_text[] =
 	"      --external-ip ip           an external IP of the "
 	"Service (repeatable)\n"
 	"      --load-balancer-ip ip      the load balancer's IP\n"
-	"  -o, --output yaml|json         output format (yaml); with -f "
-	"and Helm\n"
+	"  -o, --output yaml|json         output format (yaml); with "
+	"Helm\n"
 	"                                 also values (one release's) "
 	"or\n"
 	"                                 helm-install (a script)\n"

@@ -59,9 +59,10 @@ for c in mesh-gw kubectl-mesh_gw
 	complete -c $c -n "__mesh_gw_in -f $subs" -s o -l output -x -a 'yaml json' -d 'output format'
 	complete -c $c -n "__mesh_gw_in -f eastwest" -l cluster -x -a '(__mesh_gw_clusters)' -d 'with -f: only this cluster'
 	complete -c $c -n "__mesh_gw_in -f" -l for -x -a 'istioctl kubectl helm' -d 'only the documents for this consumer'
-	complete -c $c -n "__mesh_gw_in -f" -l installer -x -a 'istioctl helm' -d 'IstioOperators, or Helm releases'
+	complete -c $c -n "__mesh_gw_in -f controlplane ingress egress" -l installer -x -a 'istioctl helm' -d 'IstioOperators, or Helm releases'
 	complete -c $c -n "__mesh_gw_in -f" -l release -x -a 'istio-eastwestgateway' -d 'the Helm release whose values -o values prints'
-	complete -c $c -n "__mesh_gw_in -f" -s o -l output -x -a 'values helm-install' -d 'output format'
+	complete -c $c -n "__mesh_gw_in controlplane" -l release -x -a 'istio-base istiod istio-ingressgateway' -d 'the Helm release whose values -o values prints'
+	complete -c $c -n "__mesh_gw_in -f controlplane ingress egress" -s o -l output -x -a 'values helm-install' -d 'output format'
 	complete -c $c -n "__mesh_gw_in -f" -l dir -x -a '(__fish_complete_directories)' -d 'write a file per cluster, step and consumer'
 	complete -c $c -n "__mesh_gw_in -f" -l step -x -a 'eastwest-gateway expose-istiod expose-services controlplane-gateway external-istiod-gw' -d "only this step's documents"
 	complete -c $c -n "__mesh_gw_in -f eastwest controlplane ingress" -l external-ip -x -d 'an external IP of the gateway Service'

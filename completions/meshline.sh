@@ -52,14 +52,15 @@ form() {
 	    --istio-version ;;
 	mesh_gw:expose-istiod) say -o --output --istio-namespace --revision \
 	    --tls --host --credential-name --istio-version ;;
-	mesh_gw:controlplane) say -o --output --external-ip \
-	    --load-balancer-ip --service-type --istio-version ;;
+	mesh_gw:controlplane) say -o --output --external-ip --installer \
+	    --load-balancer-ip --release --service-type --istio-version ;;
 	mesh_gw:external-istiod) say -o --output --host --credential-name \
 	    -n --namespace --istio-version ;;
 	mesh_gw:ingress) say -o --output --external-ip --injection-template \
-	    --istio-version --load-balancer-ip -n --namespace --service-type ;;
-	mesh_gw:egress) say -o --output --injection-template --istio-version \
-	    -n --namespace ;;
+	    --installer --istio-version --load-balancer-ip -n --namespace \
+	    --service-type ;;
+	mesh_gw:egress) say -o --output --injection-template --installer \
+	    --istio-version -n --namespace ;;
 	mesh_overlay:) say -e --env -f --filename -o --output -s --set \
 	    --delete --k8s-overlays --max-depth --max-document-size \
 	    --max-input-size --resource-list --select --set-json \
@@ -212,7 +213,11 @@ values() {
 	mesh_wait:-o|mesh_wait:--output)
 		printf '%s\n' yaml json name value jsonpath= ;;
 	mesh_render:-o|mesh_render:--output|mesh_gw:-o|mesh_gw:--output)
-		printf '%s\n' yaml json ${file:+values helm-install} ;;
+		case $sub in
+		controlplane|ingress|egress) hform=1 ;;
+		*) hform=${file:+1} ;;
+		esac
+		printf '%s\n' yaml json ${hform:+values helm-install} ;;
 	*:-o|*:--output) printf '%s\n' yaml json ;;
 	mesh_wait:-f|mesh_wait:--filename) ;;
 	*:-f|*:--filename|*:--k8s-overlays) printf '%s\n' yaml yml json ;;
@@ -223,7 +228,12 @@ values() {
 	*:--service-type) printf '%s\n' LoadBalancer NodePort ;;
 	*:--installer) printf '%s\n' istioctl helm ;;
 	mesh_render:--release) printf '%s\n' istio-base istiod ;;
-	mesh_gw:--release) echo istio-eastwestgateway ;;
+	mesh_gw:--release)
+		if [ "$sub" = controlplane ]; then
+			printf '%s\n' istio-base istiod istio-ingressgateway
+		else
+			echo istio-eastwestgateway
+		fi ;;
 	*:--tls) echo simple ;;
 	*:--injection-template) echo gateway ;;
 	*:--type) printf '%s\n' remote config ;;

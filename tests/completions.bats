@@ -188,6 +188,13 @@ offers() {
 	assert_output "$(lines yaml json :4)"
 	run -0 kc mesh-gw eastwest --service-type=L
 	assert_output "$(lines LoadBalancer :4)"
+	# the Helm forms of the gateways that have one
+	run -0 kc mesh-gw eastwest --output=
+	assert_output "$(lines yaml json :4)"
+	run -0 kc mesh-gw egress --output=
+	assert_output "$(lines yaml json values helm-install :4)"
+	run -0 kc mesh-gw controlplane --release ''
+	assert_output "$(lines istio-base istiod istio-ingressgateway :4)"
 	run -0 kc mesh-overlay --select=
 	assert_output "$(lines kind= name= namespace= apiVersion= :6)"
 	run -0 kc mesh-wait --for=

@@ -119,9 +119,12 @@ EOF
 	[ -z "$output" ]
 	[[ "$stderr" == *"no Helm release 'nope'"* ]]
 	# usage errors
-	run --separate-stderr -2 mesh-gw ingress --release x
+	run --separate-stderr -2 mesh-gw controlplane --release x
 	[ -z "$output" ]
 	[[ "$stderr" == *"--release names the release whose values -o values prints"* ]]
+	run --separate-stderr -2 mesh-gw ingress -o values --release x
+	[ -z "$output" ]
+	[[ "$stderr" == *"ingress does not take --release"* ]]
 	run --separate-stderr -2 mesh-gw egress -o helm-install --installer istioctl
 	[ -z "$output" ]
 	run --separate-stderr -2 mesh-gw expose-services --installer helm
