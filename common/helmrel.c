@@ -453,7 +453,7 @@ mesh_helm_from_iop(const struct mesh_desc *d, const char *cluster,
 	struct mesh_buf p = MESH_BUF_INIT;
 	struct mesh_helm_release *r;
 	const struct mesh_node *g, *list;
-	size_t i, j, nc = 0;
+	size_t i, j, nc = 0, total;
 	bool dflt = profile == NULL || strcmp(profile, "default") == 0;
 	bool named = false;
 
@@ -479,6 +479,7 @@ mesh_helm_from_iop(const struct mesh_desc *d, const char *cluster,
 		return -1;
 	}
 	/* the gateways first: what the charts cannot do stops it all */
+	total = nc;
 	for (i = 0; i < 2; i++) {
 		list = mesh_map_get(comps, lists[i]);
 		for (j = 0; mesh_is_seq(list) && j < list->u.c.n; j++) {
@@ -490,7 +491,14 @@ mesh_helm_from_iop(const struct mesh_desc *d, const char *cluster,
 			if (gateway_check(d, cluster, spec, lists[i], g,
 			    gname) == -1)
 				return -1;
+			total++;
 		}
+	}
+	if (total + (dflt ? 1 : 0) > max) {
+		mesh_err(NULL, "%s: %s%s%smore than %zu Helm releases in one "
+		    "IstioOperator", d->src, cluster ? "cluster '" : "",
+		    cluster ? cluster : "", cluster ? "': " : "", max);
+		return -1;
 	}
 	for (i = 0; i < nc && *n < max; i++) {
 		bool istiod = strcmp(charts[i], "istiod") == 0;
@@ -1191,8 +1199,8 @@ install(struct mesh_buf *b, const struct mesh_desc *d,
 			break;
 		}
 	if (rv == 0) {
-		mesh_buf_addf(&file, "\"$k8s\"/%s-%s.yaml", r->cluster,
-		    r->name);
+		mesh_buf_addf(&file, "\"$k8s\"/%s-%s.yaml", r->cluster != NULL ?
+		    r->cluster : "release", r->name);
 		mesh_buf_addf(b, "cat >%s <<'" K8S_EOF "'\n%s" K8S_EOF "\n",
 		    file.data, y.data);
 		mesh_helm_install_line(b, d, r, file.data);

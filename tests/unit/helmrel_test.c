@@ -117,6 +117,10 @@ test_refused(void)
 	struct mesh_helm_release r[4];
 
 	CHECK(releases(HEAD "spec:\n  profile: demo\n", r) == -1);
+	/* more releases than the caller has room for */
+	CHECK(releases(HEAD "spec:\n  profile: remote\n  components:\n"
+	    "    ingressGateways: [{name: a}, {name: b}, {name: c}]\n", r) ==
+	    -1);
 	CHECK(releases(HEAD "spec:\n  profile: empty\n  components:\n"
 	    "    ingressGateways:\n    - name: g\n      k8s:\n"
 	    "        resources: {}\n", r) == -1);
