@@ -761,8 +761,13 @@ run_mesh(struct opts *o, const struct mesh_route *r)
 		    d->src);
 		goto out;
 	}
-	/* an empty stream would reach istioctl as an empty file */
-	if (s.docs == 0 && o->hset->n == 0) {
+	/*
+	 * an empty stream would reach istioctl as an empty file; with -o
+	 * values|helm-install, a step without Helm releases is said below
+	 */
+	if (s.docs == 0 && o->hset->n == 0 &&
+	    (o->hout == MESH_HELM_OUT_OBJECTS ||
+	    (o->step == NULL && d->spec.model != MESH_MODEL_EXTERNAL))) {
 		no_gateway(d, o->cluster != NULL ? c : NULL);
 		goto out;
 	}
@@ -1038,6 +1043,13 @@ check_helm(const struct opts *o)
 	if (o->dir != NULL || o->consumer != NULL) {
 		mesh_err(NULL, "%s prints to standard output: it takes none "
 		    "of --dir, --for", form);
+		return -1;
+	}
+	if (o->hout == MESH_HELM_OUT_VALUES && o->cmd == CMD_CONTROLPLANE &&
+	    o->release == NULL) {
+		mesh_err(NULL, "controlplane -o values prints one release's "
+		    "values: give --release istio-base, istiod or "
+		    "istio-ingressgateway");
 		return -1;
 	}
 	if (o->hout == MESH_HELM_OUT_VALUES && o->cmd == CMD_NONE &&

@@ -352,7 +352,8 @@ enabled(const struct mesh_node *spec, const char *name)
 
 /*
  * The k8s settings of spec's istiod, as an IstioOperator of their own
- * for mesh-overlay --k8s-overlays; NULL when there are none.
+ * for mesh-overlay --k8s-overlays, with the revision that names the
+ * Deployment; NULL when there are none.
  */
 static struct mesh_doc *
 k8s_of(const char *src, const struct mesh_node *spec)
@@ -368,6 +369,10 @@ k8s_of(const char *src, const struct mesh_node *spec)
 	doc->changed = true;
 	put_str(doc, doc->root, "apiVersion", "install.istio.io/v1alpha1");
 	put_str(doc, doc->root, "kind", "IstioOperator");
+	/* mesh-overlay names the Deployment by it: istiod-REV */
+	if (mesh_map_get(spec, "revision") != NULL)
+		mesh_path_put(doc, doc->root, "spec.revision",
+		    mesh_node_copy(doc, mesh_map_get(spec, "revision")));
 	mesh_path_put(doc, doc->root, "spec.components.pilot.k8s",
 	    mesh_node_copy(doc, k8s));
 	return doc;
@@ -541,8 +546,11 @@ mesh_helm_from_iop(const struct mesh_desc *d, const char *cluster,
 			gns = mesh_map_getstr(g, "namespace");
 			r = new_release(&out[(*n)++], d, gname, "gateway",
 			    gns != NULL ? gns : ns, step, cluster, context);
-			if (nc > 0)	/* after istiod, or base */
+			if (nc > 0) {	/* after istiod, or base */
 				r->depends = xstrdup(out[nc - 1].name);
+				if (strcmp(r->ns, ns) != 0)
+					r->depends_ns = xstrdup(ns);
+			}
 			svc = mesh_map_get(mesh_map_get(g, "k8s"), "service");
 			/* the egress gateway's Service is a ClusterIP */
 			if (i == 1 && mesh_map_get(svc, "type") == NULL)
@@ -557,9 +565,10 @@ mesh_helm_from_iop(const struct mesh_desc *d, const char *cluster,
 		}
 	}
 	/* the default profile's own ingress gateway */
-	if (dflt && !named && *n < max)
+	if (dflt && !named)
 		new_release(&out[(*n)++], d, "istio-ingressgateway", "gateway",
-		    ns, step, cluster, context)->depends = xstrdup("istiod");
+		    ns, step, cluster, context)->depends =
+		    xstrdup(out[nc - 1].name);
 	mesh_buf_release(&p);
 	return 0;
 }
@@ -578,6 +587,7 @@ mesh_helm_release_free(struct mesh_helm_release *r)
 	free(r->v);
 	free(r->name);
 	free(r->depends);
+	free(r->depends_ns);
 	free(r->ns);
 	mesh_doc_free(r->values);
 	mesh_doc_free(r->k8s);
@@ -780,10 +790,14 @@ smp_overlay(struct smps *s, const char *kind, const char *name,
 			list = e->key;
 			if ((cur = child(s->doc, cur, e->key, next_list)) != NULL)
 				continue;
-		} else if (e->kind == MESH_PE_INDEX && last && list != NULL &&
-		    (key = merge_key(list)) != NULL && mesh_is_map(value) &&
-		    mesh_map_get(value, key) != NULL) {
-			/* an item the list merges in by its key */
+		} else if (e->kind == MESH_PE_INDEX && last && e->index >= 100 &&
+		    list != NULL && (key = merge_key(list)) != NULL &&
+		    mesh_is_map(value) && mesh_map_get(value, key) != NULL) {
+			/*
+			 * an item the list merges in by its key: the
+			 * guides' [100], past the end, which appends (a
+			 * smaller index may name an item to replace)
+			 */
 			mesh_seq_append(s->doc, cur, mesh_node_copy(s->doc,
 			    value));
 			rv = 0;
@@ -802,8 +816,9 @@ smp_overlay(struct smps *s, const char *kind, const char *name,
 	}
 	if (rv == -1)
 		mesh_err(NULL, "release '%s': k8s.overlays patch '%s' of %s "
-		    "'%s': a Flux post-renderer here adds an item to a list "
-		    "that merges by a key, or sets a key: render the release "
+		    "'%s': a Flux post-renderer here adds an item past the end "
+		    "([100]) of a list that merges by a key, or sets a key: "
+		    "render the release "
 		    "with -o helm-install, post-rendered by mesh-overlay",
 		    s->rel, path, kind, name);
 	mesh_doc_free(parsed);
@@ -928,6 +943,9 @@ mesh_helm_release_doc(const struct mesh_desc *d,
 		deps = mesh_seq_new(doc);
 		dep = mesh_map_new(doc);
 		mesh_map_set(doc, dep, "name", mesh_str_new(doc, r->depends));
+		if (r->depends_ns != NULL)
+			mesh_map_set(doc, dep, "namespace",
+			    mesh_str_new(doc, r->depends_ns));
 		mesh_seq_append(doc, deps, dep);
 		mesh_map_set(doc, spec, "dependsOn", deps);
 	}
@@ -1026,9 +1044,13 @@ mesh_helm_install_line(struct mesh_buf *b, const struct mesh_desc *d,
 		    v->type == MESH_T_NULL ? " --set-json " : " --set ");
 		arg.len = 0;
 		mesh_buf_addf(&arg, "%s=", v->path);
-		/* --set splits at commas and takes \ as an escape */
+		/*
+		 * --set splits at commas, takes \ as an escape and a value
+		 * that starts with { as a list
+		 */
 		for (p = v->text; *p != '\0'; p++) {
-			if (*p == ',' || *p == '\\')
+			if (*p == ',' || *p == '\\' || (*p == '{' &&
+			    p == v->text))
 				mesh_buf_addc(&arg, '\\');
 			mesh_buf_addc(&arg, *p);
 		}
@@ -1245,10 +1267,13 @@ mesh_helm_print(const struct mesh_desc *d, struct mesh_helm_set *s,
 	    "#   helm repo add istio "
 	    "https://istio-release.storage.googleapis.com/charts\n"
 	    "# Each release's namespace must exist first:\n"
-	    "#   mesh-render -f MESH --for kubectl --step namespace\n"
+	    "#   %s\n"
 	    "set -e\n", mesh_getprogname(), d->metadata.name != NULL ?
 	    "mesh '" : d->src, d->metadata.name != NULL ? d->metadata.name :
-	    "", d->metadata.name != NULL ? "'" : "");
+	    "", d->metadata.name != NULL ? "'" : "",
+	    d->metadata.name != NULL ?
+	    "mesh-render -f MESH --for kubectl --step namespace" :
+	    "kubectl create namespace NAMESPACE");
 	for (i = 0; i < s->n; i++)
 		if (s->r[i].k8s != NULL)
 			break;

@@ -35,6 +35,7 @@ struct mesh_helm_release {
 	char *ns;		/* the release's namespace */
 	const char *step;	/* its step of mesh(7) ROUTING */
 	char *depends;		/* the release it needs first, or NULL */
+	char *depends_ns;	/* its namespace, when not the release's */
 	const char *cluster, *context;
 	struct mesh_doc *values;	/* root: a mapping, maybe empty */
 	/*

@@ -112,9 +112,9 @@ EOF
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == *"ingressGateways istio-ingressgateway: 'injectionTemplate' has no value of istio/gateway"*"install it with istioctl"* ]]
 	# several releases: -o values needs --release, and names them
-	run --separate-stderr -1 mesh-gw controlplane -o values
+	run --separate-stderr -2 mesh-gw controlplane -o values
 	[ -z "$output" ]
-	[[ "$stderr" == *"give --release, one of istio-base, istiod, istio-ingressgateway"* ]]
+	[[ "$stderr" == *"give --release istio-base, istiod or istio-ingressgateway"* ]]
 	run --separate-stderr -1 mesh-gw controlplane -o values --release nope
 	[ -z "$output" ]
 	[[ "$stderr" == *"no Helm release 'nope'"* ]]
@@ -303,10 +303,17 @@ print(json.dumps(n(d), sort_keys=True))'
 		mesh_desc "$TMP/m.yaml" "$addr"
 		[ -z "$rev" ] || sed -i "s/^  model: external/  model: external\n  revision: $rev/" "$TMP/m.yaml"
 		mesh-render -f "$TMP/m.yaml" --cluster external > "$TMP/hr.yaml"
-		mesh-render -f "$TMP/m.yaml" --cluster external --installer istioctl > "$TMP/iop.yaml"
+		# the file the -o helm-install script post-renders with
+		mesh-render -f "$TMP/m.yaml" --cluster external -o helm-install |
+		    awk '/<<.MESH_K8S_EOF/ { f = 1; next } /^MESH_K8S_EOF/ { f = 0 } f' > "$TMP/k8s.yaml"
+		[ -s "$TMP/k8s.yaml" ]
 		"$MESH_HELM3" template istiod "$CHART" -n external-istiod --set "revision=$rev" \
 		    --post-renderer mesh-overlay --post-renderer-args --k8s-overlays \
-		    --post-renderer-args "$TMP/iop.yaml" | norm_lists > "$TMP/want"
+		    --post-renderer-args "$TMP/k8s.yaml" > "$TMP/post.yaml" 2> "$TMP/post.err"
+		# everything applied: mesh-overlay warns of a setting that is not
+		[ ! -s "$TMP/post.err" ]
+		norm_lists < "$TMP/post.yaml" > "$TMP/want"
+		grep -q SHARED_MESH_CONFIG "$TMP/want"
 		# a revision's Deployment is istiod-REV, and so is what patches it
 		[ -z "$rev" ] || grep -q '"name": "istiod-canary"' "$TMP/want"
 		rm -rf "$TMP/kz" && mkdir "$TMP/kz"
@@ -349,6 +356,10 @@ EOF
 	local helm_steps="$output"
 	run -0 mesh-render -f "$TMP/m.yaml" --steps --installer istioctl
 	[ "$output" = "$helm_steps" ]
+	# a step of no Helm release says so
+	run --separate-stderr -1 mesh-gw -f "$TMP/m.yaml" -o helm-install --step external-istiod-gw
+	[ -z "$output" ]
+	[[ "$stderr" == *"no Helm release from mesh-gw"* ]]
 	# the remote profile of the charts begins at 1.24
 	for p in mesh-render mesh-gw; do
 		run --separate-stderr -1 mesh "$p" -f "$TMP/m.yaml" --istio-version 1.23

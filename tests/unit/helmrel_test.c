@@ -74,7 +74,7 @@ test_values(void)
 	    "  profile: remote\n  revision: canary\n"
 	    "  meshConfig:\n    a.b: 1\n"
 	    "  values:\n    global:\n      x: 1.5\n      y: null\n"
-	    "      z: ['p,q', '12']\n", r);
+	    "      z: ['p,q', '12']\n      w: '{a,b}'\n", r);
 
 	CHECK(n == 2);
 	if (n != 2)
@@ -85,18 +85,42 @@ test_values(void)
 	CHECK(r[0].depends == NULL && r[0].k8s == NULL);
 	CHECK_STR(r[1].name, "istiod-canary");
 	CHECK_STR(r[1].depends, "istio-base");
-	CHECK(r[1].nv == 7);
+	CHECK(r[1].nv == 8);
 	l = line(&r[1], NULL);
 	CHECK_STR(l, "helm install istiod-canary istio/istiod -n ns1 "
 	    "--kube-context ctx1 --set profile=remote --set-json "
 	    "global.x=1.5 --set-json global.y=null --set "
 	    "'global.z[0]=p\\,q' --set-string 'global.z[1]=12' --set "
-	    "'meshConfig.a\\.b=1' --set revision=canary\n");
+	    "'global.w=\\{a\\,b}' --set 'meshConfig.a\\.b=1' --set "
+	    "revision=canary\n");
 	free(l);
 	l = line(&r[0], "\"$k8s\"/f.yaml");
 	CHECK(strstr(l, " --post-renderer mesh-overlay --post-renderer-args "
 	    "--k8s-overlays --post-renderer-args \"$k8s\"/f.yaml\n") != NULL);
 	free(l);
+	free_all(r, n);
+
+	/* the default profile's gateway after the revision's istiod */
+	n = releases(HEAD "spec:\n  revision: r1\n", r);
+	CHECK(n == 3);
+	if (n == 3) {
+		CHECK_STR(r[2].name, "istio-ingressgateway");
+		CHECK_STR(r[2].depends, "istiod-r1");
+		CHECK(r[2].depends_ns == NULL);
+	}
+	free_all(r, n);
+	/* a gateway of another namespace depends on istiod in its own */
+	n = releases(HEAD "spec:\n  profile: empty\n  components:\n"
+	    "    pilot: {enabled: true}\n"
+	    "    egressGateways: [{name: eg, namespace: gw}]\n", r);
+	CHECK(n == 2);
+	if (n == 2) {
+		CHECK_STR(r[1].ns, "gw");
+		CHECK_STR(r[1].depends, "istiod");
+		CHECK_STR(r[1].depends_ns, "istio-system");
+		CHECK_STR(mesh_map_getstr(r[1].values->root, "service.type"),
+		    "ClusterIP");
+	}
 	free_all(r, n);
 
 	/* istiod alone, and none for the default istio-system namespace */
@@ -177,7 +201,7 @@ test_flux(void)
 	doc = flux("        overlays:\n        - kind: Deployment\n"
 	    "          name: istiod\n          patches:\n"
 	    "          - path: spec.template.spec.containers.[name:discovery]"
-	    ".env[9]\n            value: |-\n              name: A\n"
+	    ".env[100]\n            value: |-\n              name: A\n"
 	    "              value: b\n"
 	    "          - path: spec.minReadySeconds\n            value: 5\n");
 	CHECK(doc != NULL);
@@ -199,13 +223,18 @@ test_flux(void)
 	CHECK(flux("        overlays:\n        - kind: Deployment\n"
 	    "          name: istiod\n          patches:\n"
 	    "          - path: spec.template.spec.volumes[0]\n") == NULL);
+	/* an index that may name an item: istioctl replaces it */
 	CHECK(flux("        overlays:\n        - kind: Deployment\n"
 	    "          name: istiod\n          patches:\n"
-	    "          - path: spec.template.spec.tolerations[3]\n"
+	    "          - path: spec.template.spec.volumes[0]\n"
+	    "            value: {name: v, emptyDir: {}}\n") == NULL);
+	CHECK(flux("        overlays:\n        - kind: Deployment\n"
+	    "          name: istiod\n          patches:\n"
+	    "          - path: spec.template.spec.tolerations[300]\n"
 	    "            value: {key: k}\n") == NULL);
 	CHECK(flux("        overlays:\n        - kind: Deployment\n"
 	    "          name: istiod\n          patches:\n"
-	    "          - path: spec.template.spec.containers[1].env[9]\n"
+	    "          - path: spec.template.spec.containers[1].env[100]\n"
 	    "            value: {name: A}\n") == NULL);
 }
 
