@@ -207,6 +207,14 @@ put_one(struct sink *s, struct mesh_doc *doc)
 	return mesh_router_add(s->rt, doc, s->step);
 }
 
+/* put_one for mesh_helm_deliver. */
+static int
+put_helm(void *s, struct mesh_doc *doc, const char *step)
+{
+	(void)step;		/* the sink's */
+	return put_one(s, doc);
+}
+
 /*
  * With Helm, doc (taken): an IstioOperator as the Helm releases that
  * install the same, written, routed, or collected for -o values and -o
@@ -218,7 +226,7 @@ helm_put(struct sink *s, struct mesh_doc *doc)
 {
 	struct mesh_helm_release r[8];
 	const struct opts *o = s->o;
-	size_t i, n;
+	size_t n;
 	int rv;
 
 	if (!mesh_is_iop(doc->root)) {
@@ -230,26 +238,8 @@ helm_put(struct sink *s, struct mesh_doc *doc)
 	rv = mesh_helm_from_iop(s->d, s->cluster, s->context, doc, s->step, r,
 	    8, &n);
 	mesh_doc_free(doc);
-	if (rv == -1)
-		return -1;
-	if (o->hout != MESH_HELM_OUT_OBJECTS &&
-	    (o->step == NULL || strcmp(o->step, s->step) == 0))
-		return mesh_helm_collect_made(o->hset, s->d, s->cluster,
-		    s->step, r, n);
-	if (o->hout != MESH_HELM_OUT_OBJECTS) {
-		for (i = 0; i < n; i++)
-			mesh_helm_release_free(&r[i]);
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		if (rv == 0 && (doc = mesh_helm_release_doc(s->d, &r[i])) ==
-		    NULL)
-			rv = -1;
-		else if (rv == 0 && put_one(s, doc) == -1)
-			rv = -1;
-		mesh_helm_release_free(&r[i]);
-	}
-	return rv;
+	return rv == -1 ? -1 : mesh_helm_deliver(o->hset, s->d, o->hout,
+	    o->step, s->cluster, s->step, r, n, put_helm, s);
 }
 
 /*
@@ -598,22 +588,10 @@ static int
 helm_eastwest(const struct opts *o, const struct mesh_desc *d,
     const struct mesh_cluster *c, struct sink *s)
 {
-	struct mesh_helm_release one[4], *r;
+	struct mesh_helm_release r[4];
 	char path[64];
-	size_t i, j, first = o->hset->n, n;
-	int rv = 0;
+	size_t i, j, n = mesh_helm_releases(d, c, s->step, r, 4);
 
-	if (o->hout != MESH_HELM_OUT_OBJECTS) {
-		if (o->step != NULL && strcmp(o->step, s->step) != 0)
-			return 0;
-		if (mesh_helm_collect(o->hset, d, c, s->step) == -1)
-			return -1;
-		r = o->hset->r + first;
-		n = o->hset->n - first;
-	} else {
-		r = one;
-		n = mesh_helm_releases(d, c, s->step, one, 4);
-	}
 	for (i = 0; i < n; i++) {
 		s->lb_gateways++;
 		if (o->lb.type != NULL)
@@ -628,15 +606,9 @@ helm_eastwest(const struct opts *o, const struct mesh_desc *d,
 			mesh_helm_release_put(&r[i], path,
 			    o->lb.external_ips[j], MESH_T_STR);
 		}
-		if (r == one) {
-			s->docs++;
-			if (rv == 0 && mesh_router_add(s->rt,
-			    mesh_helm_release_doc(d, &r[i]), s->step) == -1)
-				rv = -1;
-			mesh_helm_release_free(&r[i]);
-		}
 	}
-	return rv;
+	return mesh_helm_deliver(o->hset, d, o->hout, o->step, c->name,
+	    s->step, r, n, put_helm, s);
 }
 
 /*

@@ -486,6 +486,13 @@ run_role(struct opts *o, struct mesh_writer *w)
 	return rv;
 }
 
+/* Route doc for mesh_helm_deliver. */
+static int
+route_helm(void *rt, struct mesh_doc *doc, const char *step)
+{
+	return mesh_router_add(rt, doc, step);
+}
+
 /*
  * A cluster's control plane as Helm releases (istio/base, istio/istiod):
  * HelmRelease objects routed, or collected for -o values and -o
@@ -496,26 +503,16 @@ helm_cluster(struct opts *o, const struct mesh_desc *d,
     const struct mesh_cluster *c, struct mesh_router *rt)
 {
 	struct mesh_helm_release r[4];
-	size_t i, n;
-	int rv = 0;
 
-	if (o->hout != MESH_HELM_OUT_OBJECTS)
-		return o->step != NULL && strcmp(o->step, "control-plane") != 0 ?
-		    0 : mesh_helm_collect(&o->hset, d, c, "control-plane");
-	n = mesh_helm_releases(d, c, "control-plane", r, 4);
-	for (i = 0; i < n; i++) {
-		if (rv == 0 && route(rt, mesh_helm_release_doc(d, &r[i]),
-		    "control-plane") == -1)
-			rv = -1;
-		mesh_helm_release_free(&r[i]);
-	}
-	return rv;
+	return mesh_helm_deliver(&o->hset, d, o->hout, o->step, c->name,
+	    "control-plane", r, mesh_helm_releases(d, c, "control-plane", r,
+	    4), route_helm, rt);
 }
 
 /*
  * The external model's IstioOperator doc (freed here), of cluster in
- * step, as the Helm releases that install the same: HelmRelease objects
- * routed, or collected for -o values and -o helm-install.
+ * step, as the Helm releases that install the same, handed on as by
+ * helm_cluster.
  */
 static int
 helm_iop(struct opts *o, const struct mesh_desc *d, const char *cluster,
@@ -523,29 +520,15 @@ helm_iop(struct opts *o, const struct mesh_desc *d, const char *cluster,
     struct mesh_router *rt)
 {
 	struct mesh_helm_release r[4];
-	size_t i, n;
+	size_t n;
 	int rv;
 
 	if (doc == NULL)
 		return -1;
-	if (o->hout != MESH_HELM_OUT_OBJECTS && o->step != NULL &&
-	    strcmp(o->step, step) != 0) {
-		mesh_doc_free(doc);
-		return 0;
-	}
 	rv = mesh_helm_from_iop(d, cluster, context, doc, step, r, 4, &n);
 	mesh_doc_free(doc);
-	if (rv == -1)
-		return -1;
-	if (o->hout != MESH_HELM_OUT_OBJECTS)
-		return mesh_helm_collect_made(&o->hset, d, cluster, step, r, n);
-	for (i = 0; i < n; i++) {
-		if (rv == 0 && route(rt, mesh_helm_release_doc(d, &r[i]),
-		    step) == -1)
-			rv = -1;
-		mesh_helm_release_free(&r[i]);
-	}
-	return rv;
+	return rv == -1 ? -1 : mesh_helm_deliver(&o->hset, d, o->hout,
+	    o->step, cluster, step, r, n, route_helm, rt);
 }
 
 /* One cluster of the description, or its external control plane. */

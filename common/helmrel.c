@@ -207,6 +207,25 @@ mesh_helm_release_put(struct mesh_helm_release *r, const char *path,
 	r->values->changed = true;
 }
 
+/* A release, its name and namespace copied, with no value yet. */
+static struct mesh_helm_release *
+new_release(struct mesh_helm_release *r, const struct mesh_desc *d,
+    const char *name, const char *chart, const char *ns, const char *step,
+    const char *cluster, const char *context)
+{
+	memset(r, 0, sizeof(*r));
+	r->name = xstrdup(name);
+	r->chart = chart;
+	r->ns = xstrdup(ns);
+	r->step = step;
+	r->cluster = cluster;
+	r->context = context;
+	r->values = mesh_doc_new(d->src);
+	r->values->root = mesh_map_new(r->values);
+	r->values->changed = true;
+	return r;
+}
+
 /* One release of the row for cluster c. */
 static void
 make(const struct mesh_desc *d, const struct mesh_cluster *c,
@@ -216,21 +235,15 @@ make(const struct mesh_desc *d, const struct mesh_cluster *c,
 	char *text;
 	size_t i;
 
-	memset(r, 0, sizeof(*r));
-	r->name = rev && row->revisioned ? xasprintf("%s-%s", row->release,
+	text = rev && row->revisioned ? xasprintf("%s-%s", row->release,
 	    d->spec.revision) : xstrdup(row->release);
+	new_release(r, d, text, row->chart, d->spec.istio_namespace,
+	    row->step, c->name, c->context);
+	free(text);
 	if (row->depends != NULL)
 		r->depends = rev && strcmp(row->depends, "istiod") == 0 ?
 		    xasprintf("istiod-%s", d->spec.revision) :
 		    xstrdup(row->depends);
-	r->chart = row->chart;
-	r->ns = xstrdup(d->spec.istio_namespace);
-	r->step = row->step;
-	r->cluster = c->name;
-	r->context = c->context;
-	r->values = mesh_doc_new(d->src);
-	r->values->root = mesh_map_new(r->values);
-	r->values->changed = true;
 	for (i = 0; i < NVALUES && row->values[i].path != NULL; i++) {
 		const struct value *v = &row->values[i];
 
@@ -378,32 +391,25 @@ k8s_of(const char *src, const struct mesh_node *spec)
 	return doc;
 }
 
-/* A release of iop's, its name and namespace copied, with no value yet. */
-static struct mesh_helm_release *
-new_release(struct mesh_helm_release *r, const struct mesh_desc *d,
-    const char *name, const char *chart, const char *ns, const char *step,
-    const char *cluster, const char *context)
+/* The name of gateway g of the list ingressGateways (i 0) or egress. */
+static const char *
+gateway_name(const struct mesh_node *g, size_t i)
 {
-	memset(r, 0, sizeof(*r));
-	r->name = xstrdup(name);
-	r->chart = chart;
-	r->ns = xstrdup(ns);
-	r->step = step;
-	r->cluster = cluster;
-	r->context = context;
-	r->values = mesh_doc_new(d->src);
-	r->values->root = mesh_map_new(r->values);
-	r->values->changed = true;
-	return r;
+	const char *name = mesh_map_getstr(g, "name");
+
+	if (name != NULL)
+		return name;
+	return i == 0 ? "istio-ingressgateway" : "istio-egressgateway";
 }
 
 /*
  * Check what an IstioOperator gateway g (of list, enabled) asks that
  * the istio/gateway chart can do: its Service (k8s.service), and the
- * gateway injection template.  0, or -1 after a report.
+ * gateway injection template.  0, or -1 after a report, where
+ * ("cluster 'C': " or "") says whose.
  */
 static int
-gateway_check(const struct mesh_desc *d, const char *cluster,
+gateway_check(const struct mesh_desc *d, const char *where,
     const struct mesh_node *spec, const char *list, const struct mesh_node *g,
     const char *name)
 {
@@ -435,10 +441,9 @@ gateway_check(const struct mesh_desc *d, const char *cluster,
 	}
 	if (what == NULL)
 		return 0;
-	mesh_err(NULL, "%s: %s%s%s%s %s: '%s' has no value of istio/gateway "
+	mesh_err(NULL, "%s: %s%s %s: '%s' has no value of istio/gateway "
 	    "(its Service and the gateway injection template): install it "
-	    "with istioctl", d->src, cluster ? "cluster '" : "",
-	    cluster ? cluster : "", cluster ? "': " : "", list, name, what);
+	    "with istioctl", d->src, where, list, name, what);
 	return -1;
 }
 
@@ -454,7 +459,8 @@ mesh_helm_from_iop(const struct mesh_desc *d, const char *cluster,
 	const char *profile = mesh_map_getstr(spec, "profile");
 	const char *rev = mesh_map_getstr(spec, "revision");
 	const char *ns = mesh_map_getstr(spec, "values.global.istioNamespace");
-	const char *charts[2], *gname;
+	const char *charts[2];
+	char where[128];
 	struct mesh_buf p = MESH_BUF_INIT;
 	struct mesh_helm_release *r;
 	const struct mesh_node *g, *list;
@@ -463,6 +469,8 @@ mesh_helm_from_iop(const struct mesh_desc *d, const char *cluster,
 	bool named = false;
 
 	*n = 0;
+	snprintf(where, sizeof(where), "%s%s%s", cluster ? "cluster '" : "",
+	    cluster ? cluster : "", cluster ? "': " : "");
 	if (ns == NULL)
 		ns = mesh_map_getstr(iop->root, "metadata.namespace");
 	if (ns == NULL)
@@ -478,9 +486,8 @@ mesh_helm_from_iop(const struct mesh_desc *d, const char *cluster,
 		if (enabled(spec, "pilot"))
 			charts[nc++] = "istiod";
 	} else {
-		mesh_err(NULL, "%s: %s%s%sthe %s profile has no Helm form here: "
-		    "install it with istioctl", d->src, cluster ? "cluster '" :
-		    "", cluster ? cluster : "", cluster ? "': " : "", profile);
+		mesh_err(NULL, "%s: %sthe %s profile has no Helm form here: "
+		    "install it with istioctl", d->src, where, profile);
 		return -1;
 	}
 	/* the gateways first: what the charts cannot do stops it all */
@@ -489,20 +496,15 @@ mesh_helm_from_iop(const struct mesh_desc *d, const char *cluster,
 		list = mesh_map_get(comps, lists[i]);
 		for (j = 0; mesh_is_seq(list) && j < list->u.c.n; j++) {
 			g = list->u.c.v[j];
-			gname = mesh_map_getstr(g, "name");
-			if (gname == NULL)
-				gname = i == 0 ? "istio-ingressgateway" :
-				    "istio-egressgateway";
-			if (gateway_check(d, cluster, spec, lists[i], g,
-			    gname) == -1)
+			if (gateway_check(d, where, spec, lists[i], g,
+			    gateway_name(g, i)) == -1)
 				return -1;
 			total++;
 		}
 	}
 	if (total + (dflt ? 1 : 0) > max) {
-		mesh_err(NULL, "%s: %s%s%smore than %zu Helm releases in one "
-		    "IstioOperator", d->src, cluster ? "cluster '" : "",
-		    cluster ? cluster : "", cluster ? "': " : "", max);
+		mesh_err(NULL, "%s: %smore than %zu Helm releases in one "
+		    "IstioOperator", d->src, where, max);
 		return -1;
 	}
 	for (i = 0; i < nc && *n < max; i++) {
@@ -539,12 +541,9 @@ mesh_helm_from_iop(const struct mesh_desc *d, const char *cluster,
 			named = named || i == 0;
 			if (mesh_scalar_is(mesh_map_get(g, "enabled"), "false"))
 				continue;
-			gname = mesh_map_getstr(g, "name");
-			if (gname == NULL)
-				gname = i == 0 ? "istio-ingressgateway" :
-				    "istio-egressgateway";
 			gns = mesh_map_getstr(g, "namespace");
-			r = new_release(&out[(*n)++], d, gname, "gateway",
+			r = new_release(&out[(*n)++], d, gateway_name(g, i),
+			    "gateway",
 			    gns != NULL ? gns : ns, step, cluster, context);
 			if (nc > 0) {	/* after istiod, or base */
 				r->depends = xstrdup(out[nc - 1].name);
@@ -1098,13 +1097,26 @@ mesh_helm_collect_made(struct mesh_helm_set *s, const struct mesh_desc *d,
 }
 
 int
-mesh_helm_collect(struct mesh_helm_set *s, const struct mesh_desc *d,
-    const struct mesh_cluster *c, const char *step)
+mesh_helm_deliver(struct mesh_helm_set *s, const struct mesh_desc *d,
+    enum mesh_helm_out out, const char *only_step, const char *cluster,
+    const char *step, struct mesh_helm_release *r, size_t n,
+    int (*put)(void *arg, struct mesh_doc *doc, const char *step), void *arg)
 {
-	struct mesh_helm_release r[4];
+	struct mesh_doc *doc;
+	size_t i;
+	int rv = 0;
 
-	return mesh_helm_collect_made(s, d, c->name, step, r,
-	    mesh_helm_releases(d, c, step, r, 4));
+	if (out != MESH_HELM_OUT_OBJECTS &&
+	    (only_step == NULL || strcmp(only_step, step) == 0))
+		return mesh_helm_collect_made(s, d, cluster, step, r, n);
+	for (i = 0; i < n; i++) {
+		if (rv == 0 && out == MESH_HELM_OUT_OBJECTS &&
+		    ((doc = mesh_helm_release_doc(d, &r[i])) == NULL ||
+		    put(arg, doc, step) == -1))
+			rv = -1;
+		mesh_helm_release_free(&r[i]);
+	}
+	return rv;
 }
 
 void

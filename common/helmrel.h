@@ -154,21 +154,26 @@ struct mesh_helm_set {
 };
 
 /*
- * Collect the releases of step for cluster c into s (for -o values and
- * -o helm-install).  0, or -1 after a report.
- */
-int mesh_helm_collect(struct mesh_helm_set *s, const struct mesh_desc *d,
-    const struct mesh_cluster *c, const char *step);
-
-/*
- * Collect n releases made otherwise (mesh_helm_from_iop), of step for
- * cluster (NULL: a single role's, in the order collected), into s,
+ * Collect n releases, of step for cluster (NULL: a single role's, in the order collected), into s,
  * which now owns them.  0, or -1 after a report (each
  * release is freed then).
  */
 int mesh_helm_collect_made(struct mesh_helm_set *s,
     const struct mesh_desc *d, const char *cluster, const char *step,
     struct mesh_helm_release *r, size_t n);
+
+/*
+ * Hand on the n releases r of step for cluster as -o asks (out): with
+ * values or helm-install, collected into s, unless only_step (--step)
+ * names another step; else each as its HelmRelease to put, which takes
+ * the document.  The releases are then s's or freed.  0, or -1 after a
+ * report.
+ */
+int mesh_helm_deliver(struct mesh_helm_set *s, const struct mesh_desc *d,
+    enum mesh_helm_out out, const char *only_step, const char *cluster,
+    const char *step, struct mesh_helm_release *r, size_t n,
+    int (*put)(void *arg, struct mesh_doc *doc, const char *step),
+    void *arg);
 
 /*
  * Print what s holds as out says: for MESH_HELM_OUT_VALUES the values of
