@@ -107,6 +107,21 @@ listed() {
 	assert_line cluster2/06-control-plane
 }
 
+@test "mesh.mk plan: a mesh of Helm releases is refused before anything is written, and istioctl may be asked" {
+	sed 's/^  model:/  installer: helm\n  model:/' "$ROOT/examples/mesh/external.yaml" > "$TMP/mesh.yaml"
+	run mk plan
+	assert_failure
+	assert_output --partial "mesh.mk: mesh.yaml asks for Helm releases (spec.installer: helm)"
+	[ ! -e "$TMP/out" ]
+	run mk install
+	assert_failure
+	[ ! -e "$TMP/out" ]
+	run mk plan MESHFLAGS="--installer istioctl"
+	assert_success
+	[ -e "$TMP/out/external/07-external-istiod.istioctl.yaml" ]
+	[ -z "$(find "$TMP/out" -name '*.helm.yaml')" ]
+}
+
 @test "mesh.mk plan: a bad description stops make before anything is written" {
 	printf 'apiVersion: meshline.io/v1alpha1\nkind: Mesh\nmetadata: {name: m}\nspec: {model: nope}\n' >"$TMP/mesh.yaml"
 	run mk plan
