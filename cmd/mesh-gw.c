@@ -743,6 +743,7 @@ run_mesh(struct opts *o, const struct mesh_route *r)
 		no_gateway(d, o->cluster != NULL ? c : NULL);
 		goto out;
 	}
+	o->hset->step = o->step;
 	rv = o->hout != MESH_HELM_OUT_OBJECTS ? mesh_helm_print(d, o->hset,
 	    o->hout, o->cluster, o->release) : mesh_router_finish(s.rt);
 out:
@@ -1331,7 +1332,7 @@ main(int argc, char *argv[])
 	struct opts o;
 	struct mesh_route r;
 	struct mesh_writer *w;
-	struct mesh_helm_set hset = { NULL, NULL, 0, 0 };
+	struct mesh_helm_set hset = { NULL, NULL, 0, 0, NULL };
 	enum cmd guessed;
 	int ch, rv = MESH_EXIT_FAIL;
 

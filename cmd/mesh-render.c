@@ -671,6 +671,7 @@ run_mesh(struct opts *o, struct mesh_route *r)
 		if (run_cluster(o, d, i, members, rt, namespaces) == -1)
 			goto out;
 	}
+	o->hset.step = o->step;
 	rv = o->hout != MESH_HELM_OUT_OBJECTS ? mesh_helm_print(d, &o->hset,
 	    o->hout, o->cluster, o->release) : mesh_router_finish(rt);
 out:

@@ -1191,14 +1191,12 @@ print_values(const struct mesh_desc *d, struct mesh_helm_set *s,
 		mesh_err(NULL, "%s: no Helm release '%s': there %s %s", d->src,
 		    release, s->n == 1 ? "is" : "are", there.len > 0 ?
 		    there.data : "none");
-	else if (there.len > 0)
-		mesh_err(NULL, "%s: cluster '%s' has no Helm release '%s' "
-		    "from %s: it has %s", d->src, cluster, release,
-		    mesh_getprogname(), there.data);
 	else
 		mesh_err(NULL, "%s: cluster '%s' has no Helm release '%s' "
-		    "from %s: it has none", d->src, cluster, release,
-		    mesh_getprogname());
+		    "from %s%s%s%s: it has %s", d->src, cluster, release,
+		    mesh_getprogname(), s->step != NULL ? " in step '" : "",
+		    s->step != NULL ? s->step : "", s->step != NULL ? "'" : "",
+		    there.len > 0 ? there.data : "none");
 	mesh_buf_release(&there);
 	return -1;
 }
@@ -1255,10 +1253,12 @@ mesh_helm_print(const struct mesh_desc *d, struct mesh_helm_set *s,
 	if (out == MESH_HELM_OUT_VALUES)
 		return print_values(d, s, cluster, release);
 	if (s->n == 0) {
-		mesh_err(NULL, "%s: no Helm release from %s%s%s%s", d->src,
-		    mesh_getprogname(), cluster != NULL ? " for cluster '" :
-		    "", cluster != NULL ? cluster : "", cluster != NULL ?
-		    "'" : "");
+		mesh_err(NULL, "%s: no Helm release from %s%s%s%s%s%s%s",
+		    d->src, mesh_getprogname(), cluster != NULL ?
+		    " for cluster '" : "", cluster != NULL ? cluster : "",
+		    cluster != NULL ? "'" : "", s->step != NULL ?
+		    " in step '" : "", s->step != NULL ? s->step : "",
+		    s->step != NULL ? "'" : "");
 		return -1;
 	}
 	/* install order: by step, then as collected (the description's) */

@@ -151,12 +151,13 @@ struct mesh_helm_set {
 	struct mesh_helm_release *r;
 	int *place;		/* each one's step's place (mesh_route_step) */
 	size_t n, cap;
+	const char *step;	/* --step, when it chose them, for messages */
 };
 
 /*
- * Collect n releases, of step for cluster (NULL: a single role's, in the order collected), into s,
- * which now owns them.  0, or -1 after a report (each
- * release is freed then).
+ * Collect n releases, of step for cluster (NULL: a single role's, in
+ * the order collected), into s, which now owns them.  0, or -1 after a
+ * report (each release is freed then).
  */
 int mesh_helm_collect_made(struct mesh_helm_set *s,
     const struct mesh_desc *d, const char *cluster, const char *step,

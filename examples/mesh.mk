@@ -88,9 +88,11 @@ _has = $(filter %-$1,$(_steps))
 # ---- plan ----------------------------------------------------------------
 
 plan:
-	@if $(MESH_RENDER) -f '$(MESH)' $(MESHFLAGS) --defer --for helm \
+	@if $(MESH_RENDER) -f '$(MESH)' $(MESHFLAGS) $(RENDERFLAGS) --defer \
+	    --for helm > /dev/null 2>&1 || \
+	    $(MESH_GW) -f '$(MESH)' $(MESHFLAGS) $(GWFLAGS) --for helm \
 	    > /dev/null 2>&1; then \
-	  echo "mesh.mk: $(MESH) asks for Helm releases (spec.installer: helm), and mesh.mk installs with istioctl: give MESHFLAGS='--installer istioctl', or install the releases of mesh-render -f and mesh-gw -f with -o helm-install" >&2; \
+	  echo "mesh.mk: $(MESH) asks for Helm releases (spec.installer: helm, or --installer helm in MESHFLAGS, RENDERFLAGS or GWFLAGS), and mesh.mk installs with istioctl: give MESHFLAGS='--installer istioctl', or install the releases of mesh-render -f and mesh-gw -f with -o helm-install" >&2; \
 	  exit 1; \
 	fi
 	@echo '== plan: $(MESH) into $(OUT)'

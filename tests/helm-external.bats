@@ -356,10 +356,13 @@ EOF
 	local helm_steps="$output"
 	run -0 mesh-render -f "$TMP/m.yaml" --steps --installer istioctl
 	[ "$output" = "$helm_steps" ]
-	# a step of no Helm release says so
+	# a step of no Helm release says so, and which
 	run --separate-stderr -1 mesh-gw -f "$TMP/m.yaml" -o helm-install --step external-istiod-gw
 	[ -z "$output" ]
-	[[ "$stderr" == *"no Helm release from mesh-gw"* ]]
+	[[ "$stderr" == *"no Helm release from mesh-gw in step 'external-istiod-gw'"* ]]
+	run --separate-stderr -1 mesh-gw -f "$TMP/m.yaml" -o values --cluster cluster1 --release istio-eastwestgateway --step expose-services
+	[ -z "$output" ]
+	[[ "$stderr" == *"cluster 'cluster1' has no Helm release 'istio-eastwestgateway' from mesh-gw in step 'expose-services': it has none"* ]]
 	# the remote profile of the charts begins at 1.24
 	for p in mesh-render mesh-gw; do
 		run --separate-stderr -1 mesh "$p" -f "$TMP/m.yaml" --istio-version 1.23

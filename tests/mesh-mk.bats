@@ -111,7 +111,7 @@ listed() {
 	sed 's/^  model:/  installer: helm\n  model:/' "$ROOT/examples/mesh/external.yaml" > "$TMP/mesh.yaml"
 	run mk plan
 	assert_failure
-	assert_output --partial "mesh.mk: mesh.yaml asks for Helm releases (spec.installer: helm)"
+	assert_output --partial "mesh.mk: mesh.yaml asks for Helm releases (spec.installer: helm, or --installer helm in MESHFLAGS, RENDERFLAGS or GWFLAGS)"
 	[ ! -e "$TMP/out" ]
 	run mk install
 	assert_failure
@@ -120,6 +120,15 @@ listed() {
 	assert_success
 	[ -e "$TMP/out/external/07-external-istiod.istioctl.yaml" ]
 	[ -z "$(find "$TMP/out" -name '*.helm.yaml')" ]
+	# asked of one program alone, by its flags
+	rm -rf "$TMP/out"
+	cp "$ROOT/examples/mesh/external.yaml" "$TMP/mesh.yaml"
+	for flags in RENDERFLAGS GWFLAGS; do
+		run mk plan "$flags=--installer helm"
+		assert_failure
+		assert_output --partial "asks for Helm releases"
+		[ ! -e "$TMP/out" ]
+	done
 }
 
 @test "mesh.mk plan: a bad description stops make before anything is written" {
