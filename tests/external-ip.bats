@@ -38,26 +38,6 @@ RELEASES="default 1.30 1.23"
 DOCS_EQ=ip_eq
 load helpers/releases
 
-# strip FILE: FILE's documents without meshline's annotations (and the
-# metadata they alone made), to compare -f's output with the page.
-strip() {
-	"$PYTHON" - "$1" <<'PY'
-import sys, yaml
-docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d is not None]
-for d in docs:
-    md = d.get("metadata", {})
-    for k in ("meshline.io/cluster", "meshline.io/context"):
-        md.get("annotations", {}).pop(k, None)
-    if md.get("annotations") == {}:
-        del md["annotations"]
-    if "name" in md and d["kind"] == "IstioOperator" and md["name"] in ("cluster1", "cluster2", "external"):
-        del md["name"]
-    if md == {}:
-        del d["metadata"]
-yaml.safe_dump_all(docs, open(sys.argv[1], "w"))
-PY
-}
-
 # mesh_file ADDRESS [VERSION]: the page's external mesh, at ADDRESS.
 mesh_file() {
 	{

@@ -80,26 +80,6 @@ load helpers/releases
 	check "$d/01-second-remote-cluster.iop.yaml" 's/istiod.external.example.com/cp.example.org/; s/cluster2/r3/; s/network2/n3/' -- mesh-render external-remote --cluster r3 --network n3 --address cp.example.org
 }
 
-# strip FILE: the documents of FILE without meshline's annotations (and
-# the metadata they alone made), for comparing -f's output with a page.
-strip() {
-	"$PYTHON" - "$1" <<'PY'
-import sys, yaml
-docs = list(yaml.safe_load_all(open(sys.argv[1])))
-for d in docs:
-    md = d.get("metadata", {})
-    for k in ("meshline.io/cluster", "meshline.io/context"):
-        md.get("annotations", {}).pop(k, None)
-    if md.get("annotations") == {}:
-        del md["annotations"]
-    if "name" in md and d["kind"] == "IstioOperator" and md["name"] in ("cluster1", "cluster2", "external"):
-        del md["name"]
-    if md == {}:
-        del d["metadata"]
-yaml.safe_dump_all(docs, open(sys.argv[1], "w"))
-PY
-}
-
 @test "istio-version: a description renders today's pages by default, and spec.istioVersion: guide the old ones" {
 	cat > "$TMP/m.yaml" <<'EOF2'
 apiVersion: meshline.io/v1alpha1

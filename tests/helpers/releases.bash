@@ -4,6 +4,7 @@
 # file with the page's), then:
 #     load helpers/releases
 #     check WANT SED -- PROG ARGS...
+# and strip FILE takes meshline's annotations out of -f's output.
 
 # docs_eq OUT WANT [SED]: OUT holds WANT's documents, as parsed YAML;
 # SED, when given, is applied to WANT first (other values).
@@ -32,4 +33,24 @@ check() {
 		"$DOCS_EQ" "$TMP/out.yaml" "$want" "$sed" ||
 		    { echo "$* ($v) differs from $want"; false; }
 	done
+}
+
+# strip FILE: FILE's documents without meshline's annotations (and the
+# metadata they alone made), to compare -f's output with a page.
+strip() {
+	"$PYTHON" - "$1" <<'PY'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d is not None]
+for d in docs:
+    md = d.get("metadata", {})
+    for k in ("meshline.io/cluster", "meshline.io/context"):
+        md.get("annotations", {}).pop(k, None)
+    if md.get("annotations") == {}:
+        del md["annotations"]
+    if "name" in md and d["kind"] == "IstioOperator" and md["name"] in ("cluster1", "cluster2", "external"):
+        del md["name"]
+    if md == {}:
+        del d["metadata"]
+yaml.safe_dump_all(docs, open(sys.argv[1], "w"))
+PY
 }
