@@ -27,6 +27,7 @@ make -s -C "$root" >/dev/null
 "${CC:-cc}" -O2 -o "$tmp/measure" "$here/measure.c"
 export PATH="$root/build:$PATH"
 chart="$root/tests/fixtures/helm/istiod"
+flux="$root/tests/helpers/flux.py"	# kustomize's input; Deployments compared
 
 cat > "$tmp/mesh.yaml" <<'EOF'
 apiVersion: meshline.io/v1alpha1
@@ -55,30 +56,12 @@ awk -v n="$docs" 'BEGIN { for (i = 0; i < n; i++) {
 for size in small large; do
 	mkdir -p "$tmp/kz-$size"
 	cp "$tmp/$size.yaml" "$tmp/kz-$size/all.yaml"
-	python3 - "$tmp/hr.yaml" "$tmp/kz-$size/kustomization.yaml" <<'PY'
-import sys, yaml
-hr = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d][0]
-k = {"resources": ["all.yaml"],
-     "patches": hr["spec"]["postRenderers"][0]["kustomize"]["patches"]}
-yaml.safe_dump(k, open(sys.argv[2], "w"))
-PY
+	python3 "$flux" kustomization "$tmp/hr.yaml" "$tmp/kz-$size/kustomization.yaml"
 done
 
 # same: both post-renders give the same Deployment
 norm() {
-	python3 -c '
-import sys, yaml, json
-def n(x):
-    if isinstance(x, dict):
-        return {k: n(v) for k, v in x.items()}
-    if isinstance(x, list):
-        l = [n(i) for i in x]
-        if l and all(isinstance(i, dict) and ("name" in i or "mountPath" in i) for i in l):
-            l.sort(key=lambda i: (str(i.get("name")), str(i.get("mountPath"))))
-        return l
-    return x
-d = [o for o in yaml.safe_load_all(sys.stdin) if o]
-print(len(d), json.dumps(n([o for o in d if o["kind"] == "Deployment"]), sort_keys=True))'
+	python3 "$flux" deployments
 }
 for size in small large; do
 	a=$(mesh-overlay --k8s-overlays "$tmp/iop.yaml" < "$tmp/$size.yaml" | norm)

@@ -8,27 +8,9 @@
 # when MESH_HELM3 / MESH_HELM4 name the binaries (tools/get-helm).
 
 load helpers/common
+load helpers/helm
 
 CUR="$SHARED/conformance/current"
-CHART="$FIXTURES/helm/istiod"
-
-setup() {
-	TMP="$BATS_TEST_TMPDIR"
-	export HOME="$TMP/home" KUBECACHEDIR="$TMP/kubecache"
-	mkdir -p "$HOME"
-	export HELM_CONFIG_HOME="$TMP/helm/config" HELM_CACHE_HOME="$TMP/helm/cache"
-	export HELM_DATA_HOME="$TMP/helm/data" HELM_PLUGINS="$TMP/helm/data/plugins"
-}
-
-need3() {
-	[ -n "${MESH_HELM3:-}" ] || skip "no Helm 3: set MESH_HELM3 (tools/get-helm fetches one)"
-	"$MESH_HELM3" version --short | grep -q '^v3\.'
-}
-
-need4() {
-	[ -n "${MESH_HELM4:-}" ] || skip "no Helm 4: set MESH_HELM4 (tools/get-helm fetches one)"
-	"$MESH_HELM4" version --short | grep -q '^v4\.'
-}
 
 # words: a helm install line as its words, one per line, without
 # --kube-context and its value (the single roles print none)
@@ -275,22 +257,9 @@ PY
 	check_rendered
 }
 
-# norm_lists: a Deployment with each list of items that merge by a key
-# in the order of that key, for kustomize puts new items first
+# norm_lists: the Deployments of a stream, merge-keyed lists in key order
 norm_lists() {
-	"$PYTHON" -c '
-import sys, yaml, json
-def n(x):
-    if isinstance(x, dict):
-        return {k: n(v) for k, v in x.items()}
-    if isinstance(x, list):
-        l = [n(i) for i in x]
-        if l and all(isinstance(i, dict) and ("name" in i or "mountPath" in i) for i in l):
-            l.sort(key=lambda i: (str(i.get("name")), str(i.get("mountPath"))))
-        return l
-    return x
-d = [o for o in yaml.safe_load_all(sys.stdin) if o and o["kind"] == "Deployment"]
-print(json.dumps(n(d), sort_keys=True))'
+	"$PYTHON" "$TESTS/helpers/flux.py" deployments
 }
 
 @test "helm-external: Flux's kustomize patches do to the chart what mesh-overlay --k8s-overlays does" {
@@ -318,13 +287,7 @@ print(json.dumps(n(d), sort_keys=True))'
 		[ -z "$rev" ] || grep -q '"name": "istiod-canary"' "$TMP/want"
 		rm -rf "$TMP/kz" && mkdir "$TMP/kz"
 		"$MESH_HELM3" template istiod "$CHART" -n external-istiod --set "revision=$rev" > "$TMP/kz/all.yaml"
-		"$PYTHON" - "$TMP/hr.yaml" "$TMP/kz/kustomization.yaml" <<'PY'
-import sys, yaml
-hr = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d][0]
-k = {"resources": ["all.yaml"],
-     "patches": hr["spec"]["postRenderers"][0]["kustomize"]["patches"]}
-yaml.safe_dump(k, open(sys.argv[2], "w"))
-PY
+		"$PYTHON" "$TESTS/helpers/flux.py" kustomization "$TMP/hr.yaml" "$TMP/kz/kustomization.yaml"
 		kubectl kustomize "$TMP/kz" | norm_lists > "$TMP/got"
 		diff "$TMP/want" "$TMP/got"
 		# and they changed it
