@@ -1131,16 +1131,52 @@ mesh_helm_set_free(struct mesh_helm_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/*
+ * r's values, after comments saying what must post-render it when Helm
+ * values cannot say everything.
+ */
+static int
+put_values(const struct mesh_helm_release *r)
+{
+	struct mesh_buf head = MESH_BUF_INIT;
+	struct mesh_writer *w;
+	int rv = 0;
+
+	if (r->k8s != NULL)
+		mesh_buf_addf(&head, "# The values of Helm release '%s' "
+		    "(istio/%s) of cluster '%s'.  What Helm\n"
+		    "# values cannot say, the IstioOperator's k8s settings, "
+		    "mesh-overlay applies\n"
+		    "# as Helm's post-renderer:\n"
+		    "#   mesh-render -f MESH --cluster %s --step %s "
+		    "--installer istioctl >k8s.yaml\n"
+		    "#   helm install %s istio/%s -n %s -f THIS-FILE "
+		    "--post-renderer mesh-overlay \\\n"
+		    "#       --post-renderer-args --k8s-overlays "
+		    "--post-renderer-args k8s.yaml\n", r->name, r->chart,
+		    r->cluster, r->cluster, r->step, r->name, r->chart, r->ns);
+	if (head.len > 0 &&
+	    mesh_write_all(STDOUT_FILENO, head.data, head.len) == -1) {
+		mesh_err(NULL, "cannot write to standard output:");
+		rv = -1;
+	}
+	mesh_buf_release(&head);
+	if (rv == -1)
+		return -1;
+	w = mesh_writer_new(STDOUT_FILENO, MESH_FMT_YAML, false);
+	rv = mesh_writer_put(w, r->values) == 0 &&
+	    mesh_writer_finish(w) == 0 ? 0 : -1;
+	mesh_writer_free(w);
+	return rv;
+}
+
 /* The values of one release, or an error naming those there are. */
 static int
 print_values(const struct mesh_desc *d, struct mesh_helm_set *s,
     const char *cluster, const char *release)
 {
 	struct mesh_buf there = MESH_BUF_INIT;
-	const struct mesh_helm_release *r;
-	struct mesh_writer *w;
 	size_t i;
-	int rv;
 
 	/* a single role (no cluster) names a release only among several */
 	for (i = 0; i < s->n; i++)
@@ -1148,37 +1184,8 @@ print_values(const struct mesh_desc *d, struct mesh_helm_set *s,
 		    (release == NULL ? s->n == 1 :
 		    strcmp(s->r[i].name, release) == 0))
 			break;
-	if (i < s->n) {
-		r = &s->r[i];
-		if (r->k8s != NULL) {
-			mesh_buf_addf(&there, "# The values of Helm release "
-			    "'%s' (istio/%s) of cluster '%s'.  What Helm\n"
-			    "# values cannot say, the IstioOperator's k8s "
-			    "settings, mesh-overlay applies\n"
-			    "# as Helm's post-renderer:\n"
-			    "#   mesh-render -f MESH --cluster %s --step %s "
-			    "--installer istioctl >k8s.yaml\n"
-			    "#   helm install %s istio/%s -n %s -f THIS-FILE "
-			    "--post-renderer mesh-overlay \\\n"
-			    "#       --post-renderer-args --k8s-overlays "
-			    "--post-renderer-args k8s.yaml\n", r->name,
-			    r->chart, r->cluster, r->cluster, r->step, r->name,
-			    r->chart, r->ns);
-			if (mesh_write_all(STDOUT_FILENO, there.data,
-			    there.len) == -1) {
-				mesh_err(NULL, "cannot write to standard "
-				    "output:");
-				mesh_buf_release(&there);
-				return -1;
-			}
-			mesh_buf_release(&there);
-		}
-		w = mesh_writer_new(STDOUT_FILENO, MESH_FMT_YAML, false);
-		rv = mesh_writer_put(w, r->values) == 0 &&
-		    mesh_writer_finish(w) == 0 ? 0 : -1;
-		mesh_writer_free(w);
-		return rv;
-	}
+	if (i < s->n)
+		return put_values(&s->r[i]);
 	for (i = 0; i < s->n; i++)
 		if (cluster == NULL || strcmp(s->r[i].cluster, cluster) == 0)
 			mesh_buf_addf(&there, "%s%s", there.len > 0 ? ", " : "",
@@ -1223,13 +1230,16 @@ install(struct mesh_buf *b, const struct mesh_desc *d,
 	if (mesh_emit_yaml(&y, r->k8s->root, false) == -1)
 		return -1;
 	/* no line of it may end the here-document */
-	for (p = y.data; p != NULL; p = strchr(p, '\n'))
-		if (strncmp(p += *p == '\n', K8S_EOF "\n", 13) == 0) {
+	for (p = y.data; p != NULL; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (strncmp(p, K8S_EOF "\n", strlen(K8S_EOF) + 1) == 0) {
 			mesh_err(NULL, "%s: release '%s': its k8s settings hold "
 			    "a line " K8S_EOF, d->src, r->name);
 			rv = -1;
 			break;
 		}
+	}
 	if (rv == 0) {
 		mesh_buf_addf(&file, "\"$k8s\"/%s-%s.yaml", r->cluster != NULL ?
 		    r->cluster : "release", r->name);
